@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# lockbox: everything built goes to build/ (OUTPUT). `make V=1` shows commands.
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+LLVM_STRIP ?= llvm-strip
+PREFIX ?= /usr/local
+DESTDIR ?=
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H ?=
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+	  -Iinclude -Iuserspace -I$(OUTPUT) -MMD -MP
+LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# clang's own system include dirs for the BPF target (the bcc recipe)
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Iinclude -I$(OUTPUT) $(CLANG_BPF_SYS_INCLUDES) -MMD -MP
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+MAINS := userspace/lockboxd.c userspace/lockboxctl.c
+LIB_SRCS := $(filter-out $(MAINS),$(wildcard userspace/*.c))
+LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+LIB := $(OUTPUT)/liblockbox.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
+UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/tests/unit/%,$(UNIT_SRCS))
+SAN_LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/san/obj/%.o,$(LIB_SRCS))
+VM_SRCS := $(wildcard tests/vm/*.c)
+VM_BINS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/vm/%,$(VM_SRCS))
+
+.DELETE_ON_ERROR:
+.PHONY: all check unit unit-san vm-check bench demo install clean format deps fuzz fuzz-build
+
+MAIN_BINS := $(patsubst userspace/%.c,$(OUTPUT)/%,$(wildcard $(MAINS)))
+all: $(MAIN_BINS) $(VM_BINS)
+
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san/obj $(OUTPUT)/tests/unit $(OUTPUT)/san/tests/unit $(OUTPUT)/tests/vm:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+ifneq ($(VMLINUX_H),)
+	$(call msg,CP,$@)
+	$(Q)cp $(VMLINUX_H) $@
+else
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+endif
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/obj/%.o: userspace/%.c $(SKELS) | $(OUTPUT)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/san/obj/%.o: userspace/%.c $(SKELS) | $(OUTPUT)/san/obj
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/san/liblockbox.a: $(SAN_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/lockboxd $(OUTPUT)/lockboxctl: $(OUTPUT)/%: userspace/%.c $(LIB) $(SKELS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LIBS) -o $@
+
+$(OUTPUT)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB) | $(OUTPUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LIBS) -o $@
+
+$(OUTPUT)/san/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(OUTPUT)/san/liblockbox.a | $(OUTPUT)/san/tests/unit
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/san/liblockbox.a $(LIBS) -o $@
+
+# Guest test helpers: dynamic like the agent; the guest runner copies their libraries.
+$(OUTPUT)/tests/vm/%: tests/vm/%.c $(LIB) | $(OUTPUT)/tests/vm
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LIBS) -o $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+unit: $(UNIT_BINS)
+	$(Q)scripts/run-tests unit $(UNIT_BINS)
+
+unit-san: $(UNIT_SAN_BINS)
+	$(Q)scripts/run-tests unit-san $(UNIT_SAN_BINS)
+
+vm-check: all
+	$(Q)scripts/run-tests vm tests/vm/*.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SAN_BINS)
+	$(Q)scripts/run-tests all
+
+bench: deps all
+	$(Q)scripts/bench
+
+demo: deps all
+	$(Q)scripts/lockbox-vm run --no-agent scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(OUTPUT)/lockboxd $(DESTDIR)$(PREFIX)/sbin/lockboxd
+	install -m 0755 $(OUTPUT)/lockboxctl $(DESTDIR)$(PREFIX)/bin/lockboxctl
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	$(Q)rm -rf $(filter-out $(OUTPUT)/cache,$(wildcard $(OUTPUT)/*))
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/san/obj/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/san/tests/*/*.d)
+
+# libFuzzer targets: the library sources rebuilt with clang's fuzzer instrumentation.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_TIME ?= 20
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+		-Iinclude -Iuserspace -I$(OUTPUT) $< $(LIB_SRCS) $(LIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)scripts/run-tests fuzz $(FUZZ_BINS)

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Types shared by the BPF guard and userspace: map keys and values, events. */
+#ifndef LOCKBOX_H
+#define LOCKBOX_H
+
+#define LB_PIN_DIR "/sys/fs/bpf/lockbox"
+
+#define LB_MAX_ENGINEERS  16384
+#define LB_MAX_ZONE_ROOTS 16384
+#define LB_MAX_ZONE_DEVS  4096
+#define LB_MAX_GRANTS	  131072
+#define LB_EVENTS_BYTES	  (4 * 1024 * 1024)
+
+/*
+ * How many d_parent steps the zone walk takes before giving up. Deeper than any
+ * real data layout; a walk that reaches it without finding the filesystem root
+ * is denied for engineers (fail closed) and counted.
+ */
+#define LB_MAX_DEPTH 64
+
+#define LB_COMM_LEN 16
+#define LB_PATH_LEN 256
+
+/* Access bits of a grant and of an operation's intent. */
+#define LB_ACCESS_READ	0x1
+#define LB_ACCESS_WRITE 0x2
+
+/* guard_config map, index 0 */
+#define LB_MODE_ENFORCE	   0
+#define LB_MODE_PERMISSIVE 1
+
+struct lb_config {
+	__u32 mode;
+	__u32 agent_tgid;
+};
+
+/* engineers map: uid -> flags */
+#define LB_ENGINEER 0x1
+
+/* zones map: {dev, ino} of a protected root -> zone id (> 0) */
+struct lb_zone_key {
+	__u64 dev; /* kernel encoding: MAJOR << 20 | MINOR */
+	__u64 ino;
+};
+
+/* grants map: {engineer uid, zone id} -> grant */
+struct lb_grant_key {
+	__u32 uid;
+	__u32 zone;
+};
+
+struct lb_grant {
+	__u64 id;
+	__u64 expires_ns; /* CLOCK_BOOTTIME, as bpf_ktime_get_boot_ns() */
+	__u32 access;	  /* LB_ACCESS_* */
+	__u32 pad;
+};
+
+/* counters map (per-CPU array) indices */
+enum lb_counter {
+	LB_CNT_EVENTS_LOST = 0,	 /* ring buffer full: event dropped */
+	LB_CNT_DEPTH_DENIED = 1, /* walk bound reached: denied */
+	LB_CNT_NOLOG_DENIED = 2, /* granted access denied for lack of a log slot */
+	LB_CNT_MAX = 3,
+};
+
+enum lb_op {
+	LB_OP_OPEN = 1,
+	LB_OP_READ,
+	LB_OP_WRITE,
+	LB_OP_MMAP,
+	LB_OP_EXEC,
+	LB_OP_RECEIVE,
+	LB_OP_CREATE,
+	LB_OP_MKDIR,
+	LB_OP_MKNOD,
+	LB_OP_SYMLINK,
+	LB_OP_LINK,
+	LB_OP_UNLINK,
+	LB_OP_RMDIR,
+	LB_OP_RENAME,
+	LB_OP_TRUNCATE,
+	LB_OP_SETATTR,
+	LB_OP_SETXATTR,
+	LB_OP_REMOVEXATTR,
+	LB_OP_BPF,
+	LB_OP_PTRACE,
+	LB_OP_SIGNAL,
+	LB_OP_MAX,
+};
+
+enum lb_verdict {
+	LB_VERDICT_ALLOW = 0, /* inside a zone, under a grant */
+	LB_VERDICT_DENY = 1,  /* refused with -EACCES */
+	LB_VERDICT_AUDIT = 2, /* permissive mode: would have been denied */
+};
+
+enum lb_reason {
+	LB_REASON_GRANT = 0,	/* allowed by a grant */
+	LB_REASON_NO_GRANT = 1, /* no grant for this engineer and zone */
+	LB_REASON_EXPIRED = 2,	/* grant past its expiry */
+	LB_REASON_ACCESS = 3,	/* grant does not cover the intent */
+	LB_REASON_DEPTH = 4,	/* walk bound reached */
+	LB_REASON_NO_LOG = 5,	/* no room in the ring buffer for the event */
+	LB_REASON_TAMPER = 6,	/* bpf(), ptrace or signal refused */
+};
+
+struct lb_event {
+	__u64 time_ns; /* CLOCK_BOOTTIME */
+	__u64 grant_id;
+	__u64 dev;
+	__u64 ino;
+	__u32 pid;
+	__u32 tgid;
+	__u32 uid;
+	__u32 loginuid;
+	__u32 engineer; /* the identity the grant is keyed by */
+	__u32 zone;
+	__u16 op;     /* enum lb_op */
+	__u8 verdict; /* enum lb_verdict */
+	__u8 reason;  /* enum lb_reason */
+	__u32 access; /* LB_ACCESS_* intent */
+	char comm[LB_COMM_LEN];
+	char path[LB_PATH_LEN];
+};
+
+#endif /* LOCKBOX_H */

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Installs what building and testing lockbox needs, and fetches the guest
+# kernels into build/cache/ (never into the host's /boot). Idempotent.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${LOCKBOX_CACHE:-$top/build/cache}
+
+pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
+      libjansson-dev libssl-dev libcap-dev pkg-config qemu-system-x86 busybox-static cpio
+      e2fsprogs xz-utils clang-format libclang-rt-14-dev sqlite3 kmod)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+
+backports=/etc/apt/sources.list.d/lockbox-backports.list
+need_update=0
+if [ ! -f "$backports" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	echo "deb http://deb.debian.org/debian bookworm-backports main" >"$backports"
+	need_update=1
+fi
+
+if [ ${#missing[@]} -gt 0 ] || [ $need_update = 1 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	[ ${#missing[@]} -gt 0 ] && apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# fetch_kernel NAME [APT-ARGS...]: the cloud kernel image and its modules,
+# extracted under $cache/NAME.
+fetch_kernel() {
+	local name=$1
+	shift
+	local dir=$cache/kernel-$name
+	[ -f "$dir/ok" ] && return 0
+	rm -rf "$dir"
+	mkdir -p "$dir/dl"
+	(
+		cd "$dir/dl"
+		apt-get download "$@" linux-image-cloud-amd64 >/dev/null
+		local dep
+		dep=$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | tr ',' '\n' |
+		      grep -o 'linux-image-[0-9][^ ]*-cloud-amd64' | head -1)
+		apt-get download "$@" "$dep" >/dev/null
+		dpkg-deb -x "$dep"_*.deb ../root
+	)
+	rm -rf "$dir/dl"
+	touch "$dir/ok"
+	echo "deps: guest kernel $name in $dir"
+}
+
+if [ ! -f "$cache/kernel-6.1/ok" ] || [ ! -f "$cache/kernel-6.12/ok" ]; then
+	[ $need_update = 1 ] || apt-get update -q >/dev/null
+	fetch_kernel 6.1 -t bookworm
+	fetch_kernel 6.12 -t bookworm-backports
+fi

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The loader's pure parts: device encoding, clock conversion, LSM list parsing. */
+#include <sys/sysmacros.h>
+#include "tap.h"
+#include "loader.h"
+
+static void test_kernel_dev_encoding(void)
+{
+	/* /dev/vda is 254:0; sb->s_dev is MAJOR << 20 | MINOR */
+	is_int(lb_kernel_dev(makedev(254, 0)), (254ULL << 20), "254:0 encodes as 254<<20");
+	is_int(lb_kernel_dev(makedev(8, 17)), (8ULL << 20) | 17, "8:17 encodes as 8<<20|17");
+	/* minors above 255 live in the high bits of st_dev */
+	is_int(lb_kernel_dev(makedev(259, 300)), (259ULL << 20) | 300,
+	       "259:300 keeps a wide minor");
+	ok(lb_kernel_dev(makedev(254, 0)) != makedev(254, 0), "st_dev is not used as is");
+}
+
+static void test_wall_to_boot(void)
+{
+	struct timespec wall = {.tv_sec = 1000000, .tv_nsec = 500};
+	struct timespec boot = {.tv_sec = 42, .tv_nsec = 0};
+
+	is_int(lb_wall_to_boot(1000060, &wall, &boot), 42000000000LL + 60000000000LL - 500,
+	       "an expiry 60 s away lands 60 s after now on the boot clock");
+	is_int(lb_wall_to_boot(999000, &wall, &boot), 42000000000LL,
+	       "an expiry in the past is now: already expired");
+}
+
+static void test_lsm_list(void)
+{
+	ok(lb_lsm_list_has_bpf("lockdown,capability,landlock,bpf"), "bpf last");
+	ok(lb_lsm_list_has_bpf("bpf,capability\n"), "bpf first");
+	ok(!lb_lsm_list_has_bpf("lockdown,capability,apparmor"), "no bpf");
+	ok(!lb_lsm_list_has_bpf("capability,bpfx,xbpf"), "bpf only as a whole name");
+	ok(!lb_lsm_list_has_bpf(""), "empty list");
+}
+
+int main(void)
+{
+	test_kernel_dev_encoding();
+	test_wall_to_boot();
+	test_lsm_list();
+	return done_testing();
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Test helper for the guest: drives the loader module directly, without the agent. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+
+static const char *const op_names[LB_OP_MAX] = {
+	[LB_OP_OPEN] = "open",	       [LB_OP_READ] = "read",
+	[LB_OP_WRITE] = "write",       [LB_OP_MMAP] = "mmap",
+	[LB_OP_EXEC] = "exec",	       [LB_OP_RECEIVE] = "receive",
+	[LB_OP_CREATE] = "create",     [LB_OP_MKDIR] = "mkdir",
+	[LB_OP_MKNOD] = "mknod",       [LB_OP_SYMLINK] = "symlink",
+	[LB_OP_LINK] = "link",	       [LB_OP_UNLINK] = "unlink",
+	[LB_OP_RMDIR] = "rmdir",       [LB_OP_RENAME] = "rename",
+	[LB_OP_TRUNCATE] = "truncate", [LB_OP_SETATTR] = "setattr",
+	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
+	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
+	[LB_OP_SIGNAL] = "signal",
+};
+static const char *const verdicts[] = {"allow", "deny", "audit"};
+static const char *const reasons[] = {"grant", "no_grant", "expired", "access",
+				      "depth", "no_log",   "tamper"};
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: guardctl load | unpin | permissive 0|1 | counters\n"
+		"       guardctl engineer add|del UID\n"
+		"       guardctl zone add PATH ID | zone del PATH\n"
+		"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID ZONE\n"
+		"       guardctl events MAX TIMEOUT_MS\n");
+	return 2;
+}
+
+static int print_event(void *ctx, void *data, size_t len)
+{
+	const struct lb_event *e = data;
+	int *left = ctx;
+
+	if (len < sizeof(*e))
+		return 0;
+	printf("op=%s verdict=%s reason=%s uid=%u loginuid=%d engineer=%u zone=%u grant=%llu "
+	       "access=%u pid=%u comm=%.*s path=%.*s\n",
+	       e->op < LB_OP_MAX && op_names[e->op] ? op_names[e->op] : "?",
+	       e->verdict < 3 ? verdicts[e->verdict] : "?",
+	       e->reason < 7 ? reasons[e->reason] : "?", e->uid, (int)e->loginuid, e->engineer,
+	       e->zone, (unsigned long long)e->grant_id, e->access, e->pid, LB_COMM_LEN, e->comm,
+	       LB_PATH_LEN, e->path);
+	fflush(stdout);
+	return --*left > 0 ? 0 : 1;
+}
+
+static int events(struct guard *g, int max, int timeout_ms)
+{
+	struct ring_buffer *rb = ring_buffer__new(guard_events_fd(g), print_event, &max, NULL);
+	struct timespec t0, t;
+	int err = 0;
+
+	if (!rb)
+		return -errno;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (max > 0) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR)
+			break;
+		err = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+			break;
+	}
+	ring_buffer__free(rb);
+	return err;
+}
+
+static __u32 access_of(const char *s)
+{
+	__u32 a = 0;
+
+	if (strchr(s, 'r'))
+		a |= LB_ACCESS_READ;
+	if (strchr(s, 'w'))
+		a |= LB_ACCESS_WRITE;
+	return a;
+}
+
+int main(int argc, char **argv)
+{
+	struct guard *g = NULL;
+	char why[512];
+	int err;
+
+	if (argc < 2)
+		return usage();
+	if (!strcmp(argv[1], "load")) {
+		err = guard_load(&g, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "guardctl: %s\n", why);
+			return 1;
+		}
+		guard_close(g);
+		return 0;
+	}
+	if (!strcmp(argv[1], "unpin"))
+		return guard_unpin() ? 1 : 0;
+
+	err = guard_open_pinned(&g);
+	if (err) {
+		fprintf(stderr, "guardctl: no pinned guard under %s: %s\n", LB_PIN_DIR,
+			strerror(-err));
+		return 1;
+	}
+	if (!strcmp(argv[1], "permissive") && argc == 3)
+		err = guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0);
+	else if (!strcmp(argv[1], "counters")) {
+		__u64 c[LB_CNT_MAX];
+
+		err = guard_counters(g, c);
+		if (!err)
+			printf("events_lost=%llu depth_denied=%llu nolog_denied=%llu\n",
+			       (unsigned long long)c[0], (unsigned long long)c[1],
+			       (unsigned long long)c[2]);
+	} else if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "add"))
+		err = guard_engineer_add(g, strtoul(argv[3], NULL, 10));
+	else if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "del"))
+		err = guard_engineer_del(g, strtoul(argv[3], NULL, 10));
+	else if (!strcmp(argv[1], "zone") && argc == 5 && !strcmp(argv[2], "add"))
+		err = guard_zone_add(g, argv[3], strtoul(argv[4], NULL, 10));
+	else if (!strcmp(argv[1], "zone") && argc == 4 && !strcmp(argv[2], "del"))
+		err = guard_zone_del(g, argv[3]);
+	else if (!strcmp(argv[1], "grant") && argc >= 7 && !strcmp(argv[2], "add"))
+		err = guard_grant_put(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10),
+				      argc > 7 ? strtoull(argv[7], NULL, 10) : 1,
+				      access_of(argv[5]), time(NULL) + atol(argv[6]));
+	else if (!strcmp(argv[1], "grant") && argc == 5 && !strcmp(argv[2], "del"))
+		err = guard_grant_del(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
+	else if (!strcmp(argv[1], "events") && argc == 4)
+		err = events(g, atoi(argv[2]), atoi(argv[3]));
+	else {
+		guard_close(g);
+		return usage();
+	}
+	guard_close(g);
+	if (err) {
+		fprintf(stderr, "guardctl %s: %s\n", argv[1], strerror(-err));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* BPF guard loader: load, attach, pin, and typed map edits. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "guard.skel.h"
+#include "loader.h"
+
+#define LINK_PREFIX "link_"
+
+enum { M_ENGINEERS, M_ZONES, M_ZONE_DEVS, M_GRANTS, M_EVENTS, M_COUNTERS, M_CONFIG, M_NR };
+
+static const char *const map_names[M_NR] = {
+	"engineers", "zones", "zone_devs", "grants", "events", "counters", "guard_config",
+};
+
+struct guard {
+	struct guard_bpf *skel; /* NULL when opened from pins only */
+	int fd[M_NR];
+};
+
+static const char *const hooks[] = {"file_open", NULL};
+
+const char *const *guard_hooks(void)
+{
+	return hooks;
+}
+
+__u64 lb_kernel_dev(dev_t st_dev)
+{
+	return ((__u64)major(st_dev) << 20) | minor(st_dev);
+}
+
+__u64 lb_wall_to_boot(time_t expires, const struct timespec *now_wall,
+		      const struct timespec *now_boot)
+{
+	__s64 wall_ns = (__s64)now_wall->tv_sec * 1000000000LL + now_wall->tv_nsec;
+	__s64 boot_ns = (__s64)now_boot->tv_sec * 1000000000LL + now_boot->tv_nsec;
+	__s64 left = (__s64)expires * 1000000000LL - wall_ns;
+
+	if (left <= 0)
+		return boot_ns > 0 ? (__u64)boot_ns : 0; /* already expired: now */
+	return (__u64)(boot_ns + left);
+}
+
+bool lb_lsm_list_has_bpf(const char *list)
+{
+	const char *p = list;
+
+	while ((p = strstr(p, "bpf"))) {
+		bool start = p == list || p[-1] == ',';
+		bool end = p[3] == '\0' || p[3] == ',' || p[3] == '\n';
+
+		if (start && end)
+			return true;
+		p += 3;
+	}
+	return false;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return 0;
+}
+
+/* One line on why this kernel cannot run the guard, or 0 if nothing is known to be wrong. */
+static int kernel_check(char *why, size_t len)
+{
+	char buf[512] = "";
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(why, len,
+			 "kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
+			 "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	if (!f)
+		return 0; /* securityfs not mounted: let the load tell */
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	if (!lb_lsm_list_has_bpf(buf)) {
+		snprintf(why, len,
+			 "BPF LSM is not active: 'bpf' is missing from /sys/kernel/security/lsm "
+			 "(\"%s\"); "
+			 "add it to the lsm= boot parameter, e.g. lsm=%s%sbpf",
+			 buf, buf, buf[0] ? "," : "");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static void load_error(int err, char *why, size_t len)
+{
+	if (err == -EPERM || err == -EACCES)
+		snprintf(why, len,
+			 "the kernel refused to load the BPF LSM programs (%s): run lockboxd as "
+			 "root (CAP_BPF, CAP_SYS_ADMIN), on a kernel booted with bpf in lsm= and "
+			 "without lockdown=confidentiality",
+			 strerror(-err));
+	else
+		snprintf(why, len, "failed to load the BPF guard: %s", strerror(-err));
+}
+
+static int fds_from_skel(struct guard *g)
+{
+	struct bpf_map *maps[M_NR] = {
+		g->skel->maps.engineers,    g->skel->maps.zones,  g->skel->maps.zone_devs,
+		g->skel->maps.grants,	    g->skel->maps.events, g->skel->maps.counters,
+		g->skel->maps.guard_config,
+	};
+
+	for (int i = 0; i < M_NR; i++)
+		g->fd[i] = bpf_map__fd(maps[i]);
+	return 0;
+}
+
+/* Pin @link as LB_PIN_DIR/link_<hook>, replacing an older link only once this one is attached. */
+static int pin_replace(struct bpf_link *link, const char *hook)
+{
+	char path[256], tmp[256];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s%s", LB_PIN_DIR, LINK_PREFIX, hook);
+	snprintf(tmp, sizeof(tmp), "%s/new_%s", LB_PIN_DIR, hook);
+	unlink(tmp);
+	err = bpf_link__pin(link, tmp);
+	if (err)
+		return err;
+	if (rename(tmp, path) < 0) {
+		err = -errno;
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+/* Remove pinned links of hooks this version no longer has. */
+static void unpin_stale_links(void)
+{
+	DIR *d = opendir(LB_PIN_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		bool known = false;
+
+		if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)) != 0)
+			continue;
+		for (int i = 0; hooks[i]; i++)
+			known |= !strcmp(de->d_name + strlen(LINK_PREFIX), hooks[i]);
+		if (!known)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+int guard_load(struct guard **out, char *why, size_t why_len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = LB_PIN_DIR);
+	struct bpf_program *prog;
+	struct guard *g;
+	int err;
+
+	err = kernel_check(why, why_len);
+	if (err)
+		return err;
+	if (mkdir(LB_PIN_DIR, 0700) < 0 && errno != EEXIST) {
+		err = -errno;
+		snprintf(why, why_len, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)",
+			 LB_PIN_DIR, strerror(errno));
+		return err;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->skel = guard_bpf__open_opts(&opts);
+	if (!g->skel) {
+		err = -errno;
+		snprintf(why, why_len, "failed to open the BPF guard: %s", strerror(errno));
+		goto fail;
+	}
+	err = guard_bpf__load(g->skel);
+	if (err) {
+		load_error(err, why, why_len);
+		goto fail;
+	}
+	bpf_object__for_each_program (prog, g->skel->obj) {
+		const char *hook = bpf_program__section_name(prog) + strlen("lsm/");
+		struct bpf_link *link = bpf_program__attach_lsm(prog);
+
+		if (!link) {
+			err = -errno;
+			load_error(err, why, why_len);
+			goto fail;
+		}
+		err = pin_replace(link, hook);
+		bpf_link__destroy(link); /* the pin holds it now */
+		if (err) {
+			snprintf(why, why_len, "failed to pin the %s link under %s: %s", hook,
+				 LB_PIN_DIR, strerror(-err));
+			goto fail;
+		}
+	}
+	unpin_stale_links();
+	fds_from_skel(g);
+	*out = g;
+	return 0;
+fail:
+	guard_close(g);
+	return err;
+}
+
+int guard_open_pinned(struct guard **out)
+{
+	struct guard *g = calloc(1, sizeof(*g));
+	char path[256];
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	for (int i = 0; i < M_NR; i++)
+		g->fd[i] = -1;
+	for (int i = 0; i < M_NR; i++) {
+		snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, map_names[i]);
+		g->fd[i] = bpf_obj_get(path);
+		if (g->fd[i] < 0) {
+			err = -errno;
+			guard_close(g);
+			return err;
+		}
+	}
+	*out = g;
+	return 0;
+}
+
+void guard_close(struct guard *g)
+{
+	if (!g)
+		return;
+	if (g->skel) {
+		guard_bpf__destroy(g->skel);
+	} else {
+		for (int i = 0; i < M_NR; i++)
+			if (g->fd[i] >= 0)
+				close(g->fd[i]);
+	}
+	free(g);
+}
+
+int guard_unpin(void)
+{
+	DIR *d = opendir(LB_PIN_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	return rmdir(LB_PIN_DIR) < 0 ? -errno : 0;
+}
+
+static int update(struct guard *g, int m, const void *k, const void *v)
+{
+	return bpf_map_update_elem(g->fd[m], k, v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+static int delete (struct guard *g, int m, const void *k)
+{
+	return bpf_map_delete_elem(g->fd[m], k) < 0 ? -errno : 0;
+}
+
+int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid)
+{
+	struct lb_config cfg = {.mode = mode, .agent_tgid = agent_tgid};
+	__u32 zero = 0;
+
+	return update(g, M_CONFIG, &zero, &cfg);
+}
+
+int guard_get_config(struct guard *g, struct lb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, cfg) < 0 ? -errno : 0;
+}
+
+int guard_engineer_add(struct guard *g, __u32 uid)
+{
+	__u32 flags = LB_ENGINEER;
+
+	return update(g, M_ENGINEERS, &uid, &flags);
+}
+
+int guard_engineer_del(struct guard *g, __u32 uid)
+{
+	int err = delete (g, M_ENGINEERS, &uid);
+
+	return err == -ENOENT ? 0 : err;
+}
+
+static bool in_set(__u32 v, const __u32 *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == v)
+			return true;
+	return false;
+}
+
+int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n)
+{
+	__u32 key, next, *prev = NULL;
+	int err = 0;
+
+	/* collect first: deleting while iterating restarts the walk */
+	while (bpf_map_get_next_key(g->fd[M_ENGINEERS], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!in_set(key, uids, n)) {
+			err = guard_engineer_del(g, key);
+			if (err)
+				return err;
+			prev = NULL;
+		}
+	}
+	return 0;
+}
+
+/* zone_devs[dev] = number of zone roots on dev, recomputed from zones. */
+static int zone_devs_rebuild(struct guard *g)
+{
+	struct lb_zone_key key, next, *prev = NULL;
+	__u64 dkey, dnext, *dprev = NULL;
+	__u32 zone;
+	int err;
+
+	while (bpf_map_get_next_key(g->fd[M_ZONES], prev, &next) == 0) {
+		__u32 cnt = 1;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(g->fd[M_ZONE_DEVS], &key.dev, &cnt) == 0)
+			continue; /* counted below */
+		cnt = 1;
+		err = update(g, M_ZONE_DEVS, &key.dev, &cnt);
+		if (err)
+			return err;
+	}
+	/* drop devices that no longer hold any root */
+	while (bpf_map_get_next_key(g->fd[M_ZONE_DEVS], dprev, &dnext) == 0) {
+		bool used = false;
+
+		dkey = dnext;
+		dprev = &dkey;
+		prev = NULL;
+		while (!used && bpf_map_get_next_key(g->fd[M_ZONES], prev, &next) == 0) {
+			key = next;
+			prev = &key;
+			used = key.dev == dkey &&
+			       bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0;
+		}
+		if (!used) {
+			err = delete (g, M_ZONE_DEVS, &dkey);
+			if (err && err != -ENOENT)
+				return err;
+			dprev = NULL;
+		}
+	}
+	return 0;
+}
+
+static int zone_key(const char *path, struct lb_zone_key *key)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return -EINVAL;
+	key->dev = lb_kernel_dev(st.st_dev);
+	key->ino = st.st_ino;
+	return 0;
+}
+
+int guard_zone_add(struct guard *g, const char *path, __u32 zone)
+{
+	struct lb_zone_key key;
+	int err;
+
+	if (zone == 0 || zone == (__u32)-1)
+		return -EINVAL;
+	err = zone_key(path, &key);
+	if (err)
+		return err;
+	err = update(g, M_ZONES, &key, &zone);
+	return err ? err : zone_devs_rebuild(g);
+}
+
+int guard_zone_del(struct guard *g, const char *path)
+{
+	struct lb_zone_key key;
+	int err = zone_key(path, &key);
+
+	if (err)
+		return err;
+	err = delete (g, M_ZONES, &key);
+	if (err && err != -ENOENT)
+		return err;
+	return zone_devs_rebuild(g);
+}
+
+int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
+{
+	struct lb_zone_key key, next, *prev = NULL;
+	__u32 zone;
+	int err;
+
+	while (bpf_map_get_next_key(g->fd[M_ZONES], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0 &&
+		    !in_set(zone, zones, n)) {
+			err = delete (g, M_ZONES, &key);
+			if (err && err != -ENOENT)
+				return err;
+			prev = NULL;
+		}
+	}
+	return zone_devs_rebuild(g);
+}
+
+int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
+{
+	struct lb_grant_key key = {.uid = uid, .zone = zone};
+	struct lb_grant val = {.id = id, .access = access};
+	struct timespec wall, boot;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	val.expires_ns = lb_wall_to_boot(expires, &wall, &boot);
+	return update(g, M_GRANTS, &key, &val);
+}
+
+int guard_grant_del(struct guard *g, __u32 uid, __u32 zone)
+{
+	struct lb_grant_key key = {.uid = uid, .zone = zone};
+	int err = delete (g, M_GRANTS, &key);
+
+	return err == -ENOENT ? 0 : err;
+}
+
+int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out)
+{
+	struct lb_grant_key key = {.uid = uid, .zone = zone};
+
+	return bpf_map_lookup_elem(g->fd[M_GRANTS], &key, out) < 0 ? -errno : 0;
+}
+
+int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx)
+{
+	struct lb_grant_key key, next, *prev = NULL;
+	struct lb_grant val;
+	int err;
+
+	while (bpf_map_get_next_key(g->fd[M_GRANTS], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(g->fd[M_GRANTS], &key, &val) < 0)
+			continue; /* deleted meanwhile */
+		err = fn(&key, &val, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int guard_counters(struct guard *g, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < LB_CNT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(g->fd[M_COUNTERS], &i, vals) < 0)
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int guard_events_fd(struct guard *g)
+{
+	return g->fd[M_EVENTS];
+}
+
+__attribute__((constructor)) static void quiet_libbpf(void)
+{
+	/* the agent re-wires this to its log level; never a libbpf dump by default */
+	libbpf_set_print(silent_print);
+}

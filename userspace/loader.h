@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Loads the BPF guard, pins it under LB_PIN_DIR, and edits its maps. */
+#ifndef LOADER_H
+#define LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+#include <linux/types.h>
+#include "lockbox.h"
+
+struct guard;
+struct ring_buffer;
+
+/*
+ * Loads and attaches the programs, re-using pinned maps (so grants survive a
+ * restart) and replacing pinned links new-before-old (so there is never a
+ * moment without a guard). On failure, @why gets one line naming the cause
+ * and the fix.
+ */
+int guard_load(struct guard **out, char *why, size_t why_len);
+/* Opens the maps of an already pinned guard, without loading anything. */
+int guard_open_pinned(struct guard **out);
+void guard_close(struct guard *g);
+/* Detaches every program and removes the pins: the guard is gone. */
+int guard_unpin(void);
+
+int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid);
+int guard_get_config(struct guard *g, struct lb_config *cfg);
+int guard_engineer_add(struct guard *g, __u32 uid);
+int guard_engineer_del(struct guard *g, __u32 uid);
+/* Removes every engineer not in @uids. */
+int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n);
+/* Protects the directory at @path (resolved to its dev and inode) as @zone. */
+int guard_zone_add(struct guard *g, const char *path, __u32 zone);
+int guard_zone_del(struct guard *g, const char *path);
+/* Removes every zone root whose zone id is not in @zones. */
+int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n);
+int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires);
+int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
+int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);
+typedef int (*guard_grant_fn)(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx);
+int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx);
+/* Sums the per-CPU counters into @out[LB_CNT_MAX]. */
+int guard_counters(struct guard *g, __u64 *out);
+/* Names of the attached programs (hooks), NULL-terminated; static storage. */
+const char *const *guard_hooks(void);
+int guard_events_fd(struct guard *g);
+
+/* Pure helpers, unit tested. */
+/* stat()'s st_dev to the kernel's sb->s_dev encoding (MAJOR << 20 | MINOR). */
+__u64 lb_kernel_dev(dev_t st_dev);
+/* A wall-clock expiry to CLOCK_BOOTTIME ns, given both clocks read now. */
+__u64 lb_wall_to_boot(time_t expires, const struct timespec *now_wall,
+		      const struct timespec *now_boot);
+/* Whether the "lsm=" list in @lsm_list (contents of /sys/kernel/security/lsm) has bpf. */
+bool lb_lsm_list_has_bpf(const char *lsm_list);
+
+#endif /* LOADER_H */
