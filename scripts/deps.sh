@@ -4,10 +4,13 @@
 # kernels into build/cache/ (never into the host's /boot). Idempotent.
 set -euo pipefail
 
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LOCKBOX_CACHE:-$top/build/cache}
 
-pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
+pkgs=(make gcc git clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
       libjansson-dev libssl-dev libcap-dev pkg-config qemu-system-x86 busybox-static cpio
       e2fsprogs xz-utils clang-format libclang-rt-14-dev sqlite3 kmod)
 
@@ -19,14 +22,16 @@ done
 backports=/etc/apt/sources.list.d/lockbox-backports.list
 need_update=0
 if [ ! -f "$backports" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	echo "deb http://deb.debian.org/debian bookworm-backports main" >"$backports"
+	echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$backports" >/dev/null
 	need_update=1
 fi
 
 if [ ${#missing[@]} -gt 0 ] || [ $need_update = 1 ]; then
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	[ ${#missing[@]} -gt 0 ] && apt-get install -y -q --no-install-recommends "${missing[@]}"
+	$SUDO apt-get update -q
+	if [ ${#missing[@]} -gt 0 ]; then
+		$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+	fi
 fi
 
 # fetch_kernel NAME [APT-ARGS...]: the cloud kernel image and its modules,
@@ -53,7 +58,7 @@ fetch_kernel() {
 }
 
 if [ ! -f "$cache/kernel-6.1/ok" ] || [ ! -f "$cache/kernel-6.12/ok" ]; then
-	[ $need_update = 1 ] || apt-get update -q >/dev/null
+	[ $need_update = 1 ] || $SUDO apt-get update -q >/dev/null
 	fetch_kernel 6.1 -t bookworm
 	fetch_kernel 6.12 -t bookworm-backports
 fi

@@ -51,7 +51,7 @@ static int print_event(void *ctx, void *data, size_t len)
 	       e->zone, (unsigned long long)e->grant_id, e->access, e->pid, LB_COMM_LEN, e->comm,
 	       LB_PATH_LEN, e->path);
 	fflush(stdout);
-	return --*left > 0 ? 0 : 1;
+	return --*left > 0 ? 0 : -EAGAIN; /* negative: libbpf stops consuming */
 }
 
 static int events(struct guard *g, int max, int timeout_ms)
@@ -65,7 +65,7 @@ static int events(struct guard *g, int max, int timeout_ms)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (max > 0) {
 		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR)
+		if (err < 0 && err != -EINTR && err != -EAGAIN)
 			break;
 		err = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t);

@@ -55,3 +55,8 @@ t_done() {
 as() {
 	tryopen -u "$1" "$2" "$3"
 }
+
+# drain_events: read and discard what the ring buffer holds, so the next reader sees new events only
+drain_events() {
+	guardctl events 1000000 300 >/dev/null
+}

@@ -35,6 +35,7 @@ t_is "$(as $ENG1 r /tmp/link-to-zone/reports/q1.txt)" EACCES "a path through a s
 t_is "$(tryopen -l $ENG1 -u 0 r $ACME/data.txt)" EACCES "root with an engineer's loginuid is an engineer"
 
 # test_events_have_fields_and_path
+drain_events
 guardctl events 1 5000 >/tmp/ev &
 evpid=$!
 sleep 0.3
@@ -54,6 +55,7 @@ t_is "$(as $ENG1 rw $ACME/rw.txt)" EACCES "read grant: read-write open still EAC
 t_is "$(as $ENG2 r $ACME/data.txt)" EACCES "eng1's grant does not open the zone for eng2"
 # test_grant_is_per_zone
 t_is "$(as $ENG1 r $GLOBEX/data.txt)" EACCES "a grant for acme does not open globex"
+drain_events
 guardctl events 1 5000 >/tmp/ev &
 evpid=$!
 sleep 0.3

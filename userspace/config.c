@@ -1,0 +1,885 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The JSON config: strict parsing, validation that names the key, and the embedded default. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <linux/types.h>
+#include "lockbox.h"
+#include "model.h"
+#include "duration.h"
+#include "config.h"
+
+#define KEY_MAX		192 /* a JSON-path-like key name in a message */
+#define QUOTE_MAX	64  /* how much of a bad value a message repeats */
+#define GROUP_NAME_MAX	255 /* NSS group names (e.g. SSSD's) can be long */
+#define CONFIG_FILE_MAX (1 << 20)
+
+/* Zone roots and devices seen so far, to refuse one that belongs to two zones. */
+struct seen {
+	char *real; /* realpath, for roots */
+	dev_t dev;
+	ino_t ino; /* 0 for devices */
+	size_t zone;
+	char *as_written;
+};
+
+struct pctx {
+	char *err;
+	size_t errlen;
+	const struct config *c;
+	struct seen *roots;
+	size_t n_roots;
+	struct seen *devs;
+	size_t n_devs;
+};
+
+static const char *const top_keys[] = {
+	"socket", "database",	"engineers", "security", "request_ttl", "max_duration",
+	"notify", "permissive", "audit_log", "syslog",	 "zones",	NULL,
+};
+static const char *const principal_keys[] = {"users", "groups", NULL};
+static const char *const notify_keys[] = {"command", "from", NULL};
+static const char *const zone_keys[] = {
+	"name",		"paths",  "approvers", "approvals_required",
+	"max_duration", "notify", "devices",   NULL,
+};
+
+static int fail(struct pctx *x, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct pctx *x, const char *key, const char *fmt, ...)
+{
+	size_t off = 0;
+	va_list ap;
+	int n;
+
+	if (!x->errlen)
+		return -EINVAL;
+	x->err[0] = '\0';
+	if (key && *key) {
+		n = snprintf(x->err, x->errlen, "%s: ", key);
+		off = n < 0 ? 0 : (size_t)n;
+	}
+	if (off < x->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + off, x->errlen - off, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int oom(struct pctx *x)
+{
+	fail(x, NULL, "out of memory");
+	return -ENOMEM;
+}
+
+/* A value from the input, fit to repeat in a one-line message. */
+static void quote(char *dst, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < n; s++)
+		dst[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	dst[i] = '\0';
+	if (*s && n > 4)
+		memcpy(dst + n - 4, "...", 4);
+}
+
+static void key_join(char *dst, const char *prefix, const char *key)
+{
+	char q[QUOTE_MAX];
+
+	quote(q, sizeof(q), key);
+	if (snprintf(dst, KEY_MAX, "%s%s%s", prefix, *prefix ? "." : "", q) >= KEY_MAX)
+		memcpy(dst + KEY_MAX - 4, "...", 4);
+}
+
+static void key_index(char *dst, const char *prefix, size_t i)
+{
+	if (snprintf(dst, KEY_MAX, "%s[%zu]", prefix, i) >= KEY_MAX)
+		memcpy(dst + KEY_MAX - 4, "...", 4);
+}
+
+static int check_keys(struct pctx *x, json_t *obj, const char *path, const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (obj, k, v) {
+		const char *const *a = allowed;
+		char kp[KEY_MAX];
+
+		while (*a && strcmp(*a, k))
+			a++;
+		if (!*a) {
+			key_join(kp, path, k);
+			return fail(x, kp, "unknown key");
+		}
+	}
+	return 0;
+}
+
+/* Validators: 0, or fail() naming kp. */
+typedef int (*check_fn)(struct pctx *x, const char *kp, const char *s);
+
+static bool has_ctrl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int check_name(struct pctx *x, const char *kp, const char *s, size_t max)
+{
+	char q[QUOTE_MAX];
+
+	quote(q, sizeof(q), s);
+	if (!*s)
+		return fail(x, kp, "a name cannot be empty");
+	if (strlen(s) > max)
+		return fail(x, kp, "\"%s\" is longer than %zu characters", q, max);
+	/* ':' and ',' separate fields in passwd and group entries, so no name has them */
+	if (strpbrk(s, " \t:,") || has_ctrl(s))
+		return fail(x, kp, "\"%s\" is not a user or group name", q);
+	return 0;
+}
+
+static int check_user(struct pctx *x, const char *kp, const char *s)
+{
+	/* requests and decisions store user names in LB_NAME_MAX bytes */
+	return check_name(x, kp, s, LB_NAME_MAX - 1);
+}
+
+static int check_group(struct pctx *x, const char *kp, const char *s)
+{
+	return check_name(x, kp, s, GROUP_NAME_MAX);
+}
+
+static int check_abs_path(struct pctx *x, const char *kp, const char *s)
+{
+	char q[QUOTE_MAX];
+
+	quote(q, sizeof(q), s);
+	if (s[0] != '/')
+		return fail(x, kp, "\"%s\" is not an absolute path", q);
+	if (strlen(s) >= PATH_MAX)
+		return fail(x, kp, "\"%s\" is longer than PATH_MAX", q);
+	if (has_ctrl(s))
+		return fail(x, kp, "\"%s\" has control characters", q);
+	return 0;
+}
+
+static int check_socket(struct pctx *x, const char *kp, const char *s)
+{
+	struct sockaddr_un sun;
+	int err = check_abs_path(x, kp, s);
+
+	if (err)
+		return err;
+	if (strlen(s) >= sizeof(sun.sun_path))
+		return fail(x, kp, "is longer than %zu bytes, the limit of a unix socket path",
+			    sizeof(sun.sun_path) - 1);
+	return 0;
+}
+
+static int check_address(struct pctx *x, const char *kp, const char *s)
+{
+	const char *at = strchr(s, '@');
+	char q[QUOTE_MAX];
+
+	quote(q, sizeof(q), s);
+	/* one address per entry, never a header or a sendmail option smuggled in */
+	if (!at || at == s || !at[1] || strpbrk(s, " \t,;<>") || has_ctrl(s) || s[0] == '-')
+		return fail(x, kp, "\"%s\" is not an email address", q);
+	return 0;
+}
+
+static int check_command(struct pctx *x, const char *kp, const char *s)
+{
+	if (!s[strspn(s, " \t")])
+		return fail(x, kp, "cannot be empty");
+	return 0;
+}
+
+static int check_zone_name(struct pctx *x, const char *kp, const char *s)
+{
+	size_t n = strlen(s);
+	char q[QUOTE_MAX];
+	bool ok = n >= 1 && n <= 63;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		char ch = s[i];
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+
+		ok = alnum || (i > 0 && (ch == '.' || ch == '_' || ch == '-'));
+	}
+	if (!ok) {
+		quote(q, sizeof(q), s);
+		return fail(x, kp,
+			    "\"%s\" is not a zone name (1 to 63 of a-z, 0-9, '.', '_', '-', "
+			    "starting with a letter or digit)",
+			    q);
+	}
+	return 0;
+}
+
+static bool zone_name_ok(const char *s)
+{
+	struct pctx quiet = {.err = NULL, .errlen = 0};
+
+	return check_zone_name(&quiet, NULL, s) == 0;
+}
+
+static int set_str(struct pctx *x, char **dst, const char *s)
+{
+	char *dup = strdup(s);
+
+	if (!dup)
+		return oom(x);
+	free(*dst);
+	*dst = dup;
+	return 0;
+}
+
+/* An optional (or required) string member; absent leaves *dst as it is. */
+static int get_str(struct pctx *x, json_t *obj, const char *path, const char *key, bool required,
+		   check_fn check, char **dst)
+{
+	json_t *v = json_object_get(obj, key);
+	char kp[KEY_MAX];
+	int err;
+
+	key_join(kp, path, key);
+	if (!v)
+		return required ? fail(x, kp, "is required") : 0;
+	if (!json_is_string(v))
+		return fail(x, kp, "expected a string");
+	err = check ? check(x, kp, json_string_value(v)) : 0;
+	if (err)
+		return err;
+	return set_str(x, dst, json_string_value(v));
+}
+
+static int get_str_array(struct pctx *x, json_t *obj, const char *path, const char *key,
+			 check_fn check, char ***arr, size_t *n)
+{
+	json_t *v = json_object_get(obj, key), *item;
+	char kp[KEY_MAX], ip[KEY_MAX];
+	size_t i;
+	int err;
+
+	key_join(kp, path, key);
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return fail(x, kp, "expected an array of strings");
+	if (!json_array_size(v))
+		return 0;
+	*arr = calloc(json_array_size(v), sizeof(**arr));
+	if (!*arr)
+		return oom(x);
+	json_array_foreach (v, i, item) {
+		key_index(ip, kp, i);
+		if (!json_is_string(item))
+			return fail(x, ip, "expected a string");
+		err = check(x, ip, json_string_value(item));
+		if (err)
+			return err;
+		(*arr)[i] = strdup(json_string_value(item));
+		if (!(*arr)[i])
+			return oom(x);
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static int get_principals(struct pctx *x, json_t *obj, const char *path, const char *key,
+			  bool required, struct principals *p)
+{
+	json_t *v = json_object_get(obj, key);
+	char kp[KEY_MAX];
+	int err;
+
+	key_join(kp, path, key);
+	if (!v)
+		return required ? fail(x, kp, "is required") : 0;
+	if (!json_is_object(v))
+		return fail(x, kp, "expected an object with \"users\" and \"groups\"");
+	err = check_keys(x, v, kp, principal_keys);
+	if (!err)
+		err = get_str_array(x, v, kp, "users", check_user, &p->users, &p->n_users);
+	if (!err)
+		err = get_str_array(x, v, kp, "groups", check_group, &p->groups, &p->n_groups);
+	if (!err && required && !p->n_users && !p->n_groups)
+		err = fail(x, kp, "needs at least one user or group");
+	return err;
+}
+
+static int get_duration(struct pctx *x, json_t *obj, const char *path, const char *key,
+			int64_t *dst)
+{
+	json_t *v = json_object_get(obj, key);
+	char kp[KEY_MAX], q[QUOTE_MAX];
+	const char *s;
+	int err;
+
+	key_join(kp, path, key);
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return fail(x, kp, "expected a duration string such as \"4h\"");
+	s = json_string_value(v);
+	quote(q, sizeof(q), s);
+	err = duration_parse(s, dst);
+	if (err == -ERANGE)
+		return fail(x, kp, "\"%s\" is too long (at most 100 years)", q);
+	if (err && s[0] == '0' && !s[strspn(s, "0dhms")])
+		return fail(x, kp, "\"%s\" must be longer than zero", q);
+	if (err)
+		return fail(x, kp, "\"%s\" is not a duration (use s, m, h or d, e.g. \"12h\")", q);
+	return 0;
+}
+
+static int get_bool(struct pctx *x, json_t *obj, const char *path, const char *key, bool *dst)
+{
+	json_t *v = json_object_get(obj, key);
+	char kp[KEY_MAX];
+
+	key_join(kp, path, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return fail(x, kp, "expected true or false");
+	*dst = json_is_true(v);
+	return 0;
+}
+
+static int get_notify(struct pctx *x, json_t *root, struct config *c)
+{
+	json_t *v = json_object_get(root, "notify");
+	int err;
+
+	if (!v)
+		return 0;
+	if (!json_is_object(v))
+		return fail(x, "notify", "expected an object with \"command\" and \"from\"");
+	err = check_keys(x, v, "notify", notify_keys);
+	if (!err)
+		err = get_str(x, v, "notify", "command", false, check_command, &c->notify_command);
+	if (!err)
+		err = get_str(x, v, "notify", "from", false, check_address, &c->notify_from);
+	return err;
+}
+
+/* A zone root must exist, be a directory, and not be (inside) another zone's root. */
+static int add_root(struct pctx *x, const char *kp, const char *path, size_t zone)
+{
+	const struct zone_cfg *zones = x->c->zones;
+	struct seen *grown;
+	struct stat st;
+	size_t n;
+	char *real;
+
+	if (stat(path, &st))
+		return fail(x, kp, "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fail(x, kp, "%s: %s", path, strerror(ENOTDIR));
+	real = realpath(path, NULL);
+	if (!real)
+		return fail(x, kp, "%s: %s", path, strerror(errno));
+	if (!strcmp(real, "/")) {
+		free(real);
+		return fail(x, kp, "the root directory cannot be a zone");
+	}
+	n = strlen(real);
+	for (size_t i = 0; i < x->n_roots; i++) {
+		const struct seen *s = &x->roots[i];
+		size_t m = strlen(s->real);
+		bool same = (s->dev == st.st_dev && s->ino == st.st_ino) || !strcmp(s->real, real);
+		bool inside = n > m && !strncmp(real, s->real, m) && real[m] == '/';
+		bool outside = m > n && !strncmp(s->real, real, n) && s->real[n] == '/';
+
+		if (same && s->zone == zone) {
+			free(real);
+			return fail(x, kp, "%s is listed twice", path);
+		}
+		if (same) {
+			free(real);
+			return fail(x, kp, "%s already belongs to zone \"%s\"", path,
+				    zones[s->zone].name);
+		}
+		if ((inside || outside) && s->zone != zone) {
+			free(real);
+			return fail(x, kp, "%s overlaps %s of zone \"%s\"", path, s->as_written,
+				    zones[s->zone].name);
+		}
+	}
+	if (x->n_roots >= LB_MAX_ZONE_ROOTS) {
+		free(real);
+		return fail(x, kp, "more than %d zone paths in all", LB_MAX_ZONE_ROOTS);
+	}
+	grown = realloc(x->roots, (x->n_roots + 1) * sizeof(*grown));
+	if (!grown) {
+		free(real);
+		return oom(x);
+	}
+	x->roots = grown;
+	x->roots[x->n_roots++] = (struct seen){
+		.real = real,
+		.dev = st.st_dev,
+		.ino = st.st_ino,
+		.zone = zone,
+		.as_written = (char *)path,
+	};
+	return 0;
+}
+
+static int add_device(struct pctx *x, const char *kp, const char *path, size_t zone)
+{
+	const struct zone_cfg *zones = x->c->zones;
+	struct seen *grown;
+	struct stat st;
+
+	if (stat(path, &st))
+		return fail(x, kp, "%s: %s", path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		return fail(x, kp, "%s: not a block device", path);
+	for (size_t i = 0; i < x->n_devs; i++) {
+		if (x->devs[i].dev != st.st_rdev)
+			continue;
+		if (x->devs[i].zone == zone)
+			return fail(x, kp, "%s is listed twice", path);
+		return fail(x, kp, "%s already belongs to zone \"%s\"", path,
+			    zones[x->devs[i].zone].name);
+	}
+	if (x->n_devs >= LB_MAX_ZONE_DEVS)
+		return fail(x, kp, "more than %d devices in all", LB_MAX_ZONE_DEVS);
+	grown = realloc(x->devs, (x->n_devs + 1) * sizeof(*grown));
+	if (!grown)
+		return oom(x);
+	x->devs = grown;
+	x->devs[x->n_devs++] = (struct seen){.dev = st.st_rdev, .zone = zone};
+	return 0;
+}
+
+static int parse_zone(struct pctx *x, json_t *v, const char *zp, struct config *c, size_t idx)
+{
+	struct zone_cfg *z = &c->zones[idx];
+	json_t *ar;
+	char kp[KEY_MAX], ip[KEY_MAX];
+	int err;
+
+	z->approvals_required = 1;
+	z->max_duration = c->max_duration;
+	if (!json_is_object(v))
+		return fail(x, zp, "expected an object");
+	err = check_keys(x, v, zp, zone_keys);
+	if (!err)
+		err = get_str(x, v, zp, "name", true, check_zone_name, &z->name);
+	if (err)
+		return err;
+	for (size_t i = 0; i < idx; i++) {
+		if (!strcmp(c->zones[i].name, z->name)) {
+			key_join(kp, zp, "name");
+			return fail(x, kp, "\"%s\" is used twice (also zones[%zu].name)", z->name,
+				    i);
+		}
+	}
+
+	key_join(kp, zp, "paths");
+	ar = json_object_get(v, "paths");
+	if (!ar)
+		return fail(x, kp, "is required");
+	if (!json_is_array(ar) || !json_array_size(ar))
+		return fail(x, kp, "expected a non-empty array of directories");
+	err = get_str_array(x, v, zp, "paths", check_abs_path, &z->paths, &z->n_paths);
+	for (size_t i = 0; !err && i < z->n_paths; i++) {
+		key_index(ip, kp, i);
+		err = add_root(x, ip, z->paths[i], idx);
+	}
+	if (!err)
+		err = get_principals(x, v, zp, "approvers", true, &z->approvers);
+	if (err)
+		return err;
+
+	ar = json_object_get(v, "approvals_required");
+	if (ar) {
+		key_join(kp, zp, "approvals_required");
+		if (!json_is_integer(ar))
+			return fail(x, kp, "expected an integer");
+		if (json_integer_value(ar) < 1 || json_integer_value(ar) > CONFIG_APPROVALS_MAX)
+			return fail(x, kp, "%lld is out of range (1 to %d)",
+				    (long long)json_integer_value(ar), CONFIG_APPROVALS_MAX);
+		z->approvals_required = (int)json_integer_value(ar);
+	}
+	err = get_duration(x, v, zp, "max_duration", &z->max_duration);
+	if (!err)
+		err = get_str_array(x, v, zp, "notify", check_address, &z->notify, &z->n_notify);
+	if (!err)
+		err = get_str_array(x, v, zp, "devices", check_abs_path, &z->devices,
+				    &z->n_devices);
+	key_join(kp, zp, "devices");
+	for (size_t i = 0; !err && i < z->n_devices; i++) {
+		key_index(ip, kp, i);
+		err = add_device(x, ip, z->devices[i], idx);
+	}
+	return err;
+}
+
+static int parse_zones(struct pctx *x, json_t *root, struct config *c)
+{
+	json_t *v = json_object_get(root, "zones"), *item;
+	char zp[KEY_MAX];
+	size_t i;
+	int err;
+
+	if (!v)
+		return fail(x, "zones", "is required");
+	if (!json_is_array(v))
+		return fail(x, "zones", "expected an array of zones");
+	if (!json_array_size(v))
+		return 0;
+	c->zones = calloc(json_array_size(v), sizeof(*c->zones));
+	if (!c->zones)
+		return oom(x);
+	json_array_foreach (v, i, item) {
+		/* counted before parsing so config_free() sees a half-parsed zone */
+		c->n_zones = i + 1;
+		key_index(zp, "zones", i);
+		err = parse_zone(x, item, zp, c, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int set_defaults(struct pctx *x, struct config *c)
+{
+	char host[256] = "";
+	char from[sizeof(host) + 16];
+
+	if (gethostname(host, sizeof(host) - 1) || !host[0])
+		snprintf(host, sizeof(host), "localhost");
+	snprintf(from, sizeof(from), "lockbox@%s", host);
+	c->request_ttl = CONFIG_DEFAULT_REQUEST_TTL;
+	c->max_duration = CONFIG_DEFAULT_MAX_DURATION;
+	if (set_str(x, &c->socket, CONFIG_DEFAULT_SOCKET) ||
+	    set_str(x, &c->database, CONFIG_DEFAULT_DATABASE) ||
+	    set_str(x, &c->notify_command, CONFIG_DEFAULT_NOTIFY_COMMAND) ||
+	    set_str(x, &c->notify_from, from))
+		return -ENOMEM;
+	return 0;
+}
+
+static void pctx_release(struct pctx *x)
+{
+	for (size_t i = 0; i < x->n_roots; i++)
+		free(x->roots[i].real);
+	free(x->roots);
+	free(x->devs);
+}
+
+int config_parse(const char *json, size_t len, struct config **out, char *err, size_t errlen)
+{
+	struct pctx x = {.err = err, .errlen = errlen};
+	struct config *c = NULL;
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	*out = NULL;
+	if (errlen)
+		err[0] = '\0';
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		char q[160];
+
+		quote(q, sizeof(q), jerr.text);
+		return fail(&x, NULL, "line %d column %d: %s", jerr.line, jerr.column, q);
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		ret = oom(&x);
+		goto out;
+	}
+	x.c = c;
+	ret = set_defaults(&x, c);
+	if (ret)
+		goto out;
+	if (!json_is_object(root)) {
+		ret = fail(&x, NULL, "the config must be a JSON object");
+		goto out;
+	}
+	ret = check_keys(&x, root, "", top_keys);
+	if (!ret)
+		ret = get_str(&x, root, "", "socket", false, check_socket, &c->socket);
+	if (!ret)
+		ret = get_str(&x, root, "", "database", false, check_abs_path, &c->database);
+	if (!ret)
+		ret = get_principals(&x, root, "", "engineers", false, &c->engineers);
+	if (!ret)
+		ret = get_principals(&x, root, "", "security", false, &c->security);
+	if (!ret)
+		ret = get_duration(&x, root, "", "request_ttl", &c->request_ttl);
+	if (!ret)
+		ret = get_duration(&x, root, "", "max_duration", &c->max_duration);
+	if (!ret)
+		ret = get_notify(&x, root, c);
+	if (!ret)
+		ret = get_bool(&x, root, "", "permissive", &c->permissive);
+	if (!ret)
+		ret = get_str(&x, root, "", "audit_log", false, check_abs_path, &c->audit_log);
+	if (!ret)
+		ret = get_bool(&x, root, "", "syslog", &c->syslog);
+	if (!ret)
+		ret = parse_zones(&x, root, c);
+out:
+	pctx_release(&x);
+	json_decref(root);
+	if (ret) {
+		config_free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err = 0;
+
+	*buf = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
+		err = -EFBIG;
+		goto out;
+	}
+	*buf = malloc(st.st_size + 1);
+	if (!*buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, *buf + got, st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	*len = got;
+out:
+	close(fd);
+	if (err) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return err;
+}
+
+int config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	char msg[512];
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int ret;
+
+	*out = NULL;
+	if (!path) {
+		path = CONFIG_DEFAULT_PATH;
+		if (stat(path, &st) && errno == ENOENT)
+			return config_embedded(out, err, errlen);
+	}
+	ret = read_file(path, &buf, &len);
+	if (ret == -EFBIG) {
+		snprintf(err, errlen, "%s: not a regular file of at most %d bytes", path,
+			 CONFIG_FILE_MAX);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = config_parse(buf, len, out, msg, sizeof(msg));
+	if (ret)
+		snprintf(err, errlen, "%s: %s", path, msg);
+	free(buf);
+	return ret;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The embedded default is built as JSON and parsed, so it passes the same checks as a file. */
+int config_embedded_at(const char *customers_root, struct config **out, char *err, size_t errlen)
+{
+	json_t *root = NULL, *zones, *z;
+	char **names = NULL;
+	size_t n_names = 0, cap = 0;
+	char *text = NULL, *path = NULL, *group = NULL;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	dir = opendir(customers_root);
+	if (!dir && errno != ENOENT) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", customers_root, strerror(errno));
+		return ret;
+	}
+	while (dir && (de = readdir(dir))) {
+		char **grown;
+
+		if (!zone_name_ok(de->d_name))
+			continue;
+		/* real directories only: a symlink could point a zone at anything */
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (n_names == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(names, cap * sizeof(*names));
+			if (!grown)
+				goto out;
+			names = grown;
+		}
+		names[n_names] = strdup(de->d_name);
+		if (!names[n_names])
+			goto out;
+		n_names++;
+	}
+	if (n_names)
+		qsort(names, n_names, sizeof(*names), by_name);
+
+	root = json_pack("{s:{s:[],s:[s]}, s:{s:[],s:[s]}, s:s, s:s, s:[]}", "engineers", "users",
+			 "groups", "engineers", "security", "users", "groups", "secops",
+			 "request_ttl", "12h", "max_duration", "4h", "zones");
+	if (!root)
+		goto out;
+	zones = json_object_get(root, "zones");
+	for (size_t i = 0; i < n_names; i++) {
+		free(path);
+		free(group);
+		group = NULL;
+		if (asprintf(&path, "%s/%s", customers_root, names[i]) < 0) {
+			path = NULL;
+			goto out;
+		}
+		if (asprintf(&group, "%s-admins", names[i]) < 0) {
+			group = NULL;
+			goto out;
+		}
+		z = json_pack("{s:s, s:[s], s:{s:[],s:[s]}, s:i, s:[], s:[]}", "name", names[i],
+			      "paths", path, "approvers", "users", "groups", group,
+			      "approvals_required", 1, "notify", "devices");
+		if (!z || json_array_append_new(zones, z))
+			goto out;
+	}
+	text = json_dumps(root, JSON_COMPACT);
+	if (!text)
+		goto out;
+	ret = config_parse(text, strlen(text), out, err, errlen);
+out:
+	if (ret == -ENOMEM && errlen && !err[0])
+		snprintf(err, errlen, "out of memory");
+	if (dir)
+		closedir(dir);
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	free(path);
+	free(group);
+	free(text);
+	json_decref(root);
+	return ret;
+}
+
+int config_embedded(struct config **out, char *err, size_t errlen)
+{
+	return config_embedded_at(CONFIG_CUSTOMERS_ROOT, out, err, errlen);
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void free_principals(struct principals *p)
+{
+	free_strv(p->users, p->n_users);
+	free_strv(p->groups, p->n_groups);
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n_zones; i++) {
+		struct zone_cfg *z = &c->zones[i];
+
+		free(z->name);
+		free_strv(z->paths, z->n_paths);
+		free_principals(&z->approvers);
+		free_strv(z->notify, z->n_notify);
+		free_strv(z->devices, z->n_devices);
+	}
+	free(c->zones);
+	free(c->socket);
+	free(c->database);
+	free_principals(&c->engineers);
+	free_principals(&c->security);
+	free(c->notify_command);
+	free(c->notify_from);
+	free(c->audit_log);
+	free(c);
+}
+
+const struct zone_cfg *config_zone(const struct config *c, const char *name)
+{
+	for (size_t i = 0; c && name && i < c->n_zones; i++)
+		if (!strcmp(c->zones[i].name, name))
+			return &c->zones[i];
+	return NULL;
+}
+
+int64_t config_max_duration(const struct config *c, const struct zone_cfg *z)
+{
+	if (z && z->max_duration < c->max_duration)
+		return z->max_duration;
+	return c->max_duration;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The agent's configuration: JSON file (or embedded default), parsed and validated strictly. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH   "/etc/lockbox/lockbox.json"
+#define CONFIG_CUSTOMERS_ROOT "/srv/customers" /* where the embedded default finds zones */
+
+#define CONFIG_DEFAULT_SOCKET	      "/run/lockbox/lockbox.sock"
+#define CONFIG_DEFAULT_DATABASE	      "/var/lib/lockbox/lockbox.db"
+#define CONFIG_DEFAULT_REQUEST_TTL    (12 * 3600)
+#define CONFIG_DEFAULT_MAX_DURATION   (4 * 3600)
+#define CONFIG_DEFAULT_NOTIFY_COMMAND "/usr/sbin/sendmail -t"
+#define CONFIG_APPROVALS_MAX	      16
+
+/* Users and groups by name; resolved through NSS when used (identity.h). */
+struct principals {
+	char **users;
+	size_t n_users;
+	char **groups;
+	size_t n_groups;
+};
+
+struct zone_cfg {
+	char *name;
+	char **paths; /* absolute, existing directories, as written */
+	size_t n_paths;
+	struct principals approvers;
+	int approvals_required; /* 1..CONFIG_APPROVALS_MAX */
+	int64_t max_duration;	/* seconds; the global cap still applies */
+	char **notify;		/* addresses */
+	size_t n_notify;
+	char **devices; /* block devices whose raw contents belong to the zone */
+	size_t n_devices;
+};
+
+struct config {
+	char *socket;
+	char *database;
+	struct principals engineers, security;
+	int64_t request_ttl, max_duration; /* seconds */
+	char *notify_command;
+	char *notify_from;
+	bool permissive;
+	char *audit_log; /* JSON-lines file every audit record is appended to, or NULL */
+	bool syslog;
+	struct zone_cfg *zones;
+	size_t n_zones;
+};
+
+/*
+ * Parses and validates a whole config (including that paths and devices exist). On error
+ * returns a negative errno and fills err with a message that names the key, e.g.
+ * "zones[0].approvers.gruops: unknown key".
+ */
+int config_parse(const char *json, size_t len, struct config **out, char *err, size_t errlen);
+
+/*
+ * Reads and parses a config file; messages in err start with the file's path.
+ * path == NULL: CONFIG_DEFAULT_PATH, or the embedded default when that file does not exist.
+ * An explicit path that does not exist is an error.
+ */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+
+/* The embedded default, with one zone per directory under CONFIG_CUSTOMERS_ROOT. */
+int config_embedded(struct config **out, char *err, size_t errlen);
+
+/* The embedded default with zones discovered under customers_root (tests use a temp dir). */
+int config_embedded_at(const char *customers_root, struct config **out, char *err, size_t errlen);
+
+void config_free(struct config *c);
+
+/* The zone called name, or NULL. */
+const struct zone_cfg *config_zone(const struct config *c, const char *name);
+
+/* The longest grant allowed in zone z (z may be NULL): the smaller of global and zone caps. */
+int64_t config_max_duration(const struct config *c, const struct zone_cfg *z);
+
+#endif /* CONFIG_H */
