@@ -19,7 +19,9 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+VERSION := 0.1.0
 CFLAGS ?= -O2 -g
+CFLAGS += -DLOCKBOX_VERSION='"$(VERSION)"'
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	  -Iinclude -Iuserspace -I$(OUTPUT) -MMD -MP
 LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto
@@ -127,7 +129,7 @@ bench: deps all
 	$(Q)scripts/bench
 
 demo: deps all
-	$(Q)scripts/lockbox-vm run --no-agent scripts/demo.sh
+	$(Q)scripts/lockbox-vm run scripts/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
@@ -151,6 +153,7 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+		-DLOCKBOX_VERSION='"$(VERSION)"' \
 		-Iinclude -Iuserspace -I$(OUTPUT) $< $(LIB_SRCS) $(LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)

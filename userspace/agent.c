@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The agent's core: map sync and reconciliation, the audit pipeline, dispatch, ticks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include "agent_internal.h"
+#include "audit.h"
+#include "identity.h"
+#include "loader.h"
+#include "log.h"
+#include "notify.h"
+#include "store.h"
+
+int tx_begin(struct agent *a)
+{
+	json_array_clear(a->unpublished);
+	return store_begin(a->st);
+}
+
+int tx_commit(struct agent *a)
+{
+	size_t i;
+	json_t *rec;
+	int err = store_commit(a->st);
+
+	if (err) {
+		tx_rollback(a);
+		return err;
+	}
+	json_array_foreach(a->unpublished, i, rec)
+		publish_record(a, rec);
+	json_array_clear(a->unpublished);
+	return 0;
+}
+
+void tx_rollback(struct agent *a)
+{
+	store_rollback(a->st);
+	json_array_clear(a->unpublished);
+}
+
+int agent_audit(struct agent *a, json_t *rec)
+{
+	int64_t seq;
+	int err;
+
+	if (!rec)
+		return -ENOMEM;
+	err = audit_append(a->st, rec, &seq);
+	if (!err)
+		json_array_append(a->unpublished, rec);
+	json_decref(rec);
+	return err;
+}
+
+json_t *agent_record(struct agent *a, const char *type, uint32_t uid, const char *zone,
+		     int64_t request)
+{
+	json_t *rec = json_object();
+
+	if (!rec)
+		return NULL;
+	json_object_set_new(rec, "source", json_string("agent"));
+	json_object_set_new(rec, "type", json_string(type));
+	if (uid == (uint32_t)-1) {
+		json_object_set_new(rec, "uid", json_null());
+		json_object_set_new(rec, "user", json_string("lockboxd"));
+	} else {
+		json_object_set_new(rec, "uid", json_integer(uid));
+		json_object_set_new(rec, "user", json_string(user_name(a, uid)));
+	}
+	json_object_set_new(rec, "zone", zone ? json_string(zone) : json_null());
+	json_object_set_new(rec, "request", request ? json_integer(request) : json_null());
+	return rec;
+}
+
+/* Followers, the JSON-lines file and syslog get a record once it is committed. */
+void publish_record(struct agent *a, json_t *rec)
+{
+	struct client *c;
+	char *line = NULL;
+
+	if (a->audit_log || a->cfg->syslog)
+		line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	if (line && a->audit_log) {
+		fprintf(a->audit_log, "%s\n", line);
+		fflush(a->audit_log);
+	}
+	if (line && a->cfg->syslog)
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", line);
+	free(line);
+	if (!a->srv)
+		return;
+	for (c = server_clients(a->srv); c; c = c->next)
+		if (c->follow && !c->closing) {
+			char *l = proto_record_line(rec);
+
+			if (l)
+				client_send_str(a->srv, c, l);
+		}
+}
+
+const char *user_name(struct agent *a, uint32_t uid)
+{
+	unsigned slot = uid % NAME_CACHE;
+
+	if (a->names[slot].name[0] && a->names[slot].uid == uid)
+		return a->names[slot].name;
+	a->names[slot].uid = uid;
+	id_user_name(uid, a->names[slot].name, sizeof(a->names[slot].name));
+	return a->names[slot].name;
+}
+
+const struct zone_ref *zone_by_name(struct agent *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_zones; i++)
+		if (!strcmp(a->zones[i].cfg->name, name))
+			return &a->zones[i];
+	return NULL;
+}
+
+const struct zone_ref *zone_by_id(struct agent *a, uint32_t id)
+{
+	for (size_t i = 0; i < a->n_zones; i++)
+		if (a->zones[i].id == id)
+			return &a->zones[i];
+	return NULL;
+}
+
+uint32_t engineer_identity(struct agent *a, const struct client *c)
+{
+	if (c->loginuid != (uint32_t)-1 && id_matches(c->loginuid, &a->cfg->engineers))
+		return c->loginuid;
+	return c->cred.uid;
+}
+
+void actor_of(struct agent *a, const struct client *c, const char *zone, struct actor *out)
+{
+	const struct zone_ref *z = zone ? zone_by_name(a, zone) : NULL;
+	uint32_t uid = c->cred.uid;
+
+	memset(out, 0, sizeof(*out));
+	out->uid = engineer_identity(a, c);
+	out->root = uid == 0;
+	out->engineer = id_matches(out->uid, &a->cfg->engineers);
+	out->security = id_matches(uid, &a->cfg->security);
+	/* an engineer acting through sudo is still that engineer, never an approver */
+	out->approver = z && id_matches(uid, &z->cfg->approvers) &&
+			!(out->engineer && out->uid != uid);
+}
+
+char *reply_errno(int err, const char *what)
+{
+	switch (err) {
+	case -ENOENT:
+		return proto_reply_error(PROTO_E_NOT_FOUND, "%s: not found", what);
+	case -EPERM:
+	case -EACCES:
+		return proto_reply_error(PROTO_E_NOT_PERMITTED, "%s: not permitted", what);
+	default:
+		return proto_reply_error(PROTO_E_INTERNAL, "%s: %s", what, strerror(-err));
+	}
+}
+
+struct best_grant {
+	uint32_t uid;
+	const char *zone;
+	int64_t now;
+	const struct request *best;
+	struct request keep;
+};
+
+static int pick_grant(const struct request *r, void *ctx)
+{
+	struct best_grant *b = ctx;
+
+	if (r->uid != b->uid || strcmp(r->zone, b->zone) || r->expires_at <= b->now)
+		return 0;
+	/* the one that lasts longest; on a tie the one with more access */
+	if (!b->best || r->expires_at > b->keep.expires_at ||
+	    (r->expires_at == b->keep.expires_at && r->access > b->keep.access)) {
+		b->keep = *r;
+		b->best = &b->keep;
+	}
+	return 0;
+}
+
+int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
+{
+	const struct zone_ref *z = zone_by_name(a, zone);
+	struct best_grant b = { .uid = uid, .zone = zone, .now = now };
+	int err;
+
+	if (!z)
+		return 0; /* zone gone from the config: nothing in the kernel to keep */
+	err = store_requests_foreach(a->st, 1u << REQ_APPROVED, pick_grant, &b);
+	if (err)
+		return err;
+	if (!b.best)
+		return guard_grant_del(a->g, uid, z->id);
+	return guard_grant_put(a->g, uid, z->id, b.best->id, b.best->access, b.best->expires_at);
+}
+
+static int sync_engineers(struct agent *a)
+{
+	uint32_t *uids = NULL;
+	size_t n = 0;
+	int err = id_resolve(&a->cfg->engineers, &uids, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++)
+		err = guard_engineer_add(a->g, uids[i]);
+	if (!err)
+		err = guard_engineers_keep(a->g, uids, n);
+	a->n_engineers = n;
+	free(uids);
+	return err;
+}
+
+static int sync_zones(struct agent *a, char *err, size_t errlen)
+{
+	struct zone_ref *zones = calloc(a->cfg->n_zones + 1, sizeof(*zones));
+	uint32_t *ids = calloc(a->cfg->n_zones + 1, sizeof(*ids));
+	int ret = 0;
+
+	if (!zones || !ids) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < a->cfg->n_zones; i++) {
+		const struct zone_cfg *z = &a->cfg->zones[i];
+
+		zones[i].cfg = z;
+		ret = store_zone_id(a->st, z->name, &zones[i].id);
+		if (ret) {
+			snprintf(err, errlen, "zone %s: cannot assign an id: %s", z->name,
+				 strerror(-ret));
+			goto out;
+		}
+		ids[i] = zones[i].id;
+		for (size_t p = 0; p < z->n_paths; p++) {
+			ret = guard_zone_add(a->g, z->paths[p], zones[i].id);
+			if (ret) {
+				snprintf(err, errlen, "zone %s: cannot protect %s: %s", z->name,
+					 z->paths[p], strerror(-ret));
+				goto out;
+			}
+		}
+	}
+	ret = guard_zones_keep(a->g, ids, a->cfg->n_zones);
+	if (ret) {
+		snprintf(err, errlen, "zones: cannot remove old zone roots: %s", strerror(-ret));
+		goto out;
+	}
+	free(a->zones);
+	a->zones = zones;
+	a->n_zones = a->cfg->n_zones;
+	zones = NULL;
+out:
+	free(zones);
+	free(ids);
+	return ret;
+}
+
+struct stray_ctx {
+	struct agent *a;
+	int64_t now;
+	struct lb_grant_key stray[64];
+	int n;
+};
+
+/* A map entry no live approved request stands behind is removed. */
+static int find_stray(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx)
+{
+	struct stray_ctx *s = ctx;
+	struct request r;
+	const struct zone_ref *z = zone_by_id(s->a, k->zone);
+
+	if (store_request_get(s->a->st, (int64_t)v->id, &r) == 0 && r.state == REQ_APPROVED &&
+	    r.uid == k->uid && z && !strcmp(r.zone, z->cfg->name) && r.expires_at > s->now)
+		return 0;
+	if (s->n < 64)
+		s->stray[s->n++] = *k;
+	return 0;
+}
+
+static int sync_one_grant(const struct request *r, void *ctx)
+{
+	struct stray_ctx *s = ctx;
+
+	return grant_sync(s->a, r->uid, r->zone, s->now);
+}
+
+static int sync_grants(struct agent *a, int64_t now)
+{
+	struct stray_ctx s = { .a = a, .now = now };
+	int err;
+
+	/* first record what expired while we were away, then make the map match */
+	err = expire_due(a, now);
+	if (err)
+		return err;
+	do {
+		s.n = 0;
+		err = guard_grants_foreach(a->g, find_stray, &s);
+		for (int i = 0; i < s.n && !err; i++)
+			err = guard_grant_del(a->g, s.stray[i].uid, s.stray[i].zone);
+	} while (!err && s.n == 64);
+	if (err)
+		return err;
+	return store_requests_foreach(a->st, 1u << REQ_APPROVED, sync_one_grant, &s);
+}
+
+int agent_sync(struct agent *a, char *err, size_t errlen)
+{
+	int ret = guard_set_config(a->g, a->permissive ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE,
+				   getpid());
+
+	if (ret) {
+		snprintf(err, errlen, "cannot set the guard's mode: %s", strerror(-ret));
+		return ret;
+	}
+	ret = sync_engineers(a);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the engineers into the guard: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = sync_zones(a, err, errlen);
+	if (ret)
+		return ret;
+	ret = sync_grants(a, time(NULL));
+	if (ret)
+		snprintf(err, errlen, "cannot reconcile grants with the database: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permissive,
+	      struct agent **out, char *err, size_t errlen)
+{
+	struct agent *a = calloc(1, sizeof(*a));
+	int ret;
+
+	if (!a)
+		return -ENOMEM;
+	a->cfg = cfg;
+	a->st = st;
+	a->g = g;
+	a->permissive = permissive || cfg->permissive;
+	a->unpublished = json_array();
+	gethostname(a->host, sizeof(a->host) - 1);
+	if (cfg->audit_log) {
+		a->audit_log = fopen(cfg->audit_log, "ae");
+		if (!a->audit_log) {
+			ret = -errno;
+			snprintf(err, errlen, "audit_log: cannot open %s: %s", cfg->audit_log,
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	if (cfg->syslog)
+		openlog("lockboxd", LOG_PID, LOG_AUTHPRIV);
+	ret = notifier_new(st, cfg->notify_command, &a->notifier);
+	if (ret) {
+		snprintf(err, errlen, "notify: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = events_open(a);
+	if (ret) {
+		snprintf(err, errlen, "cannot read the kernel's event ring buffer: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	*out = a;
+	return 0;
+fail:
+	agent_free(a);
+	return ret;
+}
+
+void agent_free(struct agent *a)
+{
+	if (!a)
+		return;
+	events_close(a);
+	notifier_free(a->notifier);
+	if (a->audit_log)
+		fclose(a->audit_log);
+	json_decref(a->unpublished);
+	free(a->zones);
+	config_free(a->cfg);
+	free(a);
+}
+
+void agent_set_server(struct agent *a, struct server *srv)
+{
+	a->srv = srv;
+}
+
+int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
+{
+	struct config *old = a->cfg;
+	struct zone_ref *old_zones = a->zones;
+	size_t old_n = a->n_zones;
+	int ret;
+
+	a->cfg = cfg;
+	a->zones = NULL;
+	a->permissive = a->permissive || cfg->permissive;
+	ret = agent_sync(a, err, errlen);
+	if (ret) {
+		/* keep running on the old config; its zones are still in the maps */
+		a->cfg = old;
+		free(a->zones);
+		a->zones = old_zones;
+		a->n_zones = old_n;
+		config_free(cfg);
+		return ret;
+	}
+	free(old_zones);
+	config_free(old);
+	if (tx_begin(a) == 0) {
+		json_t *rec = agent_record(a, "config.reloaded", (uint32_t)-1, NULL, 0);
+
+		json_object_set_new(rec, "zones", json_integer(a->n_zones));
+		json_object_set_new(rec, "engineers", json_integer(a->n_engineers));
+		if (agent_audit(a, rec) || tx_commit(a))
+			tx_rollback(a);
+	}
+	return 0;
+}
+
+const char *a_socket_path(struct agent *a)
+{
+	return a->cfg->socket;
+}
+
+void agent_started(struct agent *a)
+{
+	__u64 cnt[LB_CNT_MAX] = { 0 };
+	json_t *rec;
+
+	guard_counters(a->g, cnt);
+	a->lost_seen = cnt[LB_CNT_EVENTS_LOST]; /* earlier losses are in this record */
+	if (tx_begin(a))
+		return;
+	rec = agent_record(a, "agent.started", (uint32_t)-1, NULL, 0);
+	json_object_set_new(rec, "mode", json_string(a->permissive ? "permissive" : "enforce"));
+	json_object_set_new(rec, "version", json_string(LOCKBOX_VERSION));
+	json_object_set_new(rec, "zones", json_integer(a->n_zones));
+	json_object_set_new(rec, "engineers", json_integer(a->n_engineers));
+	json_object_set_new(rec, "events_lost_total", json_integer(cnt[LB_CNT_EVENTS_LOST]));
+	if (agent_audit(a, rec) || tx_commit(a))
+		tx_rollback(a);
+}
+
+void agent_stopping(struct agent *a, const char *why)
+{
+	if (tx_begin(a))
+		return;
+	json_t *rec = agent_record(a, "agent.stopped", (uint32_t)-1, NULL, 0);
+
+	json_object_set_new(rec, "reason", json_string(why));
+	if (agent_audit(a, rec) || tx_commit(a))
+		tx_rollback(a);
+}
+
+void agent_tick(struct agent *a, int64_t now)
+{
+	int err;
+
+	if (a->srv)
+		server_tick(a->srv);
+	err = expire_due(a, now);
+	if (err)
+		log_err("expiry: %s", strerror(-err));
+	err = events_check_lost(a);
+	if (err)
+		log_err("events: cannot record lost events: %s", strerror(-err));
+	notifier_tick(a->notifier, now);
+	wake_waiters(a, 0, now);
+}
+
+void agent_child_exited(struct agent *a)
+{
+	notifier_tick(a->notifier, time(NULL));
+}
+
+void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)
+{
+	struct agent *a = ctx;
+	struct proto_req q;
+	char err[256];
+	char *reply = NULL;
+
+	if (c->follow || c->wait_id)
+		return; /* a streaming or waiting client has said all it can say */
+	if (proto_parse_request(line, len, &q, err, sizeof(err))) {
+		reply = proto_reply_error(PROTO_E_INVALID, "%s", err);
+		goto out;
+	}
+	switch (q.cmd) {
+	case CMD_REQUEST:
+		reply = cmd_request(a, c, &q);
+		break;
+	case CMD_APPROVE:
+	case CMD_DENY:
+	case CMD_REVOKE:
+	case CMD_CANCEL:
+		reply = cmd_decide(a, c, &q);
+		break;
+	case CMD_LIST:
+		reply = cmd_list(a, c, &q);
+		break;
+	case CMD_SHOW:
+		reply = cmd_show(a, c, &q);
+		break;
+	case CMD_WAIT:
+		reply = cmd_wait(a, c, &q);
+		break;
+	case CMD_AUDIT:
+		reply = cmd_audit(a, c, &q);
+		break;
+	case CMD_VERIFY:
+		reply = cmd_verify(a, c, &q);
+		break;
+	case CMD_STATUS:
+		reply = cmd_status(a, c, &q);
+		break;
+	default:
+		reply = proto_reply_error(PROTO_E_INVALID, "cmd: not supported");
+	}
+out:
+	if (reply)
+		client_send_str(a->srv, c, reply);
+}

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The audit trail: each record's hash covers the previous record's hash and the
+ * record's canonical JSON, so an edit, insertion or deletion anywhere breaks every
+ * link after it. docs/audit.md says how to re-verify it without this code.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/evp.h>
+#include "audit.h"
+
+#define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
+/* NUL is legal in a JSON string, so a record holding one must load back */
+#define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+_Static_assert(sizeof(GENESIS) == AUDIT_HASH_HEX + 1, "the genesis hash is 64 zeros");
+
+/* Per store: the chain's head and scratch reused by every append (no malloc per record). */
+struct audit_cache {
+	uint64_t gen; /* store_txn_gen() when the head was read */
+	bool head_ok;
+	int64_t seq;
+	char hash[AUDIT_HASH_HEX + 1];
+	EVP_MD *sha256; /* fetched once: an implicit fetch per record halves the hash rate */
+	EVP_MD_CTX *md;
+	char *buf;
+	size_t cap;
+};
+
+static const char SQL_HEAD[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+static const char SQL_INSERT[] = "INSERT INTO audit (seq, record, prev_hash, hash)"
+				 " VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_LAST[] = "SELECT max(seq) FROM audit";
+static const char SQL_ALL[] = "SELECT seq, record, prev_hash, hash FROM audit ORDER BY seq";
+static const char SQL_AFTER[] = "SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq";
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void audit_cache_free(struct audit_cache *c)
+{
+	if (!c)
+		return;
+	EVP_MD_CTX_free(c->md);
+	EVP_MD_free(c->sha256);
+	free(c->buf);
+	free(c);
+}
+
+static int cache_get(struct store *s, struct audit_cache **out)
+{
+	struct audit_cache **slot = store_audit_cache(s);
+	struct audit_cache *c = *slot;
+
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+		c->md = EVP_MD_CTX_new();
+		c->cap = 4096;
+		c->buf = malloc(c->cap);
+		if (!c->sha256 || !c->md || !c->buf) {
+			audit_cache_free(c);
+			return -ENOMEM;
+		}
+		*slot = c;
+	}
+	*out = c;
+	return 0;
+}
+
+/* hex(SHA-256(prev_hex || text)) */
+static int chain_hash(struct audit_cache *c, const char *prev, const char *text, size_t len,
+		      char out[AUDIT_HASH_HEX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!EVP_DigestInit_ex2(c->md, c->sha256, NULL) ||
+	    !EVP_DigestUpdate(c->md, prev, AUDIT_HASH_HEX) || !EVP_DigestUpdate(c->md, text, len) ||
+	    !EVP_DigestFinal_ex(c->md, md, &n) || n * 2 != AUDIT_HASH_HEX)
+		return -EIO;
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[AUDIT_HASH_HEX] = '\0';
+	return 0;
+}
+
+/* The canonical text into c->buf (not NUL-terminated). */
+static int canonical(struct audit_cache *c, const json_t *rec, size_t *len)
+{
+	size_t n = json_dumpb(rec, c->buf, c->cap, CANON_FLAGS);
+
+	if (n > c->cap) {
+		size_t cap = n > 2 * c->cap ? n : 2 * c->cap;
+		char *buf = realloc(c->buf, cap);
+
+		if (!buf)
+			return -ENOMEM;
+		c->buf = buf;
+		c->cap = cap;
+		n = json_dumpb(rec, c->buf, c->cap, CANON_FLAGS);
+	}
+	if (!n || n > c->cap)
+		return -EINVAL;
+	*len = n;
+	return 0;
+}
+
+static bool is_hash(const unsigned char *t, int n)
+{
+	if (!t || n != AUDIT_HASH_HEX)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/*
+ * The head is trusted only within the transaction that read it: a rollback may have
+ * taken our last records away, and between transactions another connection may write.
+ */
+static int load_head(struct store *s, struct audit_cache *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c->head_ok && c->gen == store_txn_gen(s))
+		return 0;
+	rc = store_stmt(s, SQL_HEAD, &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		c->seq = 0;
+		memcpy(c->hash, GENESIS, sizeof(GENESIS));
+		rc = 0;
+	} else if (rc == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1);
+
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1 ||
+		    !is_hash(h, sqlite3_column_bytes(st, 1))) {
+			rc = -EBADMSG; /* never chain onto garbage */
+		} else {
+			c->seq = sqlite3_column_int64(st, 0);
+			memcpy(c->hash, h, AUDIT_HASH_HEX);
+			c->hash[AUDIT_HASH_HEX] = '\0';
+			rc = 0;
+		}
+	} else {
+		rc = store_sqlite_errno(rc);
+	}
+	sqlite3_reset(st);
+	if (!rc) {
+		c->gen = store_txn_gen(s);
+		c->head_ok = true;
+	}
+	return rc;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* n decimal digits at *p, advancing it */
+static bool digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return false;
+		v = v * 10 + (**p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int audit_time_parse(const char *s, int64_t *unix_sec)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	struct tm tm = { 0 };
+	const char *p = s;
+	time_t t;
+
+	if (!s || !digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+	    !digits(&p, 2, &d) || (*p != 'T' && *p != 't'))
+		return -EINVAL;
+	p++;
+	if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
+	    !digits(&p, 2, &sec))
+		return -EINVAL;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -EINVAL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+	    sec > 60)
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec; /* a leap second lands on the next minute's :00 */
+	t = timegm(&tm);
+	*unix_sec = (int64_t)t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+int audit_time_format(int64_t unix_ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(unix_ms / 1000);
+	int ms = (int)(unix_ms % 1000);
+	struct tm tm;
+	size_t n;
+
+	if (ms < 0) {
+		ms += 1000;
+		t--;
+	}
+	if (!gmtime_r(&t, &tm))
+		return -EOVERFLOW;
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!n || (size_t)snprintf(buf + n, len - n, ".%03dZ", ms) >= len - n)
+		return -ENOSPC;
+	return 0;
+}
+
+static int check_rec(json_t *rec)
+{
+	const char *src;
+	json_t *time;
+	int64_t t;
+
+	if (!json_is_object(rec))
+		return -EINVAL;
+	src = json_string_value(json_object_get(rec, "source"));
+	if (!src || (strcmp(src, "kernel") && strcmp(src, "agent")))
+		return -EINVAL;
+	if (!json_is_string(json_object_get(rec, "type")) ||
+	    !json_string_length(json_object_get(rec, "type")))
+		return -EINVAL;
+	time = json_object_get(rec, "time");
+	if (time && audit_time_parse(json_string_value(time), &t))
+		return -EINVAL;
+	return 0;
+}
+
+static int append(struct store *s, struct audit_cache *c, json_t *rec, int64_t *seq_out)
+{
+	char hash[AUDIT_HASH_HEX + 1];
+	sqlite3_stmt *st;
+	struct timespec now;
+	size_t len;
+	int64_t seq;
+	int rc;
+
+	rc = load_head(s, c);
+	if (rc)
+		return rc;
+	seq = c->seq + 1;
+	if (json_object_set_new(rec, "seq", json_integer(seq)))
+		return -ENOMEM;
+	if (!json_object_get(rec, "time")) {
+		char ts[AUDIT_TIME_LEN];
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		rc = audit_time_format((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
+				       sizeof(ts));
+		if (rc)
+			return rc;
+		if (json_object_set_new(rec, "time", json_string(ts)))
+			return -ENOMEM;
+	}
+	rc = canonical(c, rec, &len);
+	if (!rc)
+		rc = chain_hash(c, c->hash, c->buf, len, hash);
+	if (!rc)
+		rc = store_stmt(s, SQL_INSERT, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, c->buf, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->hash, AUDIT_HASH_HEX, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_errno(rc);
+	c->seq = seq;
+	memcpy(c->hash, hash, sizeof(hash));
+	if (seq_out)
+		*seq_out = seq;
+	return 0;
+}
+
+int audit_append(struct store *s, json_t *rec, int64_t *seq_out)
+{
+	struct audit_cache *c;
+	bool own_txn;
+	int rc;
+
+	rc = check_rec(rec);
+	if (!rc)
+		rc = cache_get(s, &c);
+	if (rc)
+		return rc;
+	/* two statements must see the same head: never let them straddle transactions */
+	own_txn = sqlite3_get_autocommit(store_db(s));
+	if (own_txn) {
+		rc = store_begin(s);
+		if (rc)
+			return rc;
+	}
+	rc = append(s, c, rec, seq_out);
+	if (own_txn) {
+		if (!rc)
+			rc = store_commit(s);
+		if (rc)
+			store_rollback(s);
+	}
+	return rc;
+}
+
+int64_t audit_last_seq(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t seq = 0;
+	int rc;
+
+	rc = store_stmt(s, SQL_LAST, &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0); /* NULL, an empty trail, reads as 0 */
+	else
+		seq = store_sqlite_errno(rc) ?: -EIO;
+	sqlite3_reset(st);
+	return seq;
+}
+
+/* Checks one row against the hash before it; fills err and returns -EBADMSG if bad. */
+static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
+		      char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
+{
+	const char *text = (const char *)sqlite3_column_text(st, 1);
+	const unsigned char *ph = sqlite3_column_text(st, 2);
+	const unsigned char *h = sqlite3_column_text(st, 3);
+	int tlen = sqlite3_column_bytes(st, 1);
+	json_error_t jerr;
+	json_t *rec = NULL, *jseq;
+	size_t len;
+	int rc = -EBADMSG;
+
+	if (sqlite3_column_type(st, 1) != SQLITE_TEXT || !text || strlen(text) != (size_t)tlen ||
+	    sqlite3_column_type(st, 2) != SQLITE_TEXT || sqlite3_column_type(st, 3) != SQLITE_TEXT) {
+		seterr(err, errlen, "record %lld: malformed row (a column is not text)",
+		       (long long)seq);
+		goto out;
+	}
+	if (!is_hash(ph, sqlite3_column_bytes(st, 2)) || memcmp(ph, prev, AUDIT_HASH_HEX)) {
+		if (seq == 1)
+			seterr(err, errlen, "record 1: prev_hash is not 64 zeros (chain start)");
+		else
+			seterr(err, errlen,
+			       "record %lld: prev_hash is not record %lld's hash (chain broken)",
+			       (long long)seq, (long long)seq - 1);
+		goto out;
+	}
+	rc = chain_hash(c, prev, text, tlen, hash_out);
+	if (rc) {
+		seterr(err, errlen, "record %lld: cannot compute SHA-256", (long long)seq);
+		goto out;
+	}
+	rc = -EBADMSG;
+	if (!is_hash(h, sqlite3_column_bytes(st, 3)) || memcmp(h, hash_out, AUDIT_HASH_HEX)) {
+		seterr(err, errlen, "record %lld: hash mismatch (record edited?)", (long long)seq);
+		goto out;
+	}
+	/* the hash holds; now the record must be one this code could have written */
+	rec = json_loadb(text, tlen, LOAD_FLAGS, &jerr);
+	if (!json_is_object(rec)) {
+		seterr(err, errlen, "record %lld: not a JSON object", (long long)seq);
+		goto out;
+	}
+	jseq = json_object_get(rec, "seq");
+	if (!json_is_integer(jseq) || json_integer_value(jseq) != seq) {
+		seterr(err, errlen, "record %lld: its \"seq\" field does not say %lld",
+		       (long long)seq, (long long)seq);
+		goto out;
+	}
+	if (canonical(c, rec, &len) || len != (size_t)tlen || memcmp(c->buf, text, len)) {
+		seterr(err, errlen, "record %lld: not in canonical form (not written by lockbox?)",
+		       (long long)seq);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(rec);
+	return rc;
+}
+
+int audit_verify_count(struct store *s, int64_t *checked, int64_t *bad_seq, char *err,
+		       size_t errlen)
+{
+	char prev[AUDIT_HASH_HEX + 1] = GENESIS, hash[AUDIT_HASH_HEX + 1];
+	struct audit_cache *c;
+	sqlite3_stmt *st = NULL;
+	int64_t expect = 1, seq;
+	int rc;
+
+	if (checked)
+		*checked = 0;
+	if (bad_seq)
+		*bad_seq = 0;
+	rc = cache_get(s, &c);
+	if (rc) {
+		seterr(err, errlen, "out of memory");
+		return rc;
+	}
+	/* one statement reads one snapshot, whatever is appended meanwhile */
+	rc = sqlite3_prepare_v2(store_db(s), SQL_ALL, -1, &st, NULL);
+	if (rc) {
+		seterr(err, errlen, "reading the audit table: %s", sqlite3_errmsg(store_db(s)));
+		return store_sqlite_errno(rc);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		if (seq != expect) {
+			if (seq > expect && expect == seq - 1)
+				seterr(err, errlen, "record %lld missing (deleted?)",
+				       (long long)expect);
+			else if (seq > expect)
+				seterr(err, errlen, "records %lld to %lld missing (deleted?)",
+				       (long long)expect, (long long)seq - 1);
+			else
+				seterr(err, errlen, "record %lld: seq out of range", (long long)seq);
+			rc = -EBADMSG;
+			goto bad;
+		}
+		rc = verify_row(c, st, seq, prev, hash, err, errlen);
+		if (rc)
+			goto bad;
+		memcpy(prev, hash, sizeof(hash));
+		expect++;
+		if (checked)
+			(*checked)++;
+	}
+	if (rc != SQLITE_DONE) {
+		seterr(err, errlen, "reading the audit table: %s", sqlite3_errmsg(store_db(s)));
+		rc = store_sqlite_errno(rc) ?: -EIO;
+		goto out;
+	}
+	rc = 0;
+	goto out;
+bad:
+	if (bad_seq)
+		*bad_seq = expect;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int audit_verify(struct store *s, int64_t *bad_seq, char *err, size_t errlen)
+{
+	return audit_verify_count(s, NULL, bad_seq, err, errlen);
+}
+
+int audit_foreach(struct store *s, int64_t after_seq, int64_t since_unix, audit_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *rec;
+	int64_t t;
+	int rc;
+
+	/* its own statement: fn may append, or walk again, on the same store */
+	rc = sqlite3_prepare_v2(store_db(s), SQL_AFTER, -1, &st, NULL);
+	if (rc)
+		return store_sqlite_errno(rc);
+	sqlite3_bind_int64(st, 1, after_seq > 0 ? after_seq : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		int len = sqlite3_column_bytes(st, 1);
+
+		rec = text ? json_loadb(text, len, LOAD_FLAGS, NULL) : NULL;
+		if (!json_is_object(rec) ||
+		    json_integer_value(json_object_get(rec, "seq")) != sqlite3_column_int64(st, 0) ||
+		    audit_time_parse(json_string_value(json_object_get(rec, "time")), &t)) {
+			json_decref(rec);
+			rc = -EBADMSG;
+			goto out;
+		}
+		rc = since_unix > 0 && t < since_unix ? 0 : fn(rec, ctx);
+		json_decref(rec);
+		if (rc)
+			goto out;
+	}
+	rc = store_sqlite_errno(rc);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* lockboxctl's command line: argv -> struct proto_req, checked before anything is sent. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "lockbox.h"
+#include "ctl_args.h"
+#include "duration.h"
+#include "timefmt.h"
+
+enum opt_id {
+	O_REASON,
+	O_TICKET,
+	O_DURATION,
+	O_ACCESS,
+	O_STATE,
+	O_JSON,
+	O_COMMENT,
+	O_TIMEOUT,
+	O_FOLLOW,
+	O_SINCE,
+	O_MAX,
+};
+
+static const struct {
+	const char *name;
+	bool has_arg;
+} opts[O_MAX] = {
+	[O_REASON] = {"reason", true},	   [O_TICKET] = {"ticket", true},
+	[O_DURATION] = {"duration", true}, [O_ACCESS] = {"access", true},
+	[O_STATE] = {"state", true},	   [O_JSON] = {"json", false},
+	[O_COMMENT] = {"comment", true},   [O_TIMEOUT] = {"timeout", true},
+	[O_FOLLOW] = {"follow", false},	   [O_SINCE] = {"since", true},
+};
+
+#define OPT(o) (1u << (o))
+
+static const struct {
+	const char *name;	/* as typed; "audit verify" for CMD_VERIFY */
+	const char *positional; /* "ZONE", "ID" or NULL */
+	unsigned opts;
+	const char *synopsis;
+	const char *help;
+} specs[CMD_MAX] = {
+	[CMD_REQUEST] = {"request", "ZONE",
+			 OPT(O_REASON) | OPT(O_TICKET) | OPT(O_DURATION) | OPT(O_ACCESS),
+			 "request ZONE --reason TEXT [--ticket ID] [--duration D] "
+			 "[--access read|write]",
+			 "File a request for access to ZONE; prints the new request's id alone.\n"
+			 "  --reason TEXT     why (at least 8 characters; shown to the approvers)\n"
+			 "  --ticket ID       the incident or change ticket this is for\n"
+			 "  --duration D      how long access is needed: 30m, 4h, 1d (default: "
+			 "the zone's maximum)\n"
+			 "  --access MODE     read (default) or write (includes read)\n"},
+	[CMD_LIST] = {"list", NULL, OPT(O_STATE) | OPT(O_JSON),
+		      "list [--state pending|active|all] [--json]",
+		      "List the requests you may see (default: pending and active).\n"
+		      "  --state S         pending, active (approved, grant in force) or all\n"
+		      "  --json            print the agent's JSON array\n"},
+	[CMD_SHOW] = {"show", "ID", OPT(O_JSON), "show ID [--json]",
+		      "Show one request, its decisions and its grant.\n"
+		      "  --json            print the agent's JSON object\n"},
+	[CMD_APPROVE] = {"approve", "ID", OPT(O_COMMENT), "approve ID [--comment TEXT]",
+			 "Approve a pending request (zone approvers; not your own).\n"
+			 "  --comment TEXT    recorded with the approval\n"},
+	[CMD_DENY] = {"deny", "ID", OPT(O_REASON), "deny ID --reason TEXT",
+		      "Deny a pending request (zone approvers).\n"
+		      "  --reason TEXT     why (at least 8 characters; sent to the requester)\n"},
+	[CMD_REVOKE] = {"revoke", "ID", OPT(O_REASON), "revoke ID [--reason TEXT]",
+			"End an active grant now (zone approvers, security, root).\n"
+			"  --reason TEXT     recorded with the revocation\n"},
+	[CMD_CANCEL] = {"cancel", "ID", 0, "cancel ID", "Withdraw your own pending request.\n"},
+	[CMD_WAIT] = {"wait", "ID", OPT(O_TIMEOUT), "wait ID [--timeout D]",
+		      "Block until the request is decided. Exit 0 once it is approved; 1 if it\n"
+		      "ended otherwise (the state is printed) or the timeout passed.\n"
+		      "  --timeout D       give up after D (30s, 5m, 1h); 0 or absent: never\n"},
+	[CMD_AUDIT] = {"audit", NULL, OPT(O_FOLLOW) | OPT(O_SINCE) | OPT(O_JSON),
+		       "audit [--follow] [--since TIME] [--json]",
+		       "Print the audit trail: agent records and kernel events (security, root).\n"
+		       "  --follow          keep printing new records as they happen\n"
+		       "  --since TIME      from TIME: RFC 3339, YYYY-MM-DD, or 1h (meaning ago)\n"
+		       "  --json            a JSON array; with --follow one object per line\n"
+		       "See also: lockboxctl audit verify\n"},
+	[CMD_VERIFY] = {"audit verify", NULL, 0, "audit verify",
+			"Re-check the audit trail's hash chain; exit 1 naming the first bad "
+			"record.\n"},
+	[CMD_STATUS] = {"status", NULL, OPT(O_JSON), "status [--json]",
+			"Show the mode, attached hooks, counts and dropped events.\n"
+			"  --json            print the agent's JSON object\n"},
+};
+
+const char *ctl_cmd_name(enum proto_cmd cmd)
+{
+	return cmd < CMD_MAX ? specs[cmd].name : NULL;
+}
+
+void ctl_usage(FILE *f, enum proto_cmd cmd)
+{
+	if (cmd < CMD_MAX) {
+		fprintf(f, "usage: lockboxctl [--socket PATH] %s\n\n%s", specs[cmd].synopsis,
+			specs[cmd].help);
+		return;
+	}
+	fprintf(f, "usage: lockboxctl [--socket PATH] COMMAND [ARGS]\n"
+		   "       lockboxctl COMMAND --help\n\n"
+		   "Commands:\n");
+	for (int i = 0; i < CMD_MAX; i++)
+		fprintf(f, "  %s\n", specs[i].synopsis);
+	fprintf(f, "\nOptions:\n"
+		   "  --socket PATH     the agent's socket (default: $LOCKBOX_SOCKET, else "
+		   "\"socket\"\n"
+		   "                    in /etc/lockbox/lockbox.json, else "
+		   "/run/lockbox/lockbox.sock)\n"
+		   "  -h, --help        this help\n"
+		   "  --version         print the version\n\n"
+		   "Exit status: 0 ok, 1 error, 2 usage, 3 not permitted, 4 not found.\n");
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
+
+static int set_text(char *dst, size_t size, const char *name, const char *val, char *err,
+		    size_t errlen)
+{
+	json_t *probe;
+
+	if (strlen(val) >= size)
+		return fail(err, errlen, "%s: longer than %zu bytes", name, size - 1);
+	/* the message is JSON: text that is not UTF-8 cannot be sent */
+	probe = json_string(val);
+	if (!probe)
+		return fail(err, errlen, "%s: not valid UTF-8", name);
+	json_decref(probe);
+	strcpy(dst, val);
+	return 0;
+}
+
+static int set_secs(const char *name, const char *val, bool zero_ok, int64_t *out, char *err,
+		    size_t errlen)
+{
+	int ret;
+
+	if (zero_ok && !strcmp(val, "0")) {
+		*out = 0;
+		return 0;
+	}
+	ret = duration_parse(val, out);
+	if (ret == -ERANGE)
+		return fail(err, errlen, "%s: '%s' is too long", name, val);
+	if (ret)
+		return fail(err, errlen,
+			    "%s: invalid duration '%s' (examples: 90s, 30m, 4h, 1h30m, 1d)", name,
+			    val);
+	return 0;
+}
+
+static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, char *err,
+		      size_t errlen)
+{
+	struct proto_req *r = &out->req;
+
+	switch (o) {
+	case O_REASON:
+		return set_text(r->reason, sizeof(r->reason), "--reason", val, err, errlen);
+	case O_TICKET:
+		return set_text(r->ticket, sizeof(r->ticket), "--ticket", val, err, errlen);
+	case O_COMMENT:
+		return set_text(r->comment, sizeof(r->comment), "--comment", val, err, errlen);
+	case O_DURATION:
+		return set_secs("--duration", val, false, &r->duration, err, errlen);
+	case O_TIMEOUT:
+		return set_secs("--timeout", val, true, &r->timeout, err, errlen);
+	case O_ACCESS:
+		if (access_parse(val, &r->access))
+			return fail(err, errlen, "--access: expected read or write, got '%s'", val);
+		return 0;
+	case O_STATE:
+		if (!strcmp(val, "pending"))
+			r->state_mask = 1u << REQ_PENDING;
+		else if (!strcmp(val, "active"))
+			r->state_mask = 1u << REQ_APPROVED;
+		else if (!strcmp(val, "all"))
+			r->state_mask = PROTO_STATE_ALL;
+		else
+			return fail(err, errlen,
+				    "--state: expected pending, active or all, got '%s'", val);
+		return 0;
+	case O_SINCE:
+		if (time_parse(val, &r->since) || r->since < 0)
+			return fail(err, errlen,
+				    "--since: invalid time '%s' (use RFC 3339, YYYY-MM-DD, or a "
+				    "duration such as 1h meaning that long ago)",
+				    val);
+		return 0;
+	case O_JSON:
+		out->json = true;
+		return 0;
+	case O_FOLLOW:
+		r->follow = true;
+		return 0;
+	case O_MAX:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int set_positional(struct ctl_cmdline *out, const char *what, const char *val, char *err,
+			  size_t errlen)
+{
+	struct proto_req *r = &out->req;
+	char *end;
+
+	if (!strcmp(what, "ZONE")) {
+		if (!*val)
+			return fail(err, errlen, "ZONE: must not be empty");
+		return set_text(r->zone, sizeof(r->zone), "ZONE", val, err, errlen);
+	}
+	errno = 0;
+	r->id = strtoll(val, &end, 10);
+	if (errno || end == val || *end || r->id <= 0 || val[0] == '+' || val[0] == ' ')
+		return fail(err, errlen, "ID: expected a positive integer, got '%s'", val);
+	return 0;
+}
+
+/* The agent's field names, as the user typed them. */
+static const char *option_for_field(const char *field, size_t len)
+{
+	static const struct {
+		const char *field, *option;
+	} map[] = {
+		{"zone", "ZONE"},	  {"id", "ID"},
+		{"reason", "--reason"},	  {"ticket", "--ticket"},
+		{"comment", "--comment"}, {"duration", "--duration"},
+		{"access", "--access"},	  {"state", "--state"},
+		{"since", "--since"},	  {"timeout", "--timeout"},
+		{"follow", "--follow"},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].field) == len && !strncmp(map[i].field, field, len))
+			return map[i].option;
+	return NULL;
+}
+
+/*
+ * The same checks the agent makes, so that a bad value is a usage error here, named as
+ * the option the user typed, and the request sent is exactly what the agent will parse.
+ */
+static int validate(struct ctl_cmdline *out, char *err, size_t errlen)
+{
+	struct proto_req parsed;
+	char perr[512];
+	const char *colon, *opt;
+	json_t *j;
+	char *s;
+	int ret;
+
+	j = proto_request_json(&out->req);
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!s)
+		return fail(err, errlen, "out of memory");
+	ret = proto_parse_request(s, strlen(s), &parsed, perr, sizeof(perr));
+	free(s);
+	if (!ret) {
+		out->req = parsed;
+		return 0;
+	}
+	colon = strchr(perr, ':');
+	opt = colon ? option_for_field(perr, colon - perr) : NULL;
+	if (opt)
+		return fail(err, errlen, "%s%s", opt, colon);
+	return fail(err, errlen, "%s", perr);
+}
+
+static int find_option(enum proto_cmd cmd, const char *name, size_t len)
+{
+	for (int o = 0; o < O_MAX; o++)
+		if ((specs[cmd].opts & OPT(o)) && strlen(opts[o].name) == len &&
+		    !strncmp(opts[o].name, name, len))
+			return o;
+	return -1;
+}
+
+static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cmdline *out,
+			      char *err, size_t errlen)
+{
+	enum proto_cmd cmd = out->req.cmd;
+	const char *cname = specs[cmd].name;
+	bool have_pos = false, only_pos = false;
+	bool seen_reason = false;
+	int ret;
+
+	for (; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		int o;
+
+		if (!only_pos && !strcmp(a, "--")) {
+			only_pos = true;
+			continue;
+		}
+		/* "-5" is a (bad) ID, not an option */
+		if (only_pos || a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9')) {
+			if (!specs[cmd].positional || have_pos)
+				return fail(err, errlen, "%s: unexpected argument '%s'", cname, a);
+			ret = set_positional(out, specs[cmd].positional, a, err, errlen);
+			if (ret)
+				return ret;
+			have_pos = true;
+			continue;
+		}
+		if (a[1] != '-')
+			return fail(err, errlen, "%s: unknown option %s", cname, a);
+		eq = strchr(a, '=');
+		o = find_option(cmd, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+		if (o < 0)
+			return fail(err, errlen, "%s: unknown option %.*s", cname,
+				    eq ? (int)(eq - a) : (int)strlen(a), a);
+		if (opts[o].has_arg) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return fail(err, errlen, "--%s: missing value", opts[o].name);
+		} else if (eq) {
+			return fail(err, errlen, "--%s: takes no value", opts[o].name);
+		}
+		ret = set_option(out, o, val, err, errlen);
+		if (ret)
+			return ret;
+		if (o == O_REASON)
+			seen_reason = true;
+	}
+	if (specs[cmd].positional && !have_pos)
+		return fail(err, errlen, "%s: missing %s", cname, specs[cmd].positional);
+	if ((cmd == CMD_REQUEST || cmd == CMD_DENY) && !seen_reason)
+		return fail(err, errlen, "%s: missing --reason", cname);
+	return validate(out, err, errlen);
+}
+
+int ctl_args_parse(int argc, char *const argv[], struct ctl_cmdline *out, char *err, size_t errlen)
+{
+	enum proto_cmd cmd;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->req.cmd = CMD_MAX;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (is_help(a)) {
+			out->help = true;
+			return 0;
+		}
+		if (!strcmp(a, "--version")) {
+			out->version = true;
+			return 0;
+		}
+		if (!strcmp(a, "--socket")) {
+			if (i + 1 >= argc)
+				return fail(err, errlen, "--socket: missing value");
+			out->socket = argv[++i];
+		} else if (!strncmp(a, "--socket=", 9)) {
+			out->socket = a + 9;
+		} else {
+			return fail(err, errlen, "unknown option %s", a);
+		}
+		if (!*out->socket)
+			return fail(err, errlen, "--socket: must not be empty");
+	}
+	if (i >= argc)
+		return fail(err, errlen, "missing command");
+	if (!strcmp(argv[i], "help")) {
+		out->help = true;
+		if (i + 1 < argc && !proto_cmd_parse(argv[i + 1], &cmd) && cmd != CMD_VERIFY)
+			out->req.cmd = cmd;
+		return 0;
+	}
+	if (proto_cmd_parse(argv[i], &cmd) || cmd == CMD_VERIFY)
+		return fail(err, errlen, "unknown command '%s'", argv[i]);
+	i++;
+	if (cmd == CMD_AUDIT && i < argc && !strcmp(argv[i], "verify")) {
+		cmd = CMD_VERIFY;
+		i++;
+	}
+	proto_req_init(&out->req, cmd);
+	/* "CMD --help" works whatever else is on the line */
+	for (int j = i; j < argc && strcmp(argv[j], "--"); j++) {
+		if (is_help(argv[j])) {
+			out->help = true;
+			return 0;
+		}
+	}
+	return parse_command_args(argc, argv, i, out, err, errlen);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* One lockboxctl command: send the request, read the reply, print it, pick the exit status. */
+#ifndef CTL_RUN_H
+#define CTL_RUN_H
+
+#include <stdio.h>
+#include "ctl_args.h"
+
+/*
+ * Sends cl->req over the connected socket fd and prints the outcome: results to out, errors
+ * to err as "lockboxctl: <message>". Blocks as long as the command does (wait without a
+ * timeout, audit --follow: until the agent closes the connection).
+ * Returns the exit status: LB_EXIT_OK, or the one the agent's error code maps to.
+ */
+int ctl_run(const struct ctl_cmdline *cl, int fd, FILE *out, FILE *err);
+
+#endif /* CTL_RUN_H */

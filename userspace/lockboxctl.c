@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* lockboxctl: files, decides and inspects access requests through the local lockboxd. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ctl_args.h"
+#include "ctl_conn.h"
+#include "ctl_run.h"
+
+#ifndef LOCKBOX_VERSION
+#define LOCKBOX_VERSION "0.1.0"
+#endif
+
+int main(int argc, char **argv)
+{
+	struct ctl_cmdline cl;
+	char err[1024], path[PATH_MAX];
+	int fd, ret;
+
+	if (ctl_args_parse(argc, argv, &cl, err, sizeof(err))) {
+		const char *cmd = ctl_cmd_name(cl.req.cmd);
+
+		fprintf(stderr, "lockboxctl: %s\nTry 'lockboxctl %s%s--help'.\n", err,
+			cmd ? cmd : "", cmd ? " " : "");
+		return LB_EXIT_USAGE;
+	}
+	if (cl.version) {
+		printf("lockboxctl %s (protocol %d)\n", LOCKBOX_VERSION, LB_PROTO_VERSION);
+		return LB_EXIT_OK;
+	}
+	if (cl.help) {
+		ctl_usage(stdout, cl.req.cmd);
+		return LB_EXIT_OK;
+	}
+	if (ctl_socket_path(cl.socket, getenv("LOCKBOX_SOCKET"), CTL_DEFAULT_CONFIG, path,
+			    sizeof(path))) {
+		fprintf(stderr, "lockboxctl: socket path too long: %s\n", path);
+		return LB_EXIT_ERROR;
+	}
+	fd = ctl_connect(path);
+	if (fd < 0) {
+		fprintf(stderr,
+			"lockboxctl: cannot connect to %s: %s; is lockboxd running? "
+			"(systemctl status lockboxd)\n",
+			path, strerror(-fd));
+		return LB_EXIT_ERROR;
+	}
+	ret = ctl_run(&cl, fd, stdout, stderr);
+	close(fd);
+	/* a full disk or a closed pipe must not look like success */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "lockboxctl: cannot write the output\n");
+		return LB_EXIT_ERROR;
+	}
+	return ret;
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockboxd: loads the guard, serves the socket, and keeps maps, database and
+ * audit trail in step. One epoll loop over the socket, the ring buffer, a
+ * one-second timerfd and a signalfd; no threads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "agent.h"
+#include "config.h"
+#include "loader.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+struct opts {
+	const char *config;
+	bool foreground;
+	bool permissive;
+	bool check_config;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lockboxd [--config PATH] [--foreground] [--permissive] [--check-config] "
+		   "[-v]\n"
+		   "  --config PATH   config file (default %s; embedded default if absent)\n"
+		   "  --foreground    stay in the foreground (for systemd and containers)\n"
+		   "  --permissive    deny nothing, audit every would-be denial\n"
+		   "  --check-config  validate the config and exit\n"
+		   "  -v, --verbose   more log; twice for libbpf's own messages\n",
+		   CONFIG_DEFAULT_PATH);
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "permissive", no_argument, NULL, 'p' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:fpkvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'p':
+			o->permissive = true;
+			break;
+		case 'k':
+			o->check_config = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("lockboxd %s\n", LOCKBOX_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lockboxd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG || log_get_level() < LOG_LVL_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/*
+ * Without --foreground: fork, and let the parent exit only once the child is
+ * serving (status 0) or has failed (status 1), so `lockboxd && lockboxctl …` works.
+ */
+static int ready_fd = -1;
+
+static int daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	char st = 1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(p[0]);
+	setsid();
+	ready_fd = p[1];
+	return 0;
+}
+
+static void signal_ready(void)
+{
+	char ok = 0;
+
+	if (ready_fd >= 0) {
+		if (write(ready_fd, &ok, 1) != 1)
+			log_warn("cannot tell the parent we are ready");
+		close(ready_fd);
+		ready_fd = -1;
+		if (!freopen("/dev/null", "r", stdin))
+			log_warn("cannot reopen stdin");
+	}
+}
+
+static int add_fd(int epfd, int fd, struct watch *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void reload(struct agent *a, const struct opts *o)
+{
+	struct config *cfg = NULL;
+	char err[512];
+
+	if (config_load(o->config, &cfg, err, sizeof(err))) {
+		log_err("reload: config: %s (keeping the running config)", err);
+		return;
+	}
+	if (agent_reload(a, cfg, err, sizeof(err)))
+		log_err("reload: %s (keeping the running config)", err);
+	else
+		log_info("config reloaded");
+}
+
+static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
+	       const struct opts *o)
+{
+	struct epoll_event evs[32];
+
+	for (;;) {
+		int n = epoll_wait(epfd, evs, 32, -1);
+
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (int i = 0; i < n; i++) {
+			struct watch *w = evs[i].data.ptr;
+			struct signalfd_siginfo si;
+			uint64_t ticks;
+			int err;
+
+			switch (w->kind) {
+			case W_LISTEN:
+				server_accept(srv);
+				break;
+			case W_CLIENT:
+				server_client_io(srv, (struct client *)w, evs[i].events);
+				break;
+			case W_RINGBUF:
+				err = agent_consume_events(a);
+				if (err < 0)
+					log_err("events: cannot store kernel events: %s",
+						strerror(-err));
+				break;
+			case W_TIMER:
+				if (read(tfd, &ticks, sizeof(ticks)) > 0)
+					agent_tick(a, time(NULL));
+				break;
+			case W_SIGNAL:
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					break;
+				if (si.ssi_signo == SIGHUP)
+					reload(a, o);
+				else if (si.ssi_signo == SIGCHLD)
+					agent_child_exited(a);
+				else
+					return (int)si.ssi_signo;
+				break;
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct watch w_ring = { W_RINGBUF }, w_timer = { W_TIMER }, w_sig = { W_SIGNAL };
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	struct opts o = { 0 };
+	struct config *cfg = NULL;
+	struct store *st = NULL;
+	struct guard *g = NULL;
+	struct server *srv = NULL;
+	struct agent *a = NULL;
+	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig;
+	char err[512] = "";
+	sigset_t mask;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	libbpf_set_print(o.verbose > 1 ? libbpf_log : NULL);
+	if (config_load(o.config, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: config: %s\n", err);
+		return 1;
+	}
+	if (o.check_config) {
+		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n", cfg->n_zones,
+		       cfg->n_zones == 1 ? "" : "s", (long long)cfg->request_ttl,
+		       (long long)cfg->max_duration);
+		config_free(cfg);
+		return 0;
+	}
+	if (!o.foreground && daemonize()) {
+		fprintf(stderr, "lockboxd: cannot fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (guard_load(&g, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: %s\n", err);
+		goto out;
+	}
+	if (store_open(cfg->database, &st, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: store: %s\n", err);
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (epfd < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
+		fprintf(stderr, "lockboxd: cannot set up the event loop: %s\n", strerror(errno));
+		goto out;
+	}
+	if (agent_new(cfg, st, g, o.permissive, &a, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: %s\n", err);
+		cfg = NULL; /* the agent took it */
+		goto out;
+	}
+	cfg = NULL;
+	if (agent_sync(a, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: %s\n", err);
+		goto out;
+	}
+	if (server_open(a_socket_path(a), epfd, &srv, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: %s\n", err);
+		goto out;
+	}
+	server_set_handler(srv, agent_handle_line, a);
+	agent_set_server(a, srv);
+	if (add_fd(epfd, agent_events_fd(a), &w_ring) || add_fd(epfd, tfd, &w_timer) ||
+	    add_fd(epfd, sfd, &w_sig)) {
+		fprintf(stderr, "lockboxd: epoll: %s\n", strerror(errno));
+		goto out;
+	}
+	agent_started(a);
+	log_info("ready: guarding %s", a_socket_path(a));
+	signal_ready();
+	sig = run(a, epfd, sfd, tfd, srv, &o);
+	if (sig < 0) {
+		log_err("event loop: %s", strerror(-sig));
+		goto out;
+	}
+	agent_consume_events(a);
+	agent_stopping(a, strsignal(sig));
+	log_info("stopping on %s; the guard stays in the kernel", strsignal(sig));
+	ret = 0;
+out:
+	server_close(srv);
+	agent_free(a);
+	config_free(cfg);
+	store_close(st);
+	guard_close(g);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (epfd >= 0)
+		close(epfd);
+	return ret;
+}

@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Notification mails: headers that cannot be injected into, bodies people can act on. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include "duration.h"
+#include "mail.h"
+#include "timefmt.h"
+
+#define LINE_MAX_OCTETS 998 /* RFC 5322 2.1.1 */
+#define WRAP_COLS	72
+/* 42 octets -> 56 base64 chars: a 68-char encoded-word, "Subject: " + it within 78 columns */
+#define EW_CHUNK 42
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0: overlongs, surrogates, > U+10FFFF. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	size_t n;
+	unsigned int cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	/* a NUL terminator is not a continuation byte, so this never reads past it */
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static bool is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* Header text: valid UTF-8 with no control characters at all (CR and LF above all). */
+static bool header_text_ok(const char *s, bool *ascii)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	*ascii = true;
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (!n || (n == 1 && is_ctl(*p)))
+			return false;
+		if (n > 1)
+			*ascii = false;
+		p += n;
+	}
+	return true;
+}
+
+/* An address as it goes into From or To: printable ASCII, no comma (it would add one). */
+static bool addr_ok(const char *a)
+{
+	size_t len = a ? strlen(a) : 0;
+
+	if (!len || len > MAIL_ADDR_MAX)
+		return false;
+	for (const char *p = a; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == ',')
+			return false;
+	return true;
+}
+
+/* The domain of "x@dom" or "Name <x@dom>", or NULL; *len gets its length. */
+static const char *addr_domain(const char *from, size_t *len)
+{
+	const char *start = strchr(from, '<');
+	const char *end, *at = NULL;
+
+	start = start ? start + 1 : from;
+	end = strchr(start, '>');
+	if (!end)
+		end = start + strlen(start);
+	for (const char *p = start; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at || at + 1 == end)
+		return NULL;
+	*len = end - at - 1;
+	return at + 1;
+}
+
+static bool domain_ok(const char *d, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_[]:",
+			    d[i]))
+			return false;
+	return len > 0;
+}
+
+int mail_user_address(const char *from, const char *user, char *buf, size_t len)
+{
+	const char *dom;
+	size_t dlen;
+	int n;
+
+	if (!from || !addr_ok(from) || !user || !*user)
+		return -EINVAL;
+	/* a user name goes into the local part unquoted: keep to what needs no quoting */
+	for (const char *p = user; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+",
+			    *p))
+			return -EINVAL;
+	dom = addr_domain(from, &dlen);
+	if (!dom || !domain_ok(dom, dlen))
+		return -EINVAL;
+	n = snprintf(buf, len, "%s@%.*s", user, (int)dlen, dom);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return 0;
+}
+
+int mail_join_addresses(const char *const *to, size_t n_to, char **out)
+{
+	size_t total = 0, off = 0;
+	char *s;
+
+	if (!to || !n_to)
+		return -EINVAL;
+	for (size_t i = 0; i < n_to; i++) {
+		if (!addr_ok(to[i]))
+			return -EINVAL;
+		total += strlen(to[i]) + 1;
+	}
+	s = malloc(total);
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_to; i++)
+		off += sprintf(s + off, "%s%s", i ? "," : "", to[i]);
+	*out = s;
+	return 0;
+}
+
+/* RFC 5322 3.3 in UTC; day and month names fixed, not the locale's. */
+static void put_date(FILE *f, int64_t now)
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm)) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
+	fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\n", days[tm.tm_wday], tm.tm_mday,
+		months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void put_message_id(FILE *f, const char *from, int64_t request_id, int64_t now)
+{
+	static unsigned int counter;
+	unsigned char rnd[8];
+	unsigned long long r = 0;
+	const char *dom;
+	size_t dlen;
+
+	/* random for uniqueness across hosts and restarts; pid+counter if RAND_bytes fails */
+	if (RAND_bytes(rnd, sizeof(rnd)) == 1)
+		memcpy(&r, rnd, sizeof(r));
+	else
+		r = (unsigned long long)getpid() << 32 | ++counter;
+	dom = addr_domain(from, &dlen);
+	if (!dom || !domain_ok(dom, dlen)) {
+		dom = "localhost";
+		dlen = strlen(dom);
+	}
+	fprintf(f, "Message-ID: <lockbox.%lld.%lld.%016llx@%.*s>\n", (long long)request_id,
+		(long long)now, r, (int)dlen, dom);
+}
+
+static void put_to(FILE *f, const char *const *to, size_t n_to)
+{
+	size_t col = strlen("To: ");
+
+	fputs("To: ", f);
+	for (size_t i = 0; i < n_to; i++) {
+		size_t len = strlen(to[i]);
+
+		if (i) {
+			/* fold between addresses to keep header lines short */
+			if (col + 2 + len > 78) {
+				fputs(",\n ", f);
+				col = 1;
+			} else {
+				fputs(", ", f);
+				col += 2;
+			}
+		}
+		fputs(to[i], f);
+		col += len;
+	}
+	fputc('\n', f);
+}
+
+/* ASCII as is; anything else as RFC 2047 B encoded-words, split on character boundaries. */
+static void put_subject(FILE *f, const char *subject, bool ascii)
+{
+	const unsigned char *p = (const unsigned char *)subject;
+	size_t left = strlen(subject);
+	unsigned char b64[4 * ((EW_CHUNK + 2) / 3) + 1];
+
+	if (ascii) {
+		fprintf(f, "Subject: %s\n", subject);
+		return;
+	}
+	fputs("Subject:", f);
+	while (left) {
+		size_t chunk = 0;
+
+		while (chunk < left) {
+			size_t n = utf8_len(p + chunk);
+
+			if (chunk + n > EW_CHUNK)
+				break;
+			chunk += n;
+		}
+		EVP_EncodeBlock(b64, p, (int)chunk);
+		/* adjacent encoded-words are joined without the folding space (RFC 2047 6.2) */
+		fprintf(f, " =?UTF-8?B?%s?=\n", b64);
+		p += chunk;
+		left -= chunk;
+	}
+}
+
+/* Octets in the UTF-8 sequence a byte starts; 0 for a continuation byte. */
+static size_t lead_len(unsigned char c)
+{
+	if ((c & 0xc0) == 0x80)
+		return 0;
+	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+/* Ends an output line; a lone "." is padded, since sendmail without -i stops there. */
+static void end_line(FILE *f, size_t out, char last)
+{
+	if (out == 1 && last == '.')
+		fputc(' ', f);
+	fputc('\n', f);
+}
+
+/*
+ * The body with LF line ends: CRs dropped, lines over 998 octets split at a character
+ * boundary, a lone "." padded.
+ */
+static void put_body(FILE *f, const char *body)
+{
+	const char *p = body;
+
+	while (*p) {
+		size_t out = 0;
+		char last = 0;
+
+		for (; *p && *p != '\n'; p++) {
+			size_t n = lead_len((unsigned char)*p);
+
+			if (*p == '\r')
+				continue;
+			if (out >= LINE_MAX_OCTETS || (n && out + n > LINE_MAX_OCTETS)) {
+				end_line(f, out, last);
+				out = 0;
+			}
+			fputc(*p, f);
+			last = *p;
+			out++;
+		}
+		end_line(f, out, last);
+		if (*p == '\n')
+			p++;
+	}
+}
+
+/* Closes a memstream that built *buf; -ENOMEM (and *buf freed) if any write failed. */
+static int stream_done(FILE *f, char **buf)
+{
+	bool bad = ferror(f);
+
+	if (fclose(f) || bad) {
+		free(*buf);
+		*buf = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+char *mail_build(const char *from, const char *const *to, size_t n_to, const char *subject,
+		 const char *body, int64_t request_id, int64_t now)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	bool ascii;
+	FILE *f;
+
+	if (!addr_ok(from) || !to || !n_to || !subject || !body ||
+	    !header_text_ok(subject, &ascii) || strlen(subject) > LINE_MAX_OCTETS - 16) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (size_t i = 0; i < n_to; i++) {
+		if (!addr_ok(to[i])) {
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	f = open_memstream(&buf, &size);
+	if (!f)
+		return NULL;
+	put_date(f, now);
+	fprintf(f, "From: %s\n", from);
+	put_to(f, to, n_to);
+	put_subject(f, subject, ascii);
+	put_message_id(f, from, request_id, now);
+	fputs("MIME-Version: 1.0\n"
+	      "Content-Type: text/plain; charset=utf-8\n"
+	      "Content-Transfer-Encoding: 8bit\n"
+	      "Auto-Submitted: auto-generated\n",
+	      f);
+	if (request_id > 0)
+		fprintf(f, "X-Lockbox-Request: %lld\n", (long long)request_id);
+	fputc('\n', f);
+	put_body(f, body);
+	if (stream_done(f, &buf))
+		errno = ENOMEM;
+	return buf;
+}
+
+/*
+ * Untrusted text on one line: control characters (CR, LF, tab…) become spaces, runs of
+ * spaces one, invalid UTF-8 '?'. The result is never longer than the input.
+ */
+static char *flat(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *out = malloc(strlen((const char *)p) + 1);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (!n) {
+			out[o++] = '?';
+			p++;
+		} else if (n == 1 && (is_ctl(*p) || *p == ' ')) {
+			if (o && out[o - 1] != ' ')
+				out[o++] = ' ';
+			p++;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return out;
+}
+
+/* Space between words of untrusted text: control characters (CR, LF, tab…) count as one. */
+static bool is_sep(unsigned char c)
+{
+	return c == ' ' || is_ctl(c);
+}
+
+/*
+ * "  Label:    text" with untrusted text flattened and word-wrapped, continuation lines
+ * under the text: no CR/LF gets through, invalid UTF-8 becomes '?'.
+ */
+static void put_field(FILE *f, const char *label, const char *text)
+{
+	const int indent = 13;
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	int col = fprintf(f, "  %s:", label);
+	bool empty = true;
+
+	fprintf(f, "%*s", col < indent ? indent - col : 1, "");
+	col = indent;
+	for (;;) {
+		const unsigned char *w;
+		int width = 0;
+
+		while (*p && is_sep(*p))
+			p++;
+		if (!*p)
+			break;
+		for (w = p; *w && !is_sep(*w); w++)
+			width += lead_len(*w) != 0;
+		if (!empty && col + 1 + width > WRAP_COLS) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (!empty) {
+			fputc(' ', f);
+			col++;
+		}
+		while (p < w) {
+			size_t n = utf8_len(p);
+
+			if (!n || p + n > w) {
+				fputc('?', f);
+				p++;
+			} else {
+				fwrite(p, 1, n, f);
+				p += n;
+			}
+		}
+		col += width;
+		empty = false;
+	}
+	if (empty)
+		fputc('-', f);
+	fputc('\n', f);
+}
+
+char *mail_request_created(const char *from, const char *const *to, size_t n_to,
+			   const struct request *r, const char *host, int64_t now)
+{
+	char *zone = NULL, *who = NULL, *where = NULL, *subject = NULL, *body = NULL;
+	char *msg = NULL;
+	char dur[DURATION_BUF], filed[TIME_BUF], lapses[TIME_BUF];
+	size_t size;
+	FILE *f;
+	int saved;
+
+	zone = flat(r->zone);
+	who = flat(r->requester);
+	where = flat(host && *host ? host : "this host");
+	if (!zone || !who || !where) {
+		errno = ENOMEM;
+		goto out;
+	}
+	duration_format(r->duration, dur, sizeof(dur));
+	time_format(r->created_at, filed, sizeof(filed));
+	time_format(r->expires_at, lapses, sizeof(lapses));
+
+	f = open_memstream(&subject, &size);
+	if (!f)
+		goto out;
+	fprintf(f, "[lockbox] Access request %lld: %s asks for %s access to %s", (long long)r->id,
+		who, access_name(r->access), zone);
+	if (stream_done(f, &subject)) {
+		errno = ENOMEM;
+		goto out;
+	}
+
+	f = open_memstream(&body, &size);
+	if (!f)
+		goto out;
+	fprintf(f, "%s asks for %s access to zone %s on %s for %s.\n\n", who,
+		access_name(r->access), zone, where, dur);
+	fprintf(f, "  Request:   %lld\n", (long long)r->id);
+	fprintf(f, "  Requester: %s (uid %u)\n", who, r->uid);
+	fprintf(f, "  Zone:      %s\n", zone);
+	fprintf(f, "  Host:      %s\n", where);
+	fprintf(f, "  Access:    %s\n", access_name(r->access));
+	fprintf(f, "  Duration:  %s\n", dur);
+	put_field(f, "Reason", r->reason);
+	put_field(f, "Ticket", r->ticket[0] ? r->ticket : "none");
+	fprintf(f, "  Filed:     %s\n", filed);
+	fprintf(f, "  Lapses:    %s, unless decided before\n", lapses);
+	fprintf(f,
+		"\nNo access is granted until the request is approved.\n"
+		"To approve, run on %s as an approver of zone %s:\n\n"
+		"    lockboxctl approve %lld\n\n"
+		"To deny:\n\n"
+		"    lockboxctl deny %lld --reason \"why it is denied\"\n\n"
+		"Details: lockboxctl show %lld\n",
+		where, zone, (long long)r->id, (long long)r->id, (long long)r->id);
+	if (stream_done(f, &body)) {
+		errno = ENOMEM;
+		goto out;
+	}
+
+	msg = mail_build(from, to, n_to, subject, body, r->id, now);
+out:
+	saved = errno;
+	free(zone);
+	free(who);
+	free(where);
+	free(subject);
+	free(body);
+	errno = saved;
+	return msg;
+}
+
+char *mail_request_decided(const char *from, const char *to, const struct request *r,
+			   const char *what, const char *by, const char *comment, int64_t now)
+{
+	char *zone = NULL, *who = NULL, *subject = NULL, *body = NULL, *msg = NULL;
+	char addr[MAIL_ADDR_MAX + 1], dur[DURATION_BUF], ends[TIME_BUF], at[TIME_BUF];
+	const char *acc = access_name(r->access);
+	long long id = r->id;
+	size_t size;
+	FILE *f;
+	int err, saved;
+
+	if (!what ||
+	    (strcmp(what, "approved") && strcmp(what, "denied") && strcmp(what, "revoked") &&
+	     strcmp(what, "expired") && strcmp(what, "cancelled"))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!to) {
+		err = mail_user_address(from, r->requester, addr, sizeof(addr));
+		if (err) {
+			errno = -err == ENOSPC ? EINVAL : -err;
+			return NULL;
+		}
+		to = addr;
+	}
+	zone = flat(r->zone);
+	who = flat(by && *by ? by : "lockbox");
+	if (!zone || !who) {
+		errno = ENOMEM;
+		goto out;
+	}
+	duration_format(r->duration, dur, sizeof(dur));
+	time_format(r->expires_at, ends, sizeof(ends));
+	time_format(now, at, sizeof(at));
+
+	f = open_memstream(&subject, &size);
+	if (!f)
+		goto out;
+	fprintf(f, "[lockbox] Request %lld %s: %s access to %s", id, what, acc, zone);
+	if (stream_done(f, &subject)) {
+		errno = ENOMEM;
+		goto out;
+	}
+
+	f = open_memstream(&body, &size);
+	if (!f)
+		goto out;
+	if (!strcmp(what, "approved")) {
+		fprintf(f, "Your request %lld for %s access to zone %s was approved by %s.\n", id,
+			acc, zone, who);
+		fprintf(f, "Access is active now and ends at %s.\n\n", ends);
+	} else if (!strcmp(what, "denied")) {
+		fprintf(f, "Your request %lld for %s access to zone %s was denied by %s.\n\n", id,
+			acc, zone, who);
+	} else if (!strcmp(what, "revoked")) {
+		fprintf(f, "Your %s access to zone %s (request %lld) was revoked\nby %s at %s.\n",
+			acc, zone, id, who, at);
+		fprintf(f, "Files already open in the zone can no longer be read or written.\n\n");
+	} else if (!strcmp(what, "expired") && r->grant_id > 0) {
+		fprintf(f, "Your %s access to zone %s (request %lld) ended at %s.\n\n", acc, zone,
+			id, ends);
+	} else if (!strcmp(what, "expired")) {
+		fprintf(f,
+			"Your request %lld for %s access to zone %s lapsed at %s without a "
+			"decision.\n\n",
+			id, acc, zone, ends);
+	} else {
+		fprintf(f, "Request %lld for %s access to zone %s was cancelled by %s.\n\n", id,
+			acc, zone, who);
+	}
+	if (comment && *comment)
+		put_field(f,
+			  !strcmp(what, "denied") || !strcmp(what, "revoked") ? "Why" : "Comment",
+			  comment);
+	fprintf(f, "  Request:   %lld\n", id);
+	fprintf(f, "  Duration:  %s\n", dur);
+	put_field(f, "Reason", r->reason);
+	put_field(f, "Ticket", r->ticket[0] ? r->ticket : "none");
+	fprintf(f, "\nDetails: lockboxctl show %lld\n", id);
+	if (stream_done(f, &body)) {
+		errno = ENOMEM;
+		goto out;
+	}
+
+	msg = mail_build(from, &to, 1, subject, body, r->id, now);
+out:
+	saved = errno;
+	free(zone);
+	free(who);
+	free(subject);
+	free(body);
+	errno = saved;
+	return msg;
+}

@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The wire protocol: requests checked at the boundary, replies and record lines built. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "lockbox.h"
+#include "protocol.h"
+#include "timefmt.h"
+
+enum field_bit {
+	F_ID = 1u << 0,
+	F_ZONE = 1u << 1,
+	F_REASON = 1u << 2,
+	F_TICKET = 1u << 3,
+	F_COMMENT = 1u << 4,
+	F_DURATION = 1u << 5,
+	F_ACCESS = 1u << 6,
+	F_STATE = 1u << 7,
+	F_FOLLOW = 1u << 8,
+	F_SINCE = 1u << 9,
+	F_TIMEOUT = 1u << 10,
+};
+
+static const struct {
+	const char *name;
+	unsigned allowed;
+	unsigned required;
+} cmds[CMD_MAX] = {
+	[CMD_REQUEST] = {"request", F_ZONE | F_REASON | F_TICKET | F_DURATION | F_ACCESS,
+			 F_ZONE | F_REASON},
+	[CMD_LIST] = {"list", F_STATE, 0},
+	[CMD_SHOW] = {"show", F_ID, F_ID},
+	[CMD_APPROVE] = {"approve", F_ID | F_COMMENT, F_ID},
+	[CMD_DENY] = {"deny", F_ID | F_REASON, F_ID | F_REASON},
+	[CMD_REVOKE] = {"revoke", F_ID | F_REASON, F_ID},
+	[CMD_CANCEL] = {"cancel", F_ID, F_ID},
+	[CMD_WAIT] = {"wait", F_ID | F_TIMEOUT, F_ID},
+	[CMD_AUDIT] = {"audit", F_FOLLOW | F_SINCE, 0},
+	[CMD_VERIFY] = {"verify", 0, 0},
+	[CMD_STATUS] = {"status", 0, 0},
+};
+
+typedef int (*field_parser)(json_t *v, struct proto_req *r, char *err, size_t errlen);
+
+struct field {
+	const char *name;
+	unsigned bit;
+	field_parser parse;
+};
+
+/* Names a client might try to claim an identity with; refused with a reason, not just "unknown". */
+static const char *const identity_keys[] = {"uid", "gid", "pid", "user", "requester", "approver"};
+
+const char *proto_cmd_name(enum proto_cmd cmd)
+{
+	return cmd < CMD_MAX ? cmds[cmd].name : "unknown";
+}
+
+int proto_cmd_parse(const char *name, enum proto_cmd *out)
+{
+	for (int i = 0; i < CMD_MAX; i++) {
+		if (name && !strcmp(cmds[i].name, name)) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void proto_req_init(struct proto_req *r, enum proto_cmd cmd)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = LB_PROTO_VERSION;
+	r->cmd = cmd;
+	if (cmd == CMD_REQUEST)
+		r->access = LB_ACCESS_READ;
+	if (cmd == CMD_LIST)
+		r->state_mask = PROTO_STATE_DEFAULT;
+}
+
+/*
+ * C0, DEL, C1, and the invisible direction/line controls (U+200E-F, U+2028-2E, U+2066-9)
+ * that could make one audit line read as another. Input is valid UTF-8 (jansson checks).
+ */
+static bool has_control(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return true;
+		if (c == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+			return true;
+		if (c == 0xe2 && i + 2 < n) {
+			unsigned char c1 = s[i + 1], c2 = s[i + 2];
+
+			if (c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || (c2 >= 0xa8 && c2 <= 0xae)))
+				return true;
+			if (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9)
+				return true;
+		}
+	}
+	return false;
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t chars = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			chars++;
+	return chars;
+}
+
+/* A string field: no NUL or control characters, trimmed of spaces, then min/max checked. */
+static int parse_text(json_t *v, const char *name, char *dst, size_t dstsz, size_t min_chars,
+		      char *err, size_t errlen)
+{
+	const char *s;
+	size_t n;
+
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s: expected a string", name);
+		return -EINVAL;
+	}
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (memchr(s, '\0', n)) {
+		snprintf(err, errlen, "%s: contains a NUL byte", name);
+		return -EINVAL;
+	}
+	if (has_control((const unsigned char *)s, n)) {
+		snprintf(err, errlen, "%s: contains a control character", name);
+		return -EINVAL;
+	}
+	while (n && *s == ' ') {
+		s++;
+		n--;
+	}
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n > dstsz - 1) {
+		snprintf(err, errlen, "%s: longer than %zu bytes", name, dstsz - 1);
+		return -EINVAL;
+	}
+	if (utf8_chars(s, n) < min_chars) {
+		if (min_chars == 1)
+			snprintf(err, errlen, "%s: must not be empty", name);
+		else
+			snprintf(err, errlen, "%s: must be at least %zu characters", name,
+				 min_chars);
+		return -EINVAL;
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int parse_int(json_t *v, const char *name, int64_t min, int64_t max, const char *what,
+		     int64_t *out, char *err, size_t errlen)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "%s: expected %s", name, what);
+		return -EINVAL;
+	}
+	n = json_integer_value(v);
+	if (n < min) {
+		snprintf(err, errlen, "%s: expected %s", name, what);
+		return -EINVAL;
+	}
+	if (n > max) {
+		snprintf(err, errlen, "%s: at most %lld", name, (long long)max);
+		return -EINVAL;
+	}
+	*out = n;
+	return 0;
+}
+
+static int parse_id(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_int(v, "id", 1, INT64_MAX, "a positive integer", &r->id, err, errlen);
+}
+
+static int parse_zone(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_text(v, "zone", r->zone, sizeof(r->zone), 1, err, errlen);
+}
+
+static int parse_reason(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	/* a revoke may say why; a request or a denial must */
+	size_t min = r->cmd == CMD_REVOKE ? 0 : LB_REASON_MIN;
+
+	return parse_text(v, "reason", r->reason, sizeof(r->reason), min, err, errlen);
+}
+
+static int parse_ticket(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_text(v, "ticket", r->ticket, sizeof(r->ticket), 1, err, errlen);
+}
+
+static int parse_comment(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_text(v, "comment", r->comment, sizeof(r->comment), 0, err, errlen);
+}
+
+static int parse_duration(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_int(v, "duration", 1, PROTO_SECS_MAX, "a positive integer (seconds)",
+			 &r->duration, err, errlen);
+}
+
+static int parse_timeout(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_int(v, "timeout", 0, PROTO_SECS_MAX, "a non-negative integer (seconds)",
+			 &r->timeout, err, errlen);
+}
+
+static int parse_since(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_int(v, "since", 0, INT64_MAX, "a non-negative integer (unix seconds)",
+			 &r->since, err, errlen);
+}
+
+static int parse_access(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	if (!json_is_string(v) || access_parse(json_string_value(v), &r->access)) {
+		snprintf(err, errlen, "access: expected \"read\" or \"write\"");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_state(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	const char *s = json_string_value(v);
+
+	if (s && !strcmp(s, "pending")) {
+		r->state_mask = 1u << REQ_PENDING;
+	} else if (s && !strcmp(s, "active")) {
+		r->state_mask = 1u << REQ_APPROVED;
+	} else if (s && !strcmp(s, "all")) {
+		r->state_mask = PROTO_STATE_ALL;
+	} else {
+		snprintf(err, errlen, "state: expected \"pending\", \"active\" or \"all\"");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_follow(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	if (!json_is_boolean(v)) {
+		snprintf(err, errlen, "follow: expected true or false");
+		return -EINVAL;
+	}
+	r->follow = json_is_true(v);
+	return 0;
+}
+
+static const struct field fields[] = {
+	{"id", F_ID, parse_id},
+	{"zone", F_ZONE, parse_zone},
+	{"reason", F_REASON, parse_reason},
+	{"ticket", F_TICKET, parse_ticket},
+	{"comment", F_COMMENT, parse_comment},
+	{"duration", F_DURATION, parse_duration},
+	{"access", F_ACCESS, parse_access},
+	{"state", F_STATE, parse_state},
+	{"follow", F_FOLLOW, parse_follow},
+	{"since", F_SINCE, parse_since},
+	{"timeout", F_TIMEOUT, parse_timeout},
+};
+
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* A key quoted in an error: printable ASCII only, and not too long. */
+static void safe_key(const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < len; i++)
+		buf[i] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+	buf[i] = '\0';
+}
+
+static int check_header(json_t *root, enum proto_cmd *cmd, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(root, "v");
+	json_t *c = json_object_get(root, "cmd");
+	char name[40];
+
+	if (!v) {
+		snprintf(err, errlen, "v: missing (the protocol version, %d)", LB_PROTO_VERSION);
+		return -EINVAL;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "v: expected the integer %d", LB_PROTO_VERSION);
+		return -EINVAL;
+	}
+	if (json_integer_value(v) != LB_PROTO_VERSION) {
+		snprintf(err, errlen, "v: unsupported protocol version %lld (this agent speaks %d)",
+			 (long long)json_integer_value(v), LB_PROTO_VERSION);
+		return -EINVAL;
+	}
+	if (!c) {
+		snprintf(err, errlen, "cmd: missing");
+		return -EINVAL;
+	}
+	if (!json_is_string(c)) {
+		snprintf(err, errlen, "cmd: expected a string");
+		return -EINVAL;
+	}
+	if (proto_cmd_parse(json_string_value(c), cmd)) {
+		safe_key(json_string_value(c), name, sizeof(name));
+		snprintf(err, errlen, "cmd: unknown command \"%s\"", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct field *find_field(const char *key)
+{
+	for (size_t i = 0; i < N_FIELDS; i++)
+		if (!strcmp(fields[i].name, key))
+			return &fields[i];
+	return NULL;
+}
+
+static bool is_identity_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(identity_keys) / sizeof(identity_keys[0]); i++)
+		if (!strcmp(identity_keys[i], key))
+			return true;
+	return false;
+}
+
+static int parse_fields(json_t *root, struct proto_req *out, char *err, size_t errlen)
+{
+	unsigned allowed = cmds[out->cmd].allowed, seen = 0;
+	const char *key;
+	json_t *v;
+	char name[72];
+	int ret;
+
+	json_object_foreach (root, key, v) {
+		const struct field *f;
+
+		if (!strcmp(key, "v") || !strcmp(key, "cmd"))
+			continue;
+		f = find_field(key);
+		if (!f || !(f->bit & allowed)) {
+			safe_key(key, name, sizeof(name));
+			if (is_identity_key(key))
+				snprintf(err, errlen,
+					 "%s: not accepted; lockboxd identifies the caller by its "
+					 "socket credentials",
+					 name);
+			else if (f)
+				snprintf(err, errlen, "%s: unknown field for %s", name,
+					 cmds[out->cmd].name);
+			else
+				snprintf(err, errlen, "%s: unknown field", name);
+			return -EINVAL;
+		}
+		ret = f->parse(v, out, err, errlen);
+		if (ret)
+			return ret;
+		seen |= f->bit;
+	}
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if ((cmds[out->cmd].required & fields[i].bit) && !(seen & fields[i].bit)) {
+			snprintf(err, errlen, "%s: missing (required for %s)", fields[i].name,
+				 cmds[out->cmd].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int proto_parse_request(const char *line, size_t len, struct proto_req *out, char *err,
+			size_t errlen)
+{
+	struct proto_req req;
+	json_error_t jerr;
+	json_t *root = NULL;
+	enum proto_cmd cmd;
+	int ret = -EINVAL;
+
+	if (len > LB_MSG_MAX) {
+		snprintf(err, errlen, "message: longer than %d bytes", LB_MSG_MAX);
+		return -EINVAL;
+	}
+	/* a raw NUL would end the text early for a C reader; strings are checked per field */
+	if (memchr(line, '\0', len)) {
+		snprintf(err, errlen, "message: contains a NUL byte");
+		return -EINVAL;
+	}
+	root = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+			  &jerr);
+	if (!root) {
+		snprintf(err, errlen, "message: invalid JSON at column %d: %s", jerr.column,
+			 jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "message: expected a JSON object");
+		goto out;
+	}
+	ret = check_header(root, &cmd, err, errlen);
+	if (ret)
+		goto out;
+	proto_req_init(&req, cmd);
+	ret = parse_fields(root, &req, err, errlen);
+	if (ret)
+		goto out;
+	*out = req;
+out:
+	json_decref(root);
+	return ret;
+}
+
+static const char *state_mask_name(unsigned mask)
+{
+	if (mask == 1u << REQ_PENDING)
+		return "pending";
+	if (mask == 1u << REQ_APPROVED)
+		return "active";
+	if (mask == PROTO_STATE_ALL)
+		return "all";
+	return NULL;
+}
+
+static int set_new(json_t *obj, const char *key, json_t *v)
+{
+	return json_object_set_new(obj, key, v);
+}
+
+json_t *proto_request_json(const struct proto_req *r)
+{
+	json_t *o;
+	int err = 0;
+
+	if (r->cmd >= CMD_MAX)
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	err |= set_new(o, "v", json_integer(LB_PROTO_VERSION));
+	err |= set_new(o, "cmd", json_string(cmds[r->cmd].name));
+	switch (r->cmd) {
+	case CMD_REQUEST:
+		err |= set_new(o, "zone", json_string(r->zone));
+		err |= set_new(o, "reason", json_string(r->reason));
+		if (r->ticket[0])
+			err |= set_new(o, "ticket", json_string(r->ticket));
+		if (r->duration > 0)
+			err |= set_new(o, "duration", json_integer(r->duration));
+		err |= set_new(o, "access", json_string(access_name(r->access)));
+		break;
+	case CMD_LIST:
+		if (r->state_mask != PROTO_STATE_DEFAULT) {
+			const char *name = state_mask_name(r->state_mask);
+
+			err |= name ? set_new(o, "state", json_string(name)) : -1;
+		}
+		break;
+	case CMD_SHOW:
+	case CMD_CANCEL:
+		err |= set_new(o, "id", json_integer(r->id));
+		break;
+	case CMD_APPROVE:
+		err |= set_new(o, "id", json_integer(r->id));
+		if (r->comment[0])
+			err |= set_new(o, "comment", json_string(r->comment));
+		break;
+	case CMD_DENY:
+		err |= set_new(o, "id", json_integer(r->id));
+		err |= set_new(o, "reason", json_string(r->reason));
+		break;
+	case CMD_REVOKE:
+		err |= set_new(o, "id", json_integer(r->id));
+		if (r->reason[0])
+			err |= set_new(o, "reason", json_string(r->reason));
+		break;
+	case CMD_WAIT:
+		err |= set_new(o, "id", json_integer(r->id));
+		if (r->timeout > 0)
+			err |= set_new(o, "timeout", json_integer(r->timeout));
+		break;
+	case CMD_AUDIT:
+		if (r->follow)
+			err |= set_new(o, "follow", json_true());
+		if (r->since > 0)
+			err |= set_new(o, "since", json_integer(r->since));
+		break;
+	case CMD_VERIFY:
+	case CMD_STATUS:
+	case CMD_MAX:
+		break;
+	}
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One compact line with its newline; the caller frees it. */
+static char *dump_line(json_t *o)
+{
+	char *s, *line;
+	size_t n;
+
+	s = json_dumps(o, JSON_COMPACT);
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	line = realloc(s, n + 2);
+	if (!line) {
+		free(s);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return line;
+}
+
+char *proto_reply_ok(json_t *result)
+{
+	json_t *o;
+	char *line = NULL;
+
+	if (!result)
+		return NULL;
+	o = json_object();
+	if (!o || set_new(o, "v", json_integer(LB_PROTO_VERSION)) ||
+	    set_new(o, "ok", json_true())) {
+		json_decref(result);
+		goto out;
+	}
+	if (set_new(o, "result", result))
+		goto out;
+	line = dump_line(o);
+out:
+	json_decref(o);
+	return line;
+}
+
+/* A message that may quote invalid UTF-8 (a truncated name) still makes a valid reply. */
+static json_t *string_lossy(char *s)
+{
+	json_t *j = json_string(s);
+
+	if (j)
+		return j;
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	return json_string(s);
+}
+
+char *proto_reply_error(const char *code, const char *fmt, ...)
+{
+	json_t *o = NULL, *e;
+	char *msg = NULL, *line = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		msg = NULL;
+		goto out;
+	}
+	o = json_object();
+	e = json_object();
+	if (!o) {
+		json_decref(e);
+		goto out;
+	}
+	if (set_new(o, "v", json_integer(LB_PROTO_VERSION)) || set_new(o, "ok", json_false())) {
+		json_decref(e);
+		goto out;
+	}
+	if (set_new(o, "error", e))
+		goto out;
+	if (set_new(e, "code", json_string(code ? code : PROTO_E_INTERNAL)) ||
+	    set_new(e, "message", string_lossy(msg)))
+		goto out;
+	line = dump_line(o);
+out:
+	json_decref(o);
+	free(msg);
+	return line;
+}
+
+char *proto_record_line(json_t *record)
+{
+	json_t *o;
+	char *line = NULL;
+
+	if (!record)
+		return NULL;
+	o = json_object();
+	if (!o || set_new(o, "v", json_integer(LB_PROTO_VERSION)) ||
+	    json_object_set(o, "record", record))
+		goto out;
+	line = dump_line(o);
+out:
+	json_decref(o);
+	return line;
+}
+
+int proto_parse_reply(const char *line, size_t len, struct proto_reply *out, char *err,
+		      size_t errlen)
+{
+	json_t *root, *v, *e, *code, *msg;
+	json_error_t jerr;
+	int ret = -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	root = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "reply: invalid JSON at column %d: %s", jerr.column,
+			 jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "reply: expected a JSON object");
+		goto out;
+	}
+	v = json_object_get(root, "v");
+	if (!json_is_integer(v) || json_integer_value(v) != LB_PROTO_VERSION) {
+		snprintf(err, errlen, "v: expected protocol version %d", LB_PROTO_VERSION);
+		goto out;
+	}
+	if ((v = json_object_get(root, "record"))) {
+		if (!json_is_object(v)) {
+			snprintf(err, errlen, "record: expected an object");
+			goto out;
+		}
+		out->is_record = true;
+		out->record = json_incref(v);
+		ret = 0;
+		goto out;
+	}
+	v = json_object_get(root, "ok");
+	if (!json_is_boolean(v)) {
+		snprintf(err, errlen, "ok: expected true or false");
+		goto out;
+	}
+	if (json_is_true(v)) {
+		v = json_object_get(root, "result");
+		if (!v) {
+			snprintf(err, errlen, "result: missing");
+			goto out;
+		}
+		out->ok = true;
+		out->result = json_incref(v);
+		ret = 0;
+		goto out;
+	}
+	e = json_object_get(root, "error");
+	code = json_object_get(e, "code");
+	msg = json_object_get(e, "message");
+	if (!json_is_string(code) || !json_is_string(msg)) {
+		snprintf(err, errlen, "error: expected an object with string code and message");
+		goto out;
+	}
+	snprintf(out->code, sizeof(out->code), "%s", json_string_value(code));
+	snprintf(out->message, sizeof(out->message), "%s", json_string_value(msg));
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+void proto_reply_release(struct proto_reply *r)
+{
+	if (!r)
+		return;
+	json_decref(r->result);
+	json_decref(r->record);
+	r->result = NULL;
+	r->record = NULL;
+}
+
+static json_t *time_or_null(int64_t t)
+{
+	char buf[TIME_BUF];
+
+	if (!t)
+		return json_null();
+	time_format(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *text_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+json_t *proto_request_to_json(const struct request *r)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	err |= set_new(o, "id", json_integer(r->id));
+	err |= set_new(o, "state", json_string(req_state_name(r->state)));
+	err |= set_new(o, "zone", json_string(r->zone));
+	err |= set_new(o, "requester", json_string(r->requester));
+	err |= set_new(o, "uid", json_integer(r->uid));
+	err |= set_new(o, "access", json_string(access_name(r->access)));
+	err |= set_new(o, "reason", json_string(r->reason));
+	err |= set_new(o, "ticket", text_or_null(r->ticket));
+	err |= set_new(o, "duration", json_integer(r->duration));
+	err |= set_new(o, "approvals", json_integer(r->approvals));
+	err |= set_new(o, "created_at", time_or_null(r->created_at));
+	err |= set_new(o, "expires_at", time_or_null(r->expires_at));
+	err |= set_new(o, "decided_at", time_or_null(r->decided_at));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *proto_decision_to_json(const struct decision *d)
+{
+	json_t *o = json_object();
+	bool agent = d->uid == (uint32_t)-1;
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	err |= set_new(o, "kind", json_string(decision_kind_name(d->kind)));
+	err |= set_new(o, "user", json_string(agent && !d->user[0] ? "lockboxd" : d->user));
+	err |= set_new(o, "uid", agent ? json_null() : json_integer(d->uid));
+	err |= set_new(o, "comment", text_or_null(d->comment));
+	err |= set_new(o, "at", time_or_null(d->at));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int proto_exit_code(const char *error_code)
+{
+	if (!error_code)
+		return LB_EXIT_ERROR;
+	if (!strcmp(error_code, PROTO_E_INVALID))
+		return LB_EXIT_USAGE;
+	if (!strcmp(error_code, PROTO_E_NOT_PERMITTED))
+		return LB_EXIT_NOT_PERMITTED;
+	if (!strcmp(error_code, PROTO_E_NOT_FOUND))
+		return LB_EXIT_NOT_FOUND;
+	return LB_EXIT_ERROR;
+}

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unix socket server, done the relayd way: non-blocking, SO_PEERCRED, EMFILE backoff. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "protocol.h"
+#include "server.h"
+
+struct server {
+	struct watch w;
+	int fd, epfd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool paused; /* accept backed off after EMFILE */
+	struct client *clients;
+	server_line_fn fn;
+	void *ctx;
+};
+
+static int mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	/* anyone may connect: the socket is where engineers and admins talk to us */
+	return chmod(dir, 0755) < 0 ? -errno : 0;
+}
+
+/* A socket file left by a dead agent is removed; a live agent's is not. */
+static int clear_stale(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+		err = -EADDRINUSE;
+	else if (errno == ECONNREFUSED)
+		unlink(sa->sun_path);
+	close(fd);
+	return err;
+}
+
+int server_open(const char *path, int epfd, struct server **out, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct server *s;
+	int ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "socket: path %s is longer than %zu bytes", path,
+			 sizeof(sa.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->w.kind = W_LISTEN;
+	s->epfd = epfd;
+	s->fd = -1;
+	strcpy(s->path, path);
+	ret = mkdir_parent(path);
+	if (ret) {
+		snprintf(err, errlen, "socket: cannot create the directory of %s: %s", path,
+			 strerror(-ret));
+		goto fail;
+	}
+	ret = clear_stale(&sa);
+	if (ret) {
+		snprintf(err, errlen, "socket: %s is in use: is another lockboxd running?", path);
+		goto fail;
+	}
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0666) < 0 || listen(s->fd, 128) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "socket: cannot listen on %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	ev.data.ptr = &s->w;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "socket: epoll: %s", strerror(errno));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+	return ret;
+}
+
+static void client_free(struct server *s, struct client *c)
+{
+	struct client **pp;
+
+	for (pp = &s->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+void server_close(struct server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_free(s, s->clients);
+	if (s->fd >= 0) {
+		close(s->fd);
+		unlink(s->path);
+	}
+	free(s);
+}
+
+void server_set_handler(struct server *s, server_line_fn fn, void *ctx)
+{
+	s->fn = fn;
+	s->ctx = ctx;
+}
+
+struct client *server_clients(struct server *s)
+{
+	return s->clients;
+}
+
+static uint32_t peer_loginuid(pid_t pid)
+{
+	char path[64], buf[16] = "";
+	uint32_t v = (uint32_t)-1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/loginuid", pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = (uint32_t)strtoul(buf, NULL, 10);
+		fclose(f);
+	}
+	return v;
+}
+
+void server_accept(struct server *s)
+{
+	for (;;) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		socklen_t len = sizeof(struct ucred);
+		struct client *c;
+		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				/* back off: stop polling the listener until the next tick */
+				epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+				s->paused = true;
+			}
+			return;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			return;
+		}
+		c->w.kind = W_CLIENT;
+		c->fd = fd;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->loginuid = peer_loginuid(c->cred.pid);
+		ev.data.ptr = &c->w;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = s->clients;
+		s->clients = c;
+	}
+}
+
+void server_tick(struct server *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->w };
+
+	if (s->paused && epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0)
+		s->paused = false;
+}
+
+static void want_write(struct server *s, struct client *c, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &c->w };
+
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void flush(struct server *s, struct client *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				want_write(s, c, true);
+				return;
+			}
+			c->closing = true;
+			c->out_len = c->out_off = 0;
+			return;
+		}
+		c->out_off += n;
+	}
+	c->out_len = c->out_off = 0;
+	want_write(s, c, false);
+}
+
+void client_send(struct server *s, struct client *c, const char *data, size_t len)
+{
+	if (c->out_len - c->out_off + len > CLIENT_OUT_MAX) {
+		c->closing = true; /* too far behind: drop it rather than grow without bound */
+		c->out_len = c->out_off = 0;
+		return;
+	}
+	if (c->out_off && c->out_off == c->out_len)
+		c->out_len = c->out_off = 0;
+	if (c->out_len + len > 0) {
+		char *p = realloc(c->out, c->out_len + len);
+
+		if (!p) {
+			c->closing = true;
+			return;
+		}
+		c->out = p;
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+	flush(s, c);
+}
+
+void client_send_str(struct server *s, struct client *c, char *line)
+{
+	if (!line) {
+		c->closing = true;
+		return;
+	}
+	client_send(s, c, line, strlen(line));
+	free(line);
+}
+
+/* Hand each complete line to the handler; an over-long line ends the client. */
+static void split_lines(struct server *s, struct client *c)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < c->in_len && !c->closing; i++) {
+		if (c->in[i] != '\n')
+			continue;
+		c->in[i] = 0;
+		if (s->fn)
+			s->fn(c, c->in + start, i - start, s->ctx);
+		start = i + 1;
+	}
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+	if (c->in_len > LB_MSG_MAX) {
+		client_send_str(s, c,
+				proto_reply_error("invalid", "message: longer than %d bytes",
+						  LB_MSG_MAX));
+		c->closing = true;
+	}
+}
+
+void server_client_io(struct server *s, struct client *c, uint32_t events)
+{
+	if (events & EPOLLOUT)
+		flush(s, c);
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		if (!c->in)
+			c->in = malloc(LB_MSG_MAX + 2);
+		while (c->in && !c->closing) {
+			ssize_t n = recv(c->fd, c->in + c->in_len, LB_MSG_MAX + 1 - c->in_len, 0);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				c->closing = true; /* flush what is queued, then close */
+				break;
+			}
+			if (n < 0)
+				break;
+			c->in_len += n;
+			split_lines(s, c);
+		}
+	}
+	server_reap(s);
+}
+
+void server_reap(struct server *s)
+{
+	struct client *c = s->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->closing && c->out_off >= c->out_len)
+			client_free(s, c);
+	}
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The agent's unix socket: accepts clients, splits their input into lines and
+ * buffers their output, all non-blocking on the agent's epoll loop. Callers
+ * are identified by SO_PEERCRED only.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+/* What an epoll entry points at: the loop dispatches on kind. */
+enum watch_kind { W_LISTEN, W_CLIENT, W_RINGBUF, W_TIMER, W_SIGNAL };
+struct watch {
+	enum watch_kind kind;
+};
+
+#define CLIENT_OUT_MAX (16 << 20) /* a follower this far behind is dropped */
+
+struct client {
+	struct watch w;
+	int fd;
+	struct ucred cred;
+	uint32_t loginuid; /* of the peer process when it connected; -1 if unset */
+	char *in;
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off;
+	bool closing; /* close once out is flushed */
+	/* set by the agent */
+	bool follow;	      /* audit --follow subscriber */
+	int64_t wait_id;      /* request a `wait` blocks on, 0 if none */
+	int64_t wait_until;   /* unix seconds, 0 = forever */
+	struct client *next;
+};
+
+struct server;
+typedef void (*server_line_fn)(struct client *c, char *line, size_t len, void *ctx);
+
+int server_open(const char *path, int epfd, struct server **out, char *err, size_t errlen);
+void server_close(struct server *s);
+void server_set_handler(struct server *s, server_line_fn fn, void *ctx);
+/* The listening socket is readable: accept what is waiting. */
+void server_accept(struct server *s);
+/* A client's fd is ready; frees the client if it went away. */
+void server_client_io(struct server *s, struct client *c, uint32_t events);
+/* Once a second: re-arm accept after an EMFILE backoff. */
+void server_tick(struct server *s);
+/* Queue @len bytes for @c; a client whose backlog passes CLIENT_OUT_MAX is dropped. */
+void client_send(struct server *s, struct client *c, const char *data, size_t len);
+void client_send_str(struct server *s, struct client *c, char *line_owned);
+struct client *server_clients(struct server *s);
+/* Frees the clients marked closing with nothing left to send. */
+void server_reap(struct server *s);
+
+#endif /* SERVER_H */
