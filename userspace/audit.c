@@ -17,7 +17,7 @@
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
 /* NUL is legal in a JSON string, so a record holding one must load back */
 #define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
-#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+#define GENESIS	   "0000000000000000000000000000000000000000000000000000000000000000"
 
 _Static_assert(sizeof(GENESIS) == AUDIT_HASH_HEX + 1, "the genesis hash is 64 zeros");
 
@@ -160,8 +160,8 @@ static int load_head(struct store *s, struct audit_cache *c)
 	} else if (rc == SQLITE_ROW) {
 		const unsigned char *h = sqlite3_column_text(st, 1);
 
-		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1 ||
-		    !is_hash(h, sqlite3_column_bytes(st, 1))) {
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_int64(st, 0) < 1 || !is_hash(h, sqlite3_column_bytes(st, 1))) {
 			rc = -EBADMSG; /* never chain onto garbage */
 		} else {
 			c->seq = sqlite3_column_int64(st, 0);
@@ -182,7 +182,7 @@ static int load_head(struct store *s, struct audit_cache *c)
 
 static int days_in_month(int y, int m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
@@ -205,7 +205,7 @@ static bool digits(const char **p, int n, int *out)
 int audit_time_parse(const char *s, int64_t *unix_sec)
 {
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *p = s;
 	time_t t;
 
@@ -264,23 +264,29 @@ int audit_time_format(int64_t unix_ms, char *buf, size_t len)
 	return 0;
 }
 
-static int check_rec(json_t *rec)
+/* 0, or -EINVAL with *field naming what is wrong */
+static int check_rec(json_t *rec, const char **field)
 {
 	const char *src;
-	json_t *time;
+	json_t *type, *time;
 	int64_t t;
 
+	*field = "record";
 	if (!json_is_object(rec))
 		return -EINVAL;
+	*field = "source";
 	src = json_string_value(json_object_get(rec, "source"));
 	if (!src || (strcmp(src, "kernel") && strcmp(src, "agent")))
 		return -EINVAL;
-	if (!json_is_string(json_object_get(rec, "type")) ||
-	    !json_string_length(json_object_get(rec, "type")))
+	*field = "type";
+	type = json_object_get(rec, "type");
+	if (!json_is_string(type) || !json_string_length(type))
 		return -EINVAL;
+	*field = "time";
 	time = json_object_get(rec, "time");
 	if (time && audit_time_parse(json_string_value(time), &t))
 		return -EINVAL;
+	*field = NULL;
 	return 0;
 }
 
@@ -335,10 +341,11 @@ static int append(struct store *s, struct audit_cache *c, json_t *rec, int64_t *
 int audit_append(struct store *s, json_t *rec, int64_t *seq_out)
 {
 	struct audit_cache *c;
+	const char *field;
 	bool own_txn;
 	int rc;
 
-	rc = check_rec(rec);
+	rc = check_rec(rec, &field);
 	if (!rc)
 		rc = cache_get(s, &c);
 	if (rc)
@@ -382,17 +389,20 @@ int64_t audit_last_seq(struct store *s)
 static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
 		      char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
 {
+	/* types first: reading a column as text converts it, and its type is lost */
+	bool texts = sqlite3_column_type(st, 1) == SQLITE_TEXT &&
+		     sqlite3_column_type(st, 2) == SQLITE_TEXT &&
+		     sqlite3_column_type(st, 3) == SQLITE_TEXT;
 	const char *text = (const char *)sqlite3_column_text(st, 1);
 	const unsigned char *ph = sqlite3_column_text(st, 2);
 	const unsigned char *h = sqlite3_column_text(st, 3);
 	int tlen = sqlite3_column_bytes(st, 1);
-	json_error_t jerr;
 	json_t *rec = NULL, *jseq;
+	const char *field;
 	size_t len;
 	int rc = -EBADMSG;
 
-	if (sqlite3_column_type(st, 1) != SQLITE_TEXT || !text || strlen(text) != (size_t)tlen ||
-	    sqlite3_column_type(st, 2) != SQLITE_TEXT || sqlite3_column_type(st, 3) != SQLITE_TEXT) {
+	if (!texts || !text || strlen(text) != (size_t)tlen) {
 		seterr(err, errlen, "record %lld: malformed row (a column is not text)",
 		       (long long)seq);
 		goto out;
@@ -417,7 +427,7 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 		goto out;
 	}
 	/* the hash holds; now the record must be one this code could have written */
-	rec = json_loadb(text, tlen, LOAD_FLAGS, &jerr);
+	rec = json_loadb(text, tlen, LOAD_FLAGS, NULL);
 	if (!json_is_object(rec)) {
 		seterr(err, errlen, "record %lld: not a JSON object", (long long)seq);
 		goto out;
@@ -431,6 +441,11 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 	if (canonical(c, rec, &len) || len != (size_t)tlen || memcmp(c->buf, text, len)) {
 		seterr(err, errlen, "record %lld: not in canonical form (not written by lockbox?)",
 		       (long long)seq);
+		goto out;
+	}
+	if (check_rec(rec, &field) || !json_object_get(rec, "time")) {
+		seterr(err, errlen, "record %lld: bad or missing \"%s\" field", (long long)seq,
+		       field ? field : "time");
 		goto out;
 	}
 	rc = 0;
@@ -473,7 +488,8 @@ int audit_verify_count(struct store *s, int64_t *checked, int64_t *bad_seq, char
 				seterr(err, errlen, "records %lld to %lld missing (deleted?)",
 				       (long long)expect, (long long)seq - 1);
 			else
-				seterr(err, errlen, "record %lld: seq out of range", (long long)seq);
+				seterr(err, errlen, "record %lld: seq out of range",
+				       (long long)seq);
 			rc = -EBADMSG;
 			goto bad;
 		}
@@ -523,7 +539,8 @@ int audit_foreach(struct store *s, int64_t after_seq, int64_t since_unix, audit_
 
 		rec = text ? json_loadb(text, len, LOAD_FLAGS, NULL) : NULL;
 		if (!json_is_object(rec) ||
-		    json_integer_value(json_object_get(rec, "seq")) != sqlite3_column_int64(st, 0) ||
+		    json_integer_value(json_object_get(rec, "seq")) !=
+			    sqlite3_column_int64(st, 0) ||
 		    audit_time_parse(json_string_value(json_object_get(rec, "time")), &t)) {
 			json_decref(rec);
 			rc = -EBADMSG;

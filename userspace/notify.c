@@ -332,8 +332,7 @@ static void output_tail(int fd, char *buf, size_t len)
 static int finish(struct notifier *n, bool known, int status, int64_t now)
 {
 	char tail[ERR_TAIL + 1], why[96];
-	int64_t id = n->msg_id;
-	int err;
+	int64_t id = n->msg_id, next_at;
 
 	if (known && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		child_forget(n);
@@ -353,20 +352,22 @@ static int finish(struct notifier *n, bool known, int status, int64_t now)
 		 tail[0] ? ": " : "", tail);
 	n->failed = true;
 	child_forget(n);
-	err = store_outbox_retry(
-		n->st, id, now + notify_backoff(n->backoff_base_s, n->attempts + 1), n->last_error);
-	return err;
+	next_at = now + notify_backoff(n->backoff_base_s, n->attempts + 1);
+	return store_outbox_retry(n->st, id, next_at, n->last_error);
 }
 
 static bool timed_out(struct notifier *n, int64_t now)
 {
 	struct timespec t;
+	int64_t ms;
 
 	/* the caller's clock for tests, the monotonic one in case the wall clock steps back */
 	if (now - n->started >= n->timeout_s)
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec - n->started_mono.tv_sec >= n->timeout_s;
+	ms = (t.tv_sec - n->started_mono.tv_sec) * 1000;
+	ms += (t.tv_nsec - n->started_mono.tv_nsec) / 1000000;
+	return ms >= n->timeout_s * 1000;
 }
 
 /* 1: still running; 0: finished and recorded; < 0: store error recording it. */
@@ -415,9 +416,9 @@ int notifier_tick(struct notifier *n, int64_t now)
 	if (err) {
 		int rerr;
 
-		snprintf(n->last_error, sizeof(n->last_error), "message %lld: cannot run %s: %s",
+		snprintf(n->last_error, sizeof(n->last_error), "message %lld: %s: %s",
 			 (long long)m.id,
-			 m.message && *m.message ? "the command" : "an empty message",
+			 err == -EBADMSG ? "empty in the outbox" : "cannot run the command",
 			 strerror(-err));
 		n->failed = true;
 		rerr = store_outbox_retry(n->st, m.id,

@@ -14,7 +14,7 @@
 #include "audit.h"
 #include "store.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define STORE_MAX_STMTS 48
 #define BUSY_TIMEOUT_MS 5000
 
@@ -69,7 +69,7 @@ static const char *const schema_v2[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = { schema_v1, schema_v2 };
+static const char *const *const migrations[] = {schema_v1, schema_v2};
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
 	       "STORE_SCHEMA_VERSION must count the migrations");
@@ -81,8 +81,8 @@ static const char SQL_ROLLBACK[] = "ROLLBACK";
 static const char SQL_ZONE_GET[] = "SELECT id FROM zones WHERE name = ?1";
 static const char SQL_ZONE_ADD[] = "INSERT INTO zones (name) VALUES (?1)";
 
-#define REQ_COLS                                                                      \
-	"id, zone, uid, requester, access, reason, ticket, duration, created_at, expires_at," \
+#define REQ_COLS                                                                                   \
+	"id, zone, uid, requester, access, reason, ticket, duration, created_at, expires_at,"      \
 	" decided_at, grant_id, approvals, state"
 static const char SQL_REQ_INSERT[] =
 	"INSERT INTO requests (zone, uid, requester, access, reason, ticket, duration,"
@@ -245,8 +245,7 @@ static int query_text(sqlite3 *db, const char *sql, char *out, size_t size)
  * The schema version, read without writing anything: 0 for an empty database,
  * -EBADMSG (with err) for a database that is not ours.
  */
-static int read_version(sqlite3 *db, const char *path, int64_t *version, char *err,
-			size_t errlen)
+static int read_version(sqlite3 *db, const char *path, int64_t *version, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	char buf[64];
@@ -306,8 +305,8 @@ static int probe(sqlite3 *db, const char *path, int64_t *version, char *err, siz
 		if (*p == '\n')
 			*p = ' '; /* one line for the log */
 	if (rc || strcmp(res, "ok")) {
-		seterr(err, errlen, "%s: database is corrupt (quick_check: %s); left untouched", path,
-		       rc ? sqlite3_errstr(rc) : res);
+		seterr(err, errlen, "%s: database is corrupt (quick_check: %s); left untouched",
+		       path, rc ? sqlite3_errstr(rc) : res);
 		return -EBADMSG;
 	}
 	if (*version > STORE_SCHEMA_VERSION) {
@@ -345,8 +344,9 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 		for (const char *const *step = migrations[version]; *step; step++) {
 			rc = exec_sql(db, *step);
 			if (rc) {
-				seterr(err, errlen, "%s: migration to schema version %lld failed: %s",
-				       path, (long long)version + 1, sqlite3_errmsg(db));
+				seterr(err, errlen,
+				       "%s: migration to schema version %lld failed: %s", path,
+				       (long long)version + 1, sqlite3_errmsg(db));
 				rc = store_sqlite_errno(rc);
 				goto out;
 			}
@@ -583,8 +583,7 @@ static int col_str(sqlite3_stmt *st, int col, char *dst, size_t size, bool nonem
 	n = sqlite3_column_bytes(st, col);
 	if (!t)
 		return -ENOMEM;
-	if (n < 0 || (size_t)n >= size || strlen((const char *)t) != (size_t)n ||
-	    (nonempty && !n))
+	if (n < 0 || (size_t)n >= size || strlen((const char *)t) != (size_t)n || (nonempty && !n))
 		return -EBADMSG;
 	memcpy(dst, t, n);
 	dst[n] = '\0';

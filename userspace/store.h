@@ -31,7 +31,7 @@ int store_rollback(struct store *s);
 /* Get-or-create the stable id (> 0) of a zone name; ids are never reused. */
 int store_zone_id(struct store *s, const char *name, uint32_t *id);
 
-int store_request_insert(struct store *s, struct request *r); /* sets r->id */
+int store_request_insert(struct store *s, struct request *r);	       /* sets r->id */
 int store_request_get(struct store *s, int64_t id, struct request *r); /* -ENOENT */
 /* Writes state, expires_at, decided_at, grant_id and approvals; -ENOENT. */
 int store_request_update(struct store *s, const struct request *r);

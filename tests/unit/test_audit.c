@@ -100,7 +100,8 @@ static void test_chain_verifies(void)
 	json_t *rec;
 
 	is_int(audit_last_seq(s), 0, "an empty trail's last seq is 0");
-	is_int(audit_verify_count(s, &checked, &bad, err, sizeof(err)), 0, "an empty trail verifies");
+	is_int(audit_verify_count(s, &checked, &bad, err, sizeof(err)), 0,
+	       "an empty trail verifies");
 	is_int(checked, 0, "zero records checked");
 	is_int(append_n(s, 1000, "request.created"), 0, "append 1000 records in one transaction");
 	is_int(audit_last_seq(s), 1000, "last seq is 1000");
@@ -136,8 +137,8 @@ static void test_chain_verifies(void)
 	}
 	json_decref(rec);
 
-	rec = json_pack("{s:s, s:s, s:s, s:s}", "source", "kernel", "type", "access.denied",
-			"time", "2026-11-28T18:00:00.123Z", "comm", "caf\xc3\xa9");
+	rec = json_pack("{s:s, s:s, s:s, s:s}", "source", "kernel", "type", "access.denied", "time",
+			"2026-11-28T18:00:00.123Z", "comm", "caf\xc3\xa9");
 	is_int(audit_append(s, rec, &seq), 0, "append outside a transaction makes its own");
 	is_int(seq, 1001, "it got the next seq");
 	is_int(json_integer_value(json_object_get(rec, "seq")), 1001, "seq is set on rec itself");
@@ -146,7 +147,8 @@ static void test_chain_verifies(void)
 	json_decref(rec);
 	free(rec2);
 	rec2 = column(s, "record", 1001);
-	ok(rec2 && strstr(rec2, "caf\\u00E9"), "non-ASCII is escaped in the stored text (%s)", rec2);
+	ok(rec2 && strstr(rec2, "caf\\u00E9"), "non-ASCII is escaped in the stored text (%s)",
+	   rec2);
 	is_int(audit_verify(s, &bad, err, sizeof(err)), 0, "still verifies (%s)", err);
 
 	free(rec1);
@@ -187,8 +189,8 @@ static void expect_bad(struct store *s, int64_t want_seq, const char *want_msg, 
 	char err[256] = "";
 	int64_t bad = -1, checked = -1;
 
-	is_int(audit_verify_count(s, &checked, &bad, err, sizeof(err)), -EBADMSG,
-	       "%s is caught", what);
+	is_int(audit_verify_count(s, &checked, &bad, err, sizeof(err)), -EBADMSG, "%s is caught",
+	       what);
 	is_int(bad, want_seq, "%s: the first bad seq is named", what);
 	is_int(checked, want_seq - 1, "%s: the records before it were checked", what);
 	ok(strstr(err, want_msg) != NULL, "%s: err says \"%s\" (%s)", what, want_msg, err);
@@ -224,7 +226,8 @@ static void test_hash_change_caught(void)
 	struct store *s = fresh("hash.db");
 
 	append_n(s, 40, "request.created");
-	sql(s, "UPDATE audit SET hash = 'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff'"
+	sql(s, "UPDATE audit SET hash = "
+	       "'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff'"
 	       " WHERE seq = 23");
 	expect_bad(s, 23, "record 23: hash mismatch", "a changed hash");
 	store_close(s);
@@ -244,6 +247,14 @@ static void test_relinked_forgery_caught(void)
 	sha256_hex(prev, fake, want);
 	sql(s, "UPDATE audit SET record = '%s', hash = '%s' WHERE seq = 10", fake, want);
 	expect_bad(s, 10, "record 10: not in canonical form", "a rehashed non-canonical record");
+	/* a well-formed, correctly hashed record this code would never have accepted */
+	free(fake);
+	fake = strdup("{\"seq\":10,\"source\":\"operator\",\"time\":\"2026-11-28T18:00:00.000Z\","
+		      "\"type\":\"x\"}");
+	sha256_hex(prev, fake, want);
+	sql(s, "UPDATE audit SET record = '%s', hash = '%s' WHERE seq = 10", fake, want);
+	expect_bad(s, 10, "record 10: bad or missing \"source\" field",
+		   "a rehashed record with a bad source");
 	/* prev_hash pointing somewhere else */
 	sql(s, "UPDATE audit SET prev_hash = hash WHERE seq = 5");
 	expect_bad(s, 5, "record 5: prev_hash is not record 4's hash", "a relinked record");
@@ -273,7 +284,7 @@ static int walk_fn(json_t *rec, void *ctx)
 static void test_foreach(void)
 {
 	struct store *s = fresh("walk.db");
-	struct walk w = { 0 };
+	struct walk w = {0};
 	char ts[AUDIT_TIME_LEN];
 	int64_t base = 1795888800; /* 2026-11-28T18:00:00Z */
 

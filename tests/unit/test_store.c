@@ -296,7 +296,7 @@ static int collect_req(const struct request *r, void *ctx)
 static void test_requests(struct store *s)
 {
 	struct request r[4], got;
-	struct collect c = { 0 };
+	struct collect c = {0};
 
 	for (int i = 0; i < 4; i++) {
 		make_request(&r[i], i % 2 ? "globex" : "acme", 2001 + i);
@@ -364,7 +364,7 @@ static void test_requests(struct store *s)
 static void test_bad_rows_rejected(struct store *s)
 {
 	struct request r, got;
-	struct collect c = { 0 };
+	struct collect c = {0};
 	char sql[256];
 	int64_t id;
 
@@ -378,18 +378,21 @@ static void test_bad_rows_rejected(struct store *s)
 	is_int(store_requests_foreach(s, ~0u, collect_req, &c), -EBADMSG,
 	       "a walk meeting a bad row is -EBADMSG");
 	snprintf(sql, sizeof(sql),
-		 "UPDATE requests SET state = 'pending', zone = printf('%%.100c', 'x') WHERE id = %lld",
+		 "UPDATE requests SET state = 'pending', zone = printf('%%.100c', 'x') WHERE id = "
+		 "%lld",
 		 (long long)id);
 	sqlite3_exec(store_db(s), sql, NULL, NULL, NULL);
-	is_int(store_request_get(s, id, &got), -EBADMSG, "a zone too long for the struct is -EBADMSG");
-	snprintf(sql, sizeof(sql),
-		 "UPDATE requests SET zone = 'acme', uid = -5 WHERE id = %lld", (long long)id);
+	is_int(store_request_get(s, id, &got), -EBADMSG,
+	       "a zone too long for the struct is -EBADMSG");
+	snprintf(sql, sizeof(sql), "UPDATE requests SET zone = 'acme', uid = -5 WHERE id = %lld",
+		 (long long)id);
 	sqlite3_exec(store_db(s), sql, NULL, NULL, NULL);
 	is_int(store_request_get(s, id, &got), -EBADMSG, "a negative uid is -EBADMSG");
 	snprintf(sql, sizeof(sql),
 		 "UPDATE requests SET uid = 2001, access = 'read' WHERE id = %lld", (long long)id);
 	sqlite3_exec(store_db(s), sql, NULL, NULL, NULL);
-	is_int(store_request_get(s, id, &got), -EBADMSG, "a text where a number belongs is -EBADMSG");
+	is_int(store_request_get(s, id, &got), -EBADMSG,
+	       "a text where a number belongs is -EBADMSG");
 	snprintf(sql, sizeof(sql), "DELETE FROM requests WHERE id = %lld", (long long)id);
 	sqlite3_exec(store_db(s), sql, NULL, NULL, NULL);
 }
@@ -407,7 +410,7 @@ static int collect_dec(const struct decision *d, void *ctx)
 
 static void test_decisions(struct store *s)
 {
-	struct decision d = { 0 }, got[4] = { 0 };
+	struct decision d = {0}, got[4] = {0};
 	struct request r;
 
 	make_request(&r, "acme", 2001);
@@ -463,7 +466,7 @@ static void test_zone_ids(const char *path)
 
 static void test_outbox(struct store *s)
 {
-	struct outbox_msg m = { 0 };
+	struct outbox_msg m = {0};
 	int64_t n = -1, first;
 
 	is_int(store_outbox_pending(s, &n), 0, "count an empty outbox");
@@ -516,8 +519,8 @@ static void test_rollback_undoes_state_and_audit(struct store *s)
 	is_int(store_begin(s), 0, "begin");
 	r.state = REQ_APPROVED;
 	is_int(store_request_update(s, &r), 0, "approve inside the transaction");
-	rec = json_pack("{s:s, s:s, s:I}", "source", "agent", "type", "request.approved",
-			"request", (json_int_t)r.id);
+	rec = json_pack("{s:s, s:s, s:I}", "source", "agent", "type", "request.approved", "request",
+			(json_int_t)r.id);
 	is_int(audit_append(s, rec, &seq), 0, "audit it in the same transaction");
 	json_decref(rec);
 	is_int(seq, before + 1, "the record got the next seq");
