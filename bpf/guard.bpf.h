@@ -2,7 +2,7 @@
 /*
  * The guard's decision in three steps, shared by every hook:
  *   subject_get()  is the current task an engineer? (fast path: one lookup)
- *   zone_of()      which zone, if any, holds this dentry? (bounded d_parent walk)
+ *   zone_of()      which zone, if any, holds this dentry? (inode cache, else a bounded walk)
  *   decide()       does a live grant cover the intent? emit the audit event.
  */
 #ifndef GUARD_BPF_H
@@ -13,76 +13,41 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "lockbox.h"
+#include "maps.bpf.h"
 
 #define EACCES	    13
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
+#define MAY_WRITE   0x2
+#define MAY_READ    0x4
+#define MAY_APPEND  0x8
+#define S_IFMT	    00170000
+#define S_IFBLK	    0060000
+#define S_IFREG	    0100000
+#define PROT_WRITE  0x2
+#define MAP_SHARED  0x01
 #define INVALID_UID ((__u32)-1)
 
 /* zone_of() results that are not zone ids */
 #define ZONE_NONE     0
-#define ZONE_TOO_DEEP ((__u32)-1)
+#define ZONE_TOO_DEEP ((__u32)-1) /* walk bound reached: fail closed */
+#define ZONE_DETACHED ((__u32)-2) /* a dentry with no way up (open_by_handle_at): fail closed */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_MAX_ENGINEERS);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} engineers SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_MAX_ZONE_ROOTS);
-	__type(key, struct lb_zone_key);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} zones SEC(".maps");
-
-/* dev -> number of zone roots on it: lets a walk on any other filesystem stop at once */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_MAX_ZONE_DEVS);
-	__type(key, __u64);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} zone_devs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_MAX_GRANTS);
-	__type(key, struct lb_grant_key);
-	__type(value, struct lb_grant);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} grants SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, LB_EVENTS_BYTES);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lb_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} guard_config SEC(".maps");
+/* How many names an event path gets where bpf_d_path is not allowed. */
+#define NAMES_MAX 16
 
 struct subject {
 	__u32 uid;
 	__u32 loginuid;
 	__u32 engineer; /* identity the grant is keyed by */
 };
+
+static __always_inline struct lb_config *config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&guard_config, &zero);
+}
 
 static __always_inline bool is_engineer(__u32 id)
 {
@@ -120,20 +85,43 @@ static __always_inline bool subject_get(struct subject *s)
 	return true;
 }
 
+static __always_inline bool zoned_fs(struct dentry *dentry)
+{
+	__u64 dev = dentry->d_sb->s_dev;
+
+	return bpf_map_lookup_elem(&zone_devs, &dev);
+}
+
 /*
- * The zone holding @dentry: walk d_parent up to the root of its filesystem and
- * look each directory up by (dev, ino). Keyed by inode, not by name, so bind
- * mounts, "..", symlinks and relative paths all land on the same root.
+ * The zone holding @dentry. An inode's zone is cached in inode storage (valid
+ * for the current zone generation), or sticky when a hard link ties it to a
+ * zone. Otherwise walk d_parent up to the root of its filesystem and look each
+ * directory up by (dev, ino): keyed by inode, not by name, so bind mounts,
+ * "..", symlinks and relative paths all land on the same root.
  */
 static __always_inline __u32 zone_of(struct dentry *dentry, struct lb_zone_key *root)
 {
+	struct inode *leaf = dentry->d_inode;
+	struct lb_inode_zone *iz = NULL;
+	struct lb_config *cfg;
 	struct lb_zone_key key;
-	__u32 *zone;
+	__u32 gen = 0, zone, *z;
 	int i;
 
 	key.dev = dentry->d_sb->s_dev;
 	if (!bpf_map_lookup_elem(&zone_devs, &key.dev))
 		return ZONE_NONE;
+	cfg = config_get();
+	if (cfg)
+		gen = cfg->zone_gen + 1;
+	if (leaf) {
+		iz = bpf_inode_storage_get(&inode_zones, leaf, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (iz && (iz->gen == gen || iz->gen == LB_GEN_STICKY)) {
+			root->dev = key.dev;
+			root->ino = iz->root_ino;
+			return iz->zone;
+		}
+	}
 
 	for (i = 0; i < LB_MAX_DEPTH; i++) {
 		struct inode *inode = dentry->d_inode;
@@ -141,18 +129,50 @@ static __always_inline __u32 zone_of(struct dentry *dentry, struct lb_zone_key *
 
 		if (inode) {
 			key.ino = inode->i_ino;
-			zone = bpf_map_lookup_elem(&zones, &key);
-			if (zone) {
+			z = bpf_map_lookup_elem(&zones, &key);
+			if (z) {
+				zone = *z;
 				*root = key;
-				return *zone;
+				goto found;
 			}
 		}
 		parent = dentry->d_parent;
-		if (!parent || parent == dentry)
-			return ZONE_NONE;
+		if (parent == dentry) {
+			/* the top: the filesystem's root, or a dentry cut off from it */
+			if (dentry != dentry->d_sb->s_root)
+				return ZONE_DETACHED;
+			zone = ZONE_NONE;
+			root->dev = key.dev;
+			root->ino = 0;
+			goto found;
+		}
 		dentry = parent;
 	}
 	return ZONE_TOO_DEEP;
+found:
+	if (iz) {
+		iz->zone = zone;
+		iz->root_ino = root->ino;
+		iz->gen = gen;
+	}
+	return zone;
+}
+
+/* Raw block devices listed by a zone are matched by device number, not by path. */
+static __always_inline __u32 zone_of_file(struct file *file, struct lb_zone_key *root)
+{
+	struct inode *inode = file->f_inode;
+
+	if ((inode->i_mode & S_IFMT) == S_IFBLK) {
+		__u32 rdev = inode->i_rdev, *z = bpf_map_lookup_elem(&zone_blkdevs, &rdev);
+
+		if (z) {
+			root->dev = 0;
+			root->ino = 0;
+			return *z;
+		}
+	}
+	return zone_of(file->f_path.dentry, root);
 }
 
 static __always_inline void count(__u32 idx)
@@ -165,11 +185,16 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline bool permissive(void)
 {
-	__u32 zero = 0;
-	struct lb_config *cfg = bpf_map_lookup_elem(&guard_config, &zero);
+	struct lb_config *cfg = config_get();
 
 	return cfg && cfg->mode == LB_MODE_PERMISSIVE;
 }
+
+/* How an event gets its path. */
+enum path_src {
+	PATH_D_PATH, /* bpf_d_path(&file->f_path): only some hooks may call it */
+	PATH_NAMES,  /* names walked up from dentry to the zone root */
+};
 
 struct access {
 	struct subject subj;
@@ -177,39 +202,88 @@ struct access {
 	__u32 zone;
 	__u32 intent; /* LB_ACCESS_* */
 	__u16 op;
-	struct file *file;     /* for the event path, when the hook has one */
-	struct dentry *dentry; /* otherwise the path is built from names */
+	bool quiet_allow;      /* no event for an allowed access (per read/write checks) */
+	struct file *file;     /* PATH_D_PATH */
+	struct dentry *dentry; /* PATH_NAMES */
 };
 
-static __always_inline void fill_path(struct lb_event *e, struct access *a)
+/* NUL-separated names from @d up to (not including) the zone root, leaf first. */
+static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u64 root_ino)
 {
-	/* bpf_d_path is only allowed from some hooks; callers set file only there */
-	if (a->file) {
-		if (bpf_d_path((struct path *)&a->file->f_path, e->path, sizeof(e->path)) >= 0)
-			return;
+	__u32 off = 0;
+	__u16 n = 0;
+	int i;
+
+	for (i = 0; i < NAMES_MAX; i++) {
+		struct inode *inode = d->d_inode;
+		struct dentry *parent;
+		long len;
+
+		if (inode && inode->i_ino == root_ino)
+			break;
+		/* masked offset and half-buffer size: the verifier's proof that it fits */
+		len = bpf_probe_read_kernel_str(&e->path[off & (LB_PATH_LEN / 2 - 1)],
+						LB_PATH_LEN / 2, d->d_name.name);
+		if (len <= 0)
+			break;
+		off += len;
+		n++;
+		parent = d->d_parent;
+		if (off >= LB_PATH_LEN / 2 || parent == d)
+			break;
+		d = parent;
 	}
-	if (a->dentry)
-		bpf_probe_read_kernel_str(e->path, sizeof(e->path), a->dentry->d_name.name);
-	else
-		e->path[0] = 0;
+	e->names = n;
+	e->path_kind = LB_PATH_NAMES;
+}
+
+static __always_inline void fill_event(struct lb_event *e, struct access *a, __u64 now,
+				       enum path_src src)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->time_ns = now;
+	e->dev = a->root.dev;
+	e->ino = a->root.ino;
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	e->uid = a->subj.uid;
+	e->loginuid = a->subj.loginuid;
+	e->engineer = a->subj.engineer;
+	e->zone = a->zone == ZONE_TOO_DEEP || a->zone == ZONE_DETACHED ? 0 : a->zone;
+	e->op = a->op;
+	e->access = a->intent;
+	e->names = 0;
+	e->path_kind = LB_PATH_FULL;
+	e->path[0] = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (src == PATH_D_PATH && a->file) {
+		if (bpf_d_path((struct path *)&a->file->f_path, e->path, sizeof(e->path)) < 0)
+			e->path[0] = 0;
+	} else if (a->dentry) {
+		fill_names(e, a->dentry, a->root.ino);
+	}
 }
 
 /*
  * The verdict on an engineer's access in a zone, with its audit event. No
  * access is allowed without its log line: if the ring buffer is full, a
- * granted access is denied too.
+ * granted access is denied too. @src must be a constant so hooks that may not
+ * call bpf_d_path do not contain the call at all.
  */
-static __always_inline int decide(struct access *a)
+static __always_inline int decide(struct access *a, enum path_src src)
 {
 	struct lb_grant_key gk = {.uid = a->subj.engineer, .zone = a->zone};
 	struct lb_grant *g = NULL;
 	struct lb_event *e;
-	__u8 reason;
 	__u64 now = bpf_ktime_get_boot_ns();
+	__u8 reason;
 
 	if (a->zone == ZONE_TOO_DEEP) {
 		reason = LB_REASON_DEPTH;
 		count(LB_CNT_DEPTH_DENIED);
+	} else if (a->zone == ZONE_DETACHED) {
+		reason = LB_REASON_DETACHED;
 	} else {
 		g = bpf_map_lookup_elem(&grants, &gk);
 		if (!g)
@@ -221,33 +295,19 @@ static __always_inline int decide(struct access *a)
 		else
 			reason = LB_REASON_GRANT;
 	}
+	if (reason == LB_REASON_GRANT && a->quiet_allow)
+		return 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(LB_CNT_EVENTS_LOST);
-		if (reason == LB_REASON_GRANT) {
+		if (reason == LB_REASON_GRANT)
 			count(LB_CNT_NOLOG_DENIED);
-			reason = LB_REASON_NO_LOG;
-		}
 		return permissive() ? 0 : -EACCES;
 	}
-
-	e->time_ns = now;
+	fill_event(e, a, now, src);
 	e->grant_id = g ? g->id : 0;
-	e->dev = a->root.dev;
-	e->ino = a->root.ino;
-	e->pid = (__u32)bpf_get_current_pid_tgid();
-	e->tgid = bpf_get_current_pid_tgid() >> 32;
-	e->uid = a->subj.uid;
-	e->loginuid = a->subj.loginuid;
-	e->engineer = a->subj.engineer;
-	e->zone = a->zone == ZONE_TOO_DEEP ? 0 : a->zone;
-	e->op = a->op;
 	e->reason = reason;
-	e->access = a->intent;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	fill_path(e, a);
-
 	if (reason == LB_REASON_GRANT) {
 		e->verdict = LB_VERDICT_ALLOW;
 		bpf_ringbuf_submit(e, 0);
@@ -261,6 +321,38 @@ static __always_inline int decide(struct access *a)
 	e->verdict = LB_VERDICT_DENY;
 	bpf_ringbuf_submit(e, 0);
 	return -EACCES;
+}
+
+/* bpf(), ptrace or a signal aimed at the guard by an engineer: refused and logged. */
+static __always_inline int deny_tamper(struct subject *s, __u16 op)
+{
+	struct access a = {.subj = *s, .op = op};
+	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	bool audit_only = permissive();
+
+	if (!e) {
+		count(LB_CNT_EVENTS_LOST);
+		return audit_only ? 0 : -EACCES;
+	}
+	fill_event(e, &a, bpf_ktime_get_boot_ns(), PATH_NAMES);
+	e->grant_id = 0;
+	e->reason = LB_REASON_TAMPER;
+	e->verdict = audit_only ? LB_VERDICT_AUDIT : LB_VERDICT_DENY;
+	bpf_ringbuf_submit(e, 0);
+	return audit_only ? 0 : -EACCES;
+}
+
+/* An engineer's change inside a zone (create, unlink, rename, chmod…): needs a write grant. */
+static __always_inline int check_change(struct dentry *dentry, struct dentry *named, __u16 op)
+{
+	struct access a = {.op = op, .intent = LB_ACCESS_WRITE, .dentry = named};
+
+	if (!subject_get(&a.subj))
+		return 0;
+	a.zone = zone_of(dentry, &a.root);
+	if (a.zone == ZONE_NONE)
+		return 0;
+	return decide(&a, PATH_NAMES);
 }
 
 #endif /* GUARD_BPF_H */

@@ -9,6 +9,7 @@
 #define LB_MAX_ZONE_ROOTS 16384
 #define LB_MAX_ZONE_DEVS  4096
 #define LB_MAX_GRANTS	  131072
+#define LB_MAX_BLKDEVS	  1024
 #define LB_EVENTS_BYTES	  (4 * 1024 * 1024)
 
 /*
@@ -32,6 +33,19 @@
 struct lb_config {
 	__u32 mode;
 	__u32 agent_tgid;
+	__u32 zone_gen; /* bumped when zones change: cached inode zones are stale */
+	__u32 pad;
+};
+
+/* Zone id of the guard's own pins under LB_PIN_DIR: no grant ever opens it. */
+#define LB_ZONE_GUARD 0x7fffffffu
+
+/* inode_zones map (inode storage): an inode's zone, cached or sticky */
+#define LB_GEN_STICKY 0xffffffffu /* a hard link put this inode in a zone for good */
+struct lb_inode_zone {
+	__u32 zone;	/* 0: in no zone */
+	__u32 gen;	/* lb_config.zone_gen + 1 when cached by a walk, or LB_GEN_STICKY */
+	__u64 root_ino; /* the zone root it was found under, for event paths */
 };
 
 /* engineers map: uid -> flags */
@@ -86,6 +100,7 @@ enum lb_op {
 	LB_OP_BPF,
 	LB_OP_PTRACE,
 	LB_OP_SIGNAL,
+	LB_OP_UMOUNT,
 	LB_OP_MAX,
 };
 
@@ -103,7 +118,17 @@ enum lb_reason {
 	LB_REASON_DEPTH = 4,	/* walk bound reached */
 	LB_REASON_NO_LOG = 5,	/* no room in the ring buffer for the event */
 	LB_REASON_TAMPER = 6,	/* bpf(), ptrace or signal refused */
+	LB_REASON_DETACHED = 7, /* dentry not connected to its filesystem root */
 };
+
+/* lb_event.path_kind */
+#define LB_PATH_FULL 0 /* path: absolute, from bpf_d_path */
+/*
+ * path: NUL-separated names from the file up towards its zone root (leaf
+ * first), written where bpf_d_path is not allowed; userspace joins them under
+ * the zone root's path.
+ */
+#define LB_PATH_NAMES 1
 
 struct lb_event {
 	__u64 time_ns; /* CLOCK_BOOTTIME */
@@ -116,10 +141,12 @@ struct lb_event {
 	__u32 loginuid;
 	__u32 engineer; /* the identity the grant is keyed by */
 	__u32 zone;
-	__u16 op;     /* enum lb_op */
-	__u8 verdict; /* enum lb_verdict */
-	__u8 reason;  /* enum lb_reason */
-	__u32 access; /* LB_ACCESS_* intent */
+	__u16 op;	/* enum lb_op */
+	__u8 verdict;	/* enum lb_verdict */
+	__u8 reason;	/* enum lb_reason */
+	__u8 access;	/* LB_ACCESS_* intent */
+	__u8 path_kind; /* LB_PATH_* */
+	__u16 names;	/* LB_PATH_NAMES: how many names */
 	char comm[LB_COMM_LEN];
 	char path[LB_PATH_LEN];
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/types.h>
@@ -32,7 +33,7 @@ int tx_commit(struct agent *a)
 		tx_rollback(a);
 		return err;
 	}
-	json_array_foreach(a->unpublished, i, rec)
+	json_array_foreach (a->unpublished, i, rec)
 		publish_record(a, rec);
 	json_array_clear(a->unpublished);
 	return 0;
@@ -150,8 +151,8 @@ void actor_of(struct agent *a, const struct client *c, const char *zone, struct 
 	out->engineer = id_matches(out->uid, &a->cfg->engineers);
 	out->security = id_matches(uid, &a->cfg->security);
 	/* an engineer acting through sudo is still that engineer, never an approver */
-	out->approver = z && id_matches(uid, &z->cfg->approvers) &&
-			!(out->engineer && out->uid != uid);
+	out->approver =
+		z && id_matches(uid, &z->cfg->approvers) && !(out->engineer && out->uid != uid);
 }
 
 char *reply_errno(int err, const char *what)
@@ -193,7 +194,7 @@ static int pick_grant(const struct request *r, void *ctx)
 int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
 {
 	const struct zone_ref *z = zone_by_name(a, zone);
-	struct best_grant b = { .uid = uid, .zone = zone, .now = now };
+	struct best_grant b = {.uid = uid, .zone = zone, .now = now};
 	int err;
 
 	if (!z)
@@ -223,16 +224,43 @@ static int sync_engineers(struct agent *a)
 	return err;
 }
 
+const char *root_path(struct agent *a, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < a->n_roots; i++)
+		if (a->roots[i].dev == dev && a->roots[i].ino == ino)
+			return a->roots[i].path;
+	return NULL;
+}
+
+static int add_root(struct root_ref *roots, size_t *n, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	roots[*n].dev = lb_kernel_dev(st.st_dev);
+	roots[*n].ino = st.st_ino;
+	roots[*n].path = path;
+	(*n)++;
+	return 0;
+}
+
 static int sync_zones(struct agent *a, char *err, size_t errlen)
 {
 	struct zone_ref *zones = calloc(a->cfg->n_zones + 1, sizeof(*zones));
 	uint32_t *ids = calloc(a->cfg->n_zones + 1, sizeof(*ids));
+	size_t n_roots = 0, max_roots = 1;
+	struct root_ref *roots;
 	int ret = 0;
 
-	if (!zones || !ids) {
+	for (size_t i = 0; i < a->cfg->n_zones; i++)
+		max_roots += a->cfg->zones[i].n_paths;
+	roots = calloc(max_roots, sizeof(*roots));
+	if (!zones || !ids || !roots) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	add_root(roots, &n_roots, LB_PIN_DIR);
 	for (size_t i = 0; i < a->cfg->n_zones; i++) {
 		const struct zone_cfg *z = &a->cfg->zones[i];
 
@@ -245,15 +273,36 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 		}
 		ids[i] = zones[i].id;
 		for (size_t p = 0; p < z->n_paths; p++) {
+			size_t marked = 0;
+
 			ret = guard_zone_add(a->g, z->paths[p], zones[i].id);
+			if (!ret)
+				ret = add_root(roots, &n_roots, z->paths[p]);
+			if (!ret)
+				ret = guard_zone_mark_links(a->g, z->paths[p], zones[i].id,
+							    &marked);
 			if (ret) {
 				snprintf(err, errlen, "zone %s: cannot protect %s: %s", z->name,
 					 z->paths[p], strerror(-ret));
 				goto out;
 			}
+			if (marked)
+				log_info("zone %s: %zu hard-linked files under %s stay in the zone "
+					 "by any name",
+					 z->name, marked, z->paths[p]);
+		}
+		for (size_t d = 0; d < z->n_devices; d++) {
+			ret = guard_blkdev_add(a->g, z->devices[d], zones[i].id);
+			if (ret) {
+				snprintf(err, errlen, "zone %s: cannot protect device %s: %s",
+					 z->name, z->devices[d], strerror(-ret));
+				goto out;
+			}
 		}
 	}
 	ret = guard_zones_keep(a->g, ids, a->cfg->n_zones);
+	if (!ret)
+		ret = guard_blkdevs_keep(a->g, ids, a->cfg->n_zones);
 	if (ret) {
 		snprintf(err, errlen, "zones: cannot remove old zone roots: %s", strerror(-ret));
 		goto out;
@@ -262,9 +311,14 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 	a->zones = zones;
 	a->n_zones = a->cfg->n_zones;
 	zones = NULL;
+	free(a->roots);
+	a->roots = roots;
+	a->n_roots = n_roots;
+	roots = NULL;
 out:
 	free(zones);
 	free(ids);
+	free(roots);
 	return ret;
 }
 
@@ -299,7 +353,7 @@ static int sync_one_grant(const struct request *r, void *ctx)
 
 static int sync_grants(struct agent *a, int64_t now)
 {
-	struct stray_ctx s = { .a = a, .now = now };
+	struct stray_ctx s = {.a = a, .now = now};
 	int err;
 
 	/* first record what expired while we were away, then make the map match */
@@ -395,6 +449,7 @@ void agent_free(struct agent *a)
 		fclose(a->audit_log);
 	json_decref(a->unpublished);
 	free(a->zones);
+	free(a->roots);
 	config_free(a->cfg);
 	free(a);
 }
@@ -407,24 +462,18 @@ void agent_set_server(struct agent *a, struct server *srv)
 int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
 {
 	struct config *old = a->cfg;
-	struct zone_ref *old_zones = a->zones;
-	size_t old_n = a->n_zones;
 	int ret;
 
 	a->cfg = cfg;
-	a->zones = NULL;
 	a->permissive = a->permissive || cfg->permissive;
 	ret = agent_sync(a, err, errlen);
 	if (ret) {
-		/* keep running on the old config; its zones are still in the maps */
+		/* keep running on the old config: sync the maps back to it */
 		a->cfg = old;
-		free(a->zones);
-		a->zones = old_zones;
-		a->n_zones = old_n;
+		agent_sync(a, err + strlen(err), 0);
 		config_free(cfg);
 		return ret;
 	}
-	free(old_zones);
 	config_free(old);
 	if (tx_begin(a) == 0) {
 		json_t *rec = agent_record(a, "config.reloaded", (uint32_t)-1, NULL, 0);
@@ -444,7 +493,7 @@ const char *a_socket_path(struct agent *a)
 
 void agent_started(struct agent *a)
 {
-	__u64 cnt[LB_CNT_MAX] = { 0 };
+	__u64 cnt[LB_CNT_MAX] = {0};
 	json_t *rec;
 
 	guard_counters(a->g, cnt);
@@ -472,6 +521,21 @@ void agent_stopping(struct agent *a, const char *why)
 		tx_rollback(a);
 }
 
+/* Runs the outbox; a delivery failure is logged once per distinct error. */
+static void notify_tick(struct agent *a, int64_t now)
+{
+	const char *last;
+	int err = notifier_tick(a->notifier, now);
+
+	if (err)
+		log_err("notify: %s", strerror(-err));
+	last = notifier_last_error(a->notifier);
+	if (last && strcmp(last, a->notify_error)) {
+		log_warn("notify: delivery failed, will retry: %s", last);
+		snprintf(a->notify_error, sizeof(a->notify_error), "%s", last);
+	}
+}
+
 void agent_tick(struct agent *a, int64_t now)
 {
 	int err;
@@ -484,13 +548,13 @@ void agent_tick(struct agent *a, int64_t now)
 	err = events_check_lost(a);
 	if (err)
 		log_err("events: cannot record lost events: %s", strerror(-err));
-	notifier_tick(a->notifier, now);
+	notify_tick(a, now);
 	wake_waiters(a, 0, now);
 }
 
 void agent_child_exited(struct agent *a)
 {
-	notifier_tick(a->notifier, time(NULL));
+	notify_tick(a, time(NULL));
 }
 
 void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)

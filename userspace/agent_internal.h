@@ -16,6 +16,12 @@ struct zone_ref {
 	const struct zone_cfg *cfg;
 };
 
+/* A zone root as the kernel names it in events, with its path for display. */
+struct root_ref {
+	uint64_t dev, ino;
+	const char *path;
+};
+
 #define NAME_CACHE 256
 
 struct agent {
@@ -28,6 +34,8 @@ struct agent {
 	bool permissive;
 	struct zone_ref *zones;
 	size_t n_zones;
+	struct root_ref *roots;
+	size_t n_roots;
 	size_t n_engineers;
 	char host[256];
 	/* audit records appended in the open transaction, published on commit */
@@ -38,9 +46,12 @@ struct agent {
 		uint32_t uid;
 		char name[LB_NAME_MAX];
 	} names[NAME_CACHE];
-	int batch_n, batch_err; /* events in the current ring-buffer batch */
+	char notify_error[256];	 /* last delivery failure logged */
+	int batch_n, batch_err;	 /* events in the current ring-buffer batch */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, refreshed per batch */
 };
+
+const char *root_path(struct agent *a, uint64_t dev, uint64_t ino);
 
 /* transactions: records appended inside one are published only if it commits */
 int tx_begin(struct agent *a);

@@ -30,15 +30,17 @@ static const char *const op_names[LB_OP_MAX] = {
 	[LB_OP_TRUNCATE] = "truncate", [LB_OP_SETATTR] = "setattr",
 	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
 	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
-	[LB_OP_SIGNAL] = "signal",
+	[LB_OP_SIGNAL] = "signal",     [LB_OP_UMOUNT] = "umount",
 };
 
 static const char *const reasons[] = {
 	[LB_REASON_GRANT] = "grant",	 [LB_REASON_NO_GRANT] = "no_grant",
 	[LB_REASON_EXPIRED] = "expired", [LB_REASON_ACCESS] = "access",
 	[LB_REASON_DEPTH] = "depth",	 [LB_REASON_NO_LOG] = "no_log",
-	[LB_REASON_TAMPER] = "tamper",
+	[LB_REASON_TAMPER] = "tamper",	 [LB_REASON_DETACHED] = "detached",
 };
+
+#define NAMES_MAX_USER 16 /* the kernel writes at most NAMES_MAX (bpf/guard.bpf.h) */
 
 /* "2026-11-28T18:00:00.123Z" for a CLOCK_BOOTTIME stamp */
 static void event_time(struct agent *a, __u64 boot_ns, char *buf, size_t len)
@@ -54,35 +56,81 @@ static void event_time(struct agent *a, __u64 boot_ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03lldZ", t, (long long)(wall_ns % 1000000000LL) / 1000000);
 }
 
+/* Kernel strings are bytes; a name that is not UTF-8 is kept, escaped as \xNN. */
+static json_t *text_json(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max), o = 0;
+	json_t *j = json_stringn(s, len);
+	char buf[4 * LB_PATH_LEN + 1];
+
+	if (j)
+		return j;
+	for (size_t i = 0; i < len && o + 5 < sizeof(buf); i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x80)
+			buf[o++] = c;
+		else
+			o += snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
+	}
+	return json_stringn(buf, o);
+}
+
+/* LB_PATH_NAMES: leaf-first names under a zone root, joined under the root's path. */
+static void names_to_path(struct agent *a, const struct lb_event *e, char *out, size_t len)
+{
+	const char *names[NAMES_MAX_USER];
+	const char *root = root_path(a, e->dev, e->ino);
+	size_t n = 0, off = 0, o;
+
+	while (n < e->names && n < NAMES_MAX_USER && off < LB_PATH_LEN && e->path[off]) {
+		names[n++] = &e->path[off];
+		off += strnlen(&e->path[off], LB_PATH_LEN - off) + 1;
+	}
+	o = snprintf(out, len, "%s", root ? root : (n >= NAMES_MAX_USER ? "..." : ""));
+	for (size_t i = n; i-- > 0 && o < len;)
+		o += snprintf(out + o, len - o, "/%.*s", (int)(LB_PATH_LEN - (names[i] - e->path)),
+			      names[i]);
+	if (!n && !root)
+		snprintf(out, len, "?");
+}
+
 static json_t *event_record(struct agent *a, const struct lb_event *e)
 {
 	const struct zone_ref *z = zone_by_id(a, e->zone);
 	char zone[32], t[48];
 	json_t *rec;
 
+	char path[2 * LB_PATH_LEN];
+
+	if (e->path_kind == LB_PATH_NAMES)
+		names_to_path(a, e, path, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%.*s", LB_PATH_LEN, e->path);
 	event_time(a, e->time_ns, t, sizeof(t));
-	snprintf(zone, sizeof(zone), "zone#%u", e->zone);
-	rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:s#, s:s#, s:s, s:s, "
+	snprintf(zone, sizeof(zone), e->zone == LB_ZONE_GUARD ? "lockbox-guard" : "zone#%u",
+		 e->zone);
+	rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:s, "
 			"s:s}",
 			"source", "kernel", "type",
-			e->verdict == LB_VERDICT_ALLOW ? "access.allowed" : "access.denied",
-			"time", t, "uid", (json_int_t)e->uid, "user", user_name(a, e->uid),
-			"engineer_uid", (json_int_t)e->engineer, "engineer",
-			user_name(a, e->engineer), "op", op_names[e->op], "pid",
-			(json_int_t)e->tgid, "tid", (json_int_t)e->pid, "comm", e->comm,
-			strnlen(e->comm, LB_COMM_LEN), "path", e->path,
-			strnlen(e->path, LB_PATH_LEN), "access",
+			e->verdict == LB_VERDICT_ALLOW ? "access.allowed" : "access.denied", "time",
+			t, "uid", (json_int_t)e->uid, "user", user_name(a, e->uid), "engineer_uid",
+			(json_int_t)e->engineer, "engineer", user_name(a, e->engineer), "op",
+			op_names[e->op], "pid", (json_int_t)e->tgid, "tid", (json_int_t)e->pid,
+			"comm", text_json(e->comm, LB_COMM_LEN), "path",
+			text_json(path, sizeof(path)), "access",
 			e->access & LB_ACCESS_WRITE ? "write" : "read", "verdict",
-			e->verdict == LB_VERDICT_ALLOW ? "allow" :
-			e->verdict == LB_VERDICT_DENY  ? "deny" :
-							 "audit",
+			e->verdict == LB_VERDICT_ALLOW	? "allow"
+			: e->verdict == LB_VERDICT_DENY ? "deny"
+							: "audit",
 			"reason", reasons[e->reason]);
 	if (!rec)
 		return NULL;
-	json_object_set_new(rec, "zone", e->zone ? json_string(z ? z->cfg->name : zone) : json_null());
+	json_object_set_new(rec, "zone",
+			    e->zone ? json_string(z ? z->cfg->name : zone) : json_null());
 	json_object_set_new(rec, "request", e->grant_id ? json_integer(e->grant_id) : json_null());
-	json_object_set_new(rec, "loginuid", e->loginuid == (__u32)-1 ? json_null() :
-									  json_integer(e->loginuid));
+	json_object_set_new(rec, "loginuid",
+			    e->loginuid == (__u32)-1 ? json_null() : json_integer(e->loginuid));
 	if (e->verdict == LB_VERDICT_AUDIT)
 		json_object_set_new(rec, "enforced", json_false()); /* permissive mode */
 	return rec;
@@ -95,7 +143,9 @@ static int event_valid(const struct lb_event *e, size_t len)
 		return -EBADMSG;
 	if (!e->op || e->op >= LB_OP_MAX || !op_names[e->op])
 		return -EBADMSG;
-	if (e->verdict > LB_VERDICT_AUDIT || e->reason > LB_REASON_TAMPER)
+	if (e->verdict > LB_VERDICT_AUDIT || e->reason > LB_REASON_DETACHED)
+		return -EBADMSG;
+	if (e->path_kind > LB_PATH_NAMES)
 		return -EBADMSG;
 	return 0;
 }
@@ -142,8 +192,8 @@ static void refresh_clock_offset(struct agent *a)
 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	a->boot_to_wall_ns = (wall.tv_sec - boot.tv_sec) * 1000000000LL +
-			     (wall.tv_nsec - boot.tv_nsec);
+	a->boot_to_wall_ns =
+		(wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
 }
 
 int agent_consume_events(struct agent *a)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* BPF guard loader: load, attach, pin, and typed map edits. */
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,10 +17,22 @@
 
 #define LINK_PREFIX "link_"
 
-enum { M_ENGINEERS, M_ZONES, M_ZONE_DEVS, M_GRANTS, M_EVENTS, M_COUNTERS, M_CONFIG, M_NR };
+enum {
+	M_ENGINEERS,
+	M_ZONES,
+	M_ZONE_DEVS,
+	M_ZONE_BLKDEVS,
+	M_GRANTS,
+	M_INODE_ZONES,
+	M_EVENTS,
+	M_COUNTERS,
+	M_CONFIG,
+	M_NR
+};
 
 static const char *const map_names[M_NR] = {
-	"engineers", "zones", "zone_devs", "grants", "events", "counters", "guard_config",
+	"engineers",   "zones",	 "zone_devs", "zone_blkdevs", "grants",
+	"inode_zones", "events", "counters",  "guard_config",
 };
 
 struct guard {
@@ -27,11 +40,26 @@ struct guard {
 	int fd[M_NR];
 };
 
-static const char *const hooks[] = {"file_open", NULL};
+/* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
+static char *hooks[32];
 
 const char *const *guard_hooks(void)
 {
-	return hooks;
+	if (!hooks[0]) {
+		struct guard_bpf *skel = guard_bpf__open();
+		struct bpf_program *prog;
+		int n = 0;
+
+		if (!skel)
+			return (const char *const *)hooks;
+		bpf_object__for_each_program (prog, skel->obj) {
+			if (n < 31)
+				hooks[n++] =
+					strdup(bpf_program__section_name(prog) + strlen("lsm/"));
+		}
+		guard_bpf__destroy(skel);
+	}
+	return (const char *const *)hooks;
 }
 
 __u64 lb_kernel_dev(dev_t st_dev)
@@ -115,9 +143,15 @@ static void load_error(int err, char *why, size_t len)
 static int fds_from_skel(struct guard *g)
 {
 	struct bpf_map *maps[M_NR] = {
-		g->skel->maps.engineers,    g->skel->maps.zones,  g->skel->maps.zone_devs,
-		g->skel->maps.grants,	    g->skel->maps.events, g->skel->maps.counters,
-		g->skel->maps.guard_config,
+		[M_ENGINEERS] = g->skel->maps.engineers,
+		[M_ZONES] = g->skel->maps.zones,
+		[M_ZONE_DEVS] = g->skel->maps.zone_devs,
+		[M_ZONE_BLKDEVS] = g->skel->maps.zone_blkdevs,
+		[M_GRANTS] = g->skel->maps.grants,
+		[M_INODE_ZONES] = g->skel->maps.inode_zones,
+		[M_EVENTS] = g->skel->maps.events,
+		[M_COUNTERS] = g->skel->maps.counters,
+		[M_CONFIG] = g->skel->maps.guard_config,
 	};
 
 	for (int i = 0; i < M_NR; i++)
@@ -158,8 +192,8 @@ static void unpin_stale_links(void)
 
 		if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)) != 0)
 			continue;
-		for (int i = 0; hooks[i]; i++)
-			known |= !strcmp(de->d_name + strlen(LINK_PREFIX), hooks[i]);
+		for (const char *const *h = guard_hooks(); *h; h++)
+			known |= !strcmp(de->d_name + strlen(LINK_PREFIX), *h);
 		if (!known)
 			unlinkat(dirfd(d), de->d_name, 0);
 	}
@@ -215,6 +249,12 @@ int guard_load(struct guard **out, char *why, size_t why_len)
 	}
 	unpin_stale_links();
 	fds_from_skel(g);
+	/* the pins are a zone no grant opens: engineers cannot unlink or replace them */
+	err = guard_zone_add(g, LB_PIN_DIR, LB_ZONE_GUARD);
+	if (err) {
+		snprintf(why, why_len, "failed to protect %s: %s", LB_PIN_DIR, strerror(-err));
+		goto fail;
+	}
 	*out = g;
 	return 0;
 fail:
@@ -339,7 +379,18 @@ int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n)
 	return 0;
 }
 
-/* zone_devs[dev] = number of zone roots on dev, recomputed from zones. */
+/* Zones changed: every inode zone the kernel cached is stale. */
+static int zones_changed(struct guard *g)
+{
+	struct lb_config cfg = {0};
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, &cfg);
+	cfg.zone_gen++;
+	return update(g, M_CONFIG, &zero, &cfg);
+}
+
+/* zone_devs[dev] = 1 while a zone root is on dev, recomputed from zones. */
 static int zone_devs_rebuild(struct guard *g)
 {
 	struct lb_zone_key key, next, *prev = NULL;
@@ -359,6 +410,9 @@ static int zone_devs_rebuild(struct guard *g)
 		if (err)
 			return err;
 	}
+	err = zones_changed(g);
+	if (err)
+		return err;
 	/* drop devices that no longer hold any root */
 	while (bpf_map_get_next_key(g->fd[M_ZONE_DEVS], dprev, &dnext) == 0) {
 		bool used = false;
@@ -432,7 +486,7 @@ int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0 &&
-		    !in_set(zone, zones, n)) {
+		    zone != LB_ZONE_GUARD && !in_set(zone, zones, n)) {
 			err = delete (g, M_ZONES, &key);
 			if (err && err != -ENOENT)
 				return err;
@@ -440,6 +494,82 @@ int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
 		}
 	}
 	return zone_devs_rebuild(g);
+}
+
+int guard_blkdev_add(struct guard *g, const char *path, __u32 zone)
+{
+	struct stat st;
+	__u32 rdev;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	rdev = (__u32)lb_kernel_dev(st.st_rdev);
+	return update(g, M_ZONE_BLKDEVS, &rdev, &zone);
+}
+
+int guard_blkdevs_keep(struct guard *g, const __u32 *zones, size_t n)
+{
+	__u32 key, next, *prev = NULL, zone;
+	int err;
+
+	while (bpf_map_get_next_key(g->fd[M_ZONE_BLKDEVS], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(g->fd[M_ZONE_BLKDEVS], &key, &zone) == 0 &&
+		    !in_set(zone, zones, n)) {
+			err = delete (g, M_ZONE_BLKDEVS, &key);
+			if (err && err != -ENOENT)
+				return err;
+			prev = NULL;
+		}
+	}
+	return 0;
+}
+
+/* nftw has no context argument: one marking walk at a time (the agent is single-threaded) */
+static struct {
+	struct guard *g;
+	struct lb_inode_zone val;
+	size_t marked;
+	int err;
+} mark;
+
+static int mark_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	int fd;
+
+	if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_nlink < 2)
+		return 0;
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* gone meanwhile */
+	/* inode storage is keyed by an fd of the file from userspace */
+	if (bpf_map_update_elem(mark.g->fd[M_INODE_ZONES], &fd, &mark.val, BPF_ANY) < 0)
+		mark.err = -errno;
+	else
+		mark.marked++;
+	close(fd);
+	return mark.err ? 1 : 0;
+}
+
+int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t *marked)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0)
+		return -errno;
+	mark.g = g;
+	mark.val =
+		(struct lb_inode_zone){.zone = zone, .gen = LB_GEN_STICKY, .root_ino = st.st_ino};
+	mark.marked = 0;
+	mark.err = 0;
+	if (nftw(root, mark_one, 64, FTW_PHYS | FTW_MOUNT) < 0 && !mark.err)
+		mark.err = -errno;
+	if (marked)
+		*marked = mark.marked;
+	return mark.err;
 }
 
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)

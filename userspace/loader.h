@@ -37,6 +37,14 @@ int guard_zone_add(struct guard *g, const char *path, __u32 zone);
 int guard_zone_del(struct guard *g, const char *path);
 /* Removes every zone root whose zone id is not in @zones. */
 int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n);
+/* A zone's raw block device (matched by device number) and cleanup of old ones. */
+int guard_blkdev_add(struct guard *g, const char *path, __u32 zone);
+int guard_blkdevs_keep(struct guard *g, const __u32 *zones, size_t n);
+/*
+ * Files under @root with more than one hard link stay in @zone whatever name
+ * they are opened by (links made before the guard saw them); @marked counts them.
+ */
+int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t *marked);
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires);
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);

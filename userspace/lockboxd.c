@@ -34,27 +34,24 @@ struct opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lockboxd [--config PATH] [--foreground] [--permissive] [--check-config] "
-		   "[-v]\n"
-		   "  --config PATH   config file (default %s; embedded default if absent)\n"
-		   "  --foreground    stay in the foreground (for systemd and containers)\n"
-		   "  --permissive    deny nothing, audit every would-be denial\n"
-		   "  --check-config  validate the config and exit\n"
-		   "  -v, --verbose   more log; twice for libbpf's own messages\n",
-		   CONFIG_DEFAULT_PATH);
+	fprintf(f,
+		"usage: lockboxd [--config PATH] [--foreground] [--permissive] [--check-config] "
+		"[-v]\n"
+		"  --config PATH   config file (default %s; embedded default if absent)\n"
+		"  --foreground    stay in the foreground (for systemd and containers)\n"
+		"  --permissive    deny nothing, audit every would-be denial\n"
+		"  --check-config  validate the config and exit\n"
+		"  -v, --verbose   more log; twice for libbpf's own messages\n",
+		CONFIG_DEFAULT_PATH);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "permissive", no_argument, NULL, 'p' },
-		{ "check-config", no_argument, NULL, 'k' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
+		{"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
+		{"permissive", no_argument, NULL, 'p'},	  {"check-config", no_argument, NULL, 'k'},
+		{"verbose", no_argument, NULL, 'v'},	  {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},	  {0},
 	};
 	int c;
 
@@ -146,7 +143,7 @@ static void signal_ready(void)
 
 static int add_fd(int epfd, int fd, struct watch *w)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
@@ -216,9 +213,9 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 
 int main(int argc, char **argv)
 {
-	struct watch w_ring = { W_RINGBUF }, w_timer = { W_TIMER }, w_sig = { W_SIGNAL };
-	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	struct opts o = { 0 };
+	struct watch w_ring = {W_RINGBUF}, w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
+	struct itimerspec its = {.it_interval = {1, 0}, .it_value = {1, 0}};
+	struct opts o = {0};
 	struct config *cfg = NULL;
 	struct store *st = NULL;
 	struct guard *g = NULL;
@@ -237,8 +234,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check_config) {
-		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n", cfg->n_zones,
-		       cfg->n_zones == 1 ? "" : "s", (long long)cfg->request_ttl,
+		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n",
+		       cfg->n_zones, cfg->n_zones == 1 ? "" : "s", (long long)cfg->request_ttl,
 		       (long long)cfg->max_duration);
 		config_free(cfg);
 		return 0;

@@ -30,7 +30,7 @@ static int list_one(const struct request *r, void *ctx)
 
 char *cmd_list(struct agent *a, struct client *c, const struct proto_req *q)
 {
-	struct list_ctx l = { .a = a, .c = c, .out = json_array() };
+	struct list_ctx l = {.a = a, .c = c, .out = json_array()};
 	int err = store_requests_foreach(a->st, q->state_mask, list_one, &l);
 
 	if (err) {
@@ -79,9 +79,10 @@ static int get_visible(struct agent *a, struct client *c, int64_t id, const char
 	}
 	actor_of(a, c, r->zone, &act);
 	if (!policy_can_view(r, &act)) {
-		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
-					   "%s: request %lld is not yours, nor in a zone you approve",
-					   verb, (long long)id);
+		*reply = proto_reply_error(
+			PROTO_E_NOT_PERMITTED,
+			"%s: request %lld is not yours, nor in a zone you approve", verb,
+			(long long)id);
 		return -EPERM;
 	}
 	return 0;
@@ -192,9 +193,9 @@ char *cmd_verify(struct agent *a, struct client *c, const struct proto_req *q)
 	if (err && err != -EBADMSG)
 		return reply_errno(err, "audit verify");
 	return proto_reply_ok(json_pack("{s:b, s:I, s:o, s:s}", "ok", !err, "records",
-					 (json_int_t)records, "bad_seq",
-					 err ? json_integer(bad) : json_null(), "message",
-					 err ? why : "audit trail intact"));
+					(json_int_t)records, "bad_seq",
+					err ? json_integer(bad) : json_null(), "message",
+					err ? why : "audit trail intact"));
 }
 
 struct counts {
@@ -215,10 +216,10 @@ static int count_one(const struct request *r, void *ctx)
 char *cmd_status(struct agent *a, struct client *c, const struct proto_req *q)
 {
 	const char *const *hooks = guard_hooks();
-	struct counts n = { 0 };
-	__u64 cnt[LB_CNT_MAX] = { 0 };
+	struct counts n = {0};
+	__u64 cnt[LB_CNT_MAX] = {0};
 	int64_t outbox = 0;
-	struct lb_config gc = { 0 };
+	struct lb_config gc = {0};
 	json_t *h = json_array();
 
 	for (int i = 0; hooks[i]; i++)

@@ -56,8 +56,8 @@ static int clear_stale(const struct sockaddr_un *sa)
 
 int server_open(const char *path, int epfd, struct server **out, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event ev = {.events = EPOLLIN};
 	struct server *s;
 	int ret;
 
@@ -167,7 +167,7 @@ static uint32_t peer_loginuid(pid_t pid)
 void server_accept(struct server *s)
 {
 	for (;;) {
-		struct epoll_event ev = { .events = EPOLLIN };
+		struct epoll_event ev = {.events = EPOLLIN};
 		socklen_t len = sizeof(struct ucred);
 		struct client *c;
 		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -206,7 +206,7 @@ void server_accept(struct server *s)
 
 void server_tick(struct server *s)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->w };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->w};
 
 	if (s->paused && epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0)
 		s->paused = false;
@@ -214,7 +214,7 @@ void server_tick(struct server *s)
 
 static void want_write(struct server *s, struct client *c, bool on)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &c->w };
+	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &c->w};
 
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -288,9 +288,9 @@ static void split_lines(struct server *s, struct client *c)
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
 	if (c->in_len > LB_MSG_MAX) {
-		client_send_str(s, c,
-				proto_reply_error("invalid", "message: longer than %d bytes",
-						  LB_MSG_MAX));
+		client_send_str(
+			s, c,
+			proto_reply_error("invalid", "message: longer than %d bytes", LB_MSG_MAX));
 		c->closing = true;
 	}
 }

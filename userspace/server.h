@@ -32,9 +32,9 @@ struct client {
 	size_t out_len, out_off;
 	bool closing; /* close once out is flushed */
 	/* set by the agent */
-	bool follow;	      /* audit --follow subscriber */
-	int64_t wait_id;      /* request a `wait` blocks on, 0 if none */
-	int64_t wait_until;   /* unix seconds, 0 = forever */
+	bool follow;	    /* audit --follow subscriber */
+	int64_t wait_id;    /* request a `wait` blocks on, 0 if none */
+	int64_t wait_until; /* unix seconds, 0 = forever */
 	struct client *next;
 };
 

@@ -34,7 +34,7 @@ static int tell_requester(struct agent *a, const struct request *r, const char *
 			  const char *by, const char *comment, int64_t now)
 {
 	char to[MAIL_ADDR_MAX + 1];
-	const char *rcpt[1] = { to };
+	const char *rcpt[1] = {to};
 	char *msg;
 	int err;
 
@@ -59,8 +59,8 @@ static int tell_approvers(struct agent *a, const struct zone_cfg *z, const struc
 
 	if (!z->n_notify)
 		return 0;
-	msg = mail_request_created(a->cfg->notify_from, (const char *const *)z->notify,
-				   z->n_notify, r, a->host, now);
+	msg = mail_request_created(a->cfg->notify_from, (const char *const *)z->notify, z->n_notify,
+				   r, a->host, now);
 	if (!msg) {
 		log_warn("notify: cannot build the mail for request %lld", (long long)r->id);
 		return 0;
@@ -84,7 +84,7 @@ char *cmd_request(struct agent *a, struct client *c, const struct proto_req *q)
 {
 	const struct zone_ref *z = zone_by_name(a, q->zone);
 	int64_t now = time(NULL);
-	struct request r = { 0 };
+	struct request r = {0};
 	struct actor act;
 	char zones[512];
 	json_t *rec;
@@ -154,28 +154,30 @@ static char *refusal(struct agent *a, int err, const struct request *r, const st
 			return proto_reply_error(PROTO_E_NOT_PERMITTED,
 						 "%s: you cannot %s your own request", verb, verb);
 		if (cmd == CMD_CANCEL)
-			return proto_reply_error(PROTO_E_NOT_PERMITTED,
-						 "cancel: only the requester (%s) may cancel request %lld",
-						 r->requester, (long long)r->id);
+			return proto_reply_error(
+				PROTO_E_NOT_PERMITTED,
+				"cancel: only the requester (%s) may cancel request %lld",
+				r->requester, (long long)r->id);
 		return proto_reply_error(PROTO_E_NOT_PERMITTED,
 					 "%s: you are not an approver of zone %s", verb, r->zone);
 	case -EBUSY:
 		return proto_reply_error(PROTO_E_CONFLICT, "%s: request %lld is %s", verb,
 					 (long long)r->id, req_state_name(r->state));
 	case -EALREADY:
-		return proto_reply_error(PROTO_E_CONFLICT,
-					 "approve: you already approved request %lld (%d approvals so far)",
-					 (long long)r->id, r->approvals);
+		return proto_reply_error(
+			PROTO_E_CONFLICT,
+			"approve: you already approved request %lld (%d approvals so far)",
+			(long long)r->id, r->approvals);
 	default:
 		return reply_errno(err, verb);
 	}
 }
 
 /* Applies @cmd to @r inside the open transaction. */
-static int apply(struct agent *a, struct client *c, const struct proto_req *q,
-		 struct request *r, const struct zone_ref *z, int64_t now, bool *grant_changed)
+static int apply(struct agent *a, struct client *c, const struct proto_req *q, struct request *r,
+		 const struct zone_ref *z, int64_t now, bool *grant_changed)
 {
-	struct decision d = { .request = r->id, .uid = c->cred.uid, .at = now };
+	struct decision d = {.request = r->id, .uid = c->cred.uid, .at = now};
 	const char *by = user_name(a, c->cred.uid);
 	const char *type = NULL, *what = NULL, *text = q->reason;
 	json_t *rec;
@@ -274,10 +276,10 @@ char *cmd_decide(struct agent *a, struct client *c, const struct proto_req *q)
 	z = zone_by_name(a, r.zone);
 	actor_of(a, c, r.zone, &act);
 	err = policy_check(&r, &act,
-			   q->cmd == CMD_APPROVE ? EV_APPROVE :
-			   q->cmd == CMD_DENY	 ? EV_DENY :
-			   q->cmd == CMD_CANCEL	 ? EV_CANCEL :
-						   EV_REVOKE,
+			   q->cmd == CMD_APPROVE  ? EV_APPROVE
+			   : q->cmd == CMD_DENY	  ? EV_DENY
+			   : q->cmd == CMD_CANCEL ? EV_CANCEL
+						  : EV_REVOKE,
 			   q->cmd == CMD_APPROVE && store_has_approved(a->st, r.id, c->cred.uid));
 	if (err)
 		return refusal(a, err, &r, &act, q->cmd);
@@ -297,8 +299,8 @@ char *cmd_decide(struct agent *a, struct client *c, const struct proto_req *q)
 			grant_sync(a, r.uid, r.zone, now); /* back to what the store says */
 		return reply_errno(err, verb);
 	}
-	log_info("request %lld: %s by %s, now %s", (long long)r.id, verb,
-		 user_name(a, c->cred.uid), req_state_name(r.state));
+	log_info("request %lld: %s by %s, now %s", (long long)r.id, verb, user_name(a, c->cred.uid),
+		 req_state_name(r.state));
 	wake_waiters(a, r.id, 0);
 	return proto_reply_ok(proto_request_to_json(&r));
 }
@@ -330,7 +332,7 @@ static int collect_due(const struct request *r, void *ctx)
 
 static int expire_one(struct agent *a, int64_t id, int64_t now)
 {
-	struct decision d = { .request = id, .kind = DEC_EXPIRE, .uid = (uint32_t)-1, .at = now };
+	struct decision d = {.request = id, .kind = DEC_EXPIRE, .uid = (uint32_t)-1, .at = now};
 	bool was_active;
 	struct request r;
 	json_t *rec;
@@ -371,7 +373,7 @@ fail:
 
 int expire_due(struct agent *a, int64_t now)
 {
-	struct due d = { .now = now };
+	struct due d = {.now = now};
 	int err = store_requests_foreach(a->st, (1u << REQ_PENDING) | (1u << REQ_APPROVED),
 					 collect_due, &d);
 

@@ -19,11 +19,11 @@ static const char *const op_names[LB_OP_MAX] = {
 	[LB_OP_TRUNCATE] = "truncate", [LB_OP_SETATTR] = "setattr",
 	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
 	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
-	[LB_OP_SIGNAL] = "signal",
+	[LB_OP_SIGNAL] = "signal",     [LB_OP_UMOUNT] = "umount",
 };
 static const char *const verdicts[] = {"allow", "deny", "audit"};
 static const char *const reasons[] = {"grant", "no_grant", "expired", "access",
-				      "depth", "no_log",   "tamper"};
+				      "depth", "no_log",   "tamper",  "detached"};
 
 static int usage(void)
 {
@@ -41,15 +41,32 @@ static int print_event(void *ctx, void *data, size_t len)
 	const struct lb_event *e = data;
 	int *left = ctx;
 
+	char path[2 * LB_PATH_LEN] = "";
+
 	if (len < sizeof(*e))
 		return 0;
+	if (e->path_kind == LB_PATH_NAMES) {
+		/* leaf-first names under the zone root: print root-relative, "<root>/a/b" */
+		const char *names[32];
+		size_t n = 0, off = 0, o;
+
+		while (n < e->names && n < 32 && off < LB_PATH_LEN && e->path[off]) {
+			names[n++] = &e->path[off];
+			off += strnlen(&e->path[off], LB_PATH_LEN - off) + 1;
+		}
+		o = snprintf(path, sizeof(path), "<root>");
+		while (n-- > 0 && o < sizeof(path))
+			o += snprintf(path + o, sizeof(path) - o, "/%s", names[n]);
+	} else {
+		snprintf(path, sizeof(path), "%.*s", LB_PATH_LEN, e->path);
+	}
 	printf("op=%s verdict=%s reason=%s uid=%u loginuid=%d engineer=%u zone=%u grant=%llu "
-	       "access=%u pid=%u comm=%.*s path=%.*s\n",
+	       "access=%u pid=%u comm=%.*s path=%s\n",
 	       e->op < LB_OP_MAX && op_names[e->op] ? op_names[e->op] : "?",
 	       e->verdict < 3 ? verdicts[e->verdict] : "?",
-	       e->reason < 7 ? reasons[e->reason] : "?", e->uid, (int)e->loginuid, e->engineer,
+	       e->reason < 8 ? reasons[e->reason] : "?", e->uid, (int)e->loginuid, e->engineer,
 	       e->zone, (unsigned long long)e->grant_id, e->access, e->pid, LB_COMM_LEN, e->comm,
-	       LB_PATH_LEN, e->path);
+	       path);
 	fflush(stdout);
 	return --*left > 0 ? 0 : -EAGAIN; /* negative: libbpf stops consuming */
 }
