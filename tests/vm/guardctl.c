@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
 
@@ -28,7 +30,7 @@ static const char *const reasons[] = {"grant", "no_grant", "expired", "access",
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: guardctl load | unpin | permissive 0|1 | counters\n"
+		"usage: guardctl load | unpin | links | permissive 0|1 | counters\n"
 		"       guardctl engineer add|del UID\n"
 		"       guardctl zone add PATH ID | zone del PATH\n"
 		"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID ZONE\n"
@@ -93,6 +95,30 @@ static int events(struct guard *g, int max, int timeout_ms)
 	return err;
 }
 
+/* "HOOK PROG_ID" per pinned link: an upgrade shows new program ids under the same pins. */
+static int print_links(void)
+{
+	const char *const *h = guard_hooks();
+
+	for (; *h; h++) {
+		struct bpf_link_info info = {0};
+		__u32 len = sizeof(info);
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/link_%s", LB_PIN_DIR, *h);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			printf("%s missing\n", *h);
+			continue;
+		}
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			printf("%s %u\n", *h, info.prog_id);
+		close(fd);
+	}
+	return 0;
+}
+
 static __u32 access_of(const char *s)
 {
 	__u32 a = 0;
@@ -123,6 +149,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "unpin"))
 		return guard_unpin() ? 1 : 0;
+	if (!strcmp(argv[1], "links"))
+		return print_links();
 
 	err = guard_open_pinned(&g);
 	if (err) {
