@@ -14,33 +14,11 @@
 #include "agent_internal.h"
 #include "audit.h"
 #include "loader.h"
+#include "kevent.h"
 #include "log.h"
 #include "timefmt.h"
 
 #define BATCH_MAX 4096 /* events per transaction before yielding to the loop */
-
-static const char *const op_names[LB_OP_MAX] = {
-	[LB_OP_OPEN] = "open",	       [LB_OP_READ] = "read",
-	[LB_OP_WRITE] = "write",       [LB_OP_MMAP] = "mmap",
-	[LB_OP_EXEC] = "exec",	       [LB_OP_RECEIVE] = "receive",
-	[LB_OP_CREATE] = "create",     [LB_OP_MKDIR] = "mkdir",
-	[LB_OP_MKNOD] = "mknod",       [LB_OP_SYMLINK] = "symlink",
-	[LB_OP_LINK] = "link",	       [LB_OP_UNLINK] = "unlink",
-	[LB_OP_RMDIR] = "rmdir",       [LB_OP_RENAME] = "rename",
-	[LB_OP_TRUNCATE] = "truncate", [LB_OP_SETATTR] = "setattr",
-	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
-	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
-	[LB_OP_SIGNAL] = "signal",     [LB_OP_UMOUNT] = "umount",
-};
-
-static const char *const reasons[] = {
-	[LB_REASON_GRANT] = "grant",	 [LB_REASON_NO_GRANT] = "no_grant",
-	[LB_REASON_EXPIRED] = "expired", [LB_REASON_ACCESS] = "access",
-	[LB_REASON_DEPTH] = "depth",	 [LB_REASON_NO_LOG] = "no_log",
-	[LB_REASON_TAMPER] = "tamper",	 [LB_REASON_DETACHED] = "detached",
-};
-
-#define NAMES_MAX_USER 16 /* the kernel writes at most NAMES_MAX (bpf/guard.bpf.h) */
 
 /* "2026-11-28T18:00:00.123Z" for a CLOCK_BOOTTIME stamp */
 static void event_time(struct agent *a, __u64 boot_ns, char *buf, size_t len)
@@ -76,37 +54,13 @@ static json_t *text_json(const char *s, size_t max)
 	return json_stringn(buf, o);
 }
 
-/* LB_PATH_NAMES: leaf-first names under a zone root, joined under the root's path. */
-static void names_to_path(struct agent *a, const struct lb_event *e, char *out, size_t len)
-{
-	const char *names[NAMES_MAX_USER];
-	const char *root = root_path(a, e->dev, e->ino);
-	size_t n = 0, off = 0, o;
-
-	while (n < e->names && n < NAMES_MAX_USER && off < LB_PATH_LEN && e->path[off]) {
-		names[n++] = &e->path[off];
-		off += strnlen(&e->path[off], LB_PATH_LEN - off) + 1;
-	}
-	o = snprintf(out, len, "%s", root ? root : (n >= NAMES_MAX_USER ? "..." : ""));
-	for (size_t i = n; i-- > 0 && o < len;)
-		o += snprintf(out + o, len - o, "/%.*s", (int)(LB_PATH_LEN - (names[i] - e->path)),
-			      names[i]);
-	if (!n && !root)
-		snprintf(out, len, "?");
-}
-
 static json_t *event_record(struct agent *a, const struct lb_event *e)
 {
 	const struct zone_ref *z = zone_by_id(a, e->zone);
-	char zone[32], t[48];
+	char zone[32], t[48], path[2 * LB_PATH_LEN];
 	json_t *rec;
 
-	char path[2 * LB_PATH_LEN];
-
-	if (e->path_kind == LB_PATH_NAMES)
-		names_to_path(a, e, path, sizeof(path));
-	else
-		snprintf(path, sizeof(path), "%.*s", LB_PATH_LEN, e->path);
+	kevent_path(e, root_path(a, e->dev, e->ino), path, sizeof(path));
 	event_time(a, e->time_ns, t, sizeof(t));
 	snprintf(zone, sizeof(zone), e->zone == LB_ZONE_GUARD ? "lockbox-guard" : "zone#%u",
 		 e->zone);
@@ -116,14 +70,11 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 			e->verdict == LB_VERDICT_ALLOW ? "access.allowed" : "access.denied", "time",
 			t, "uid", (json_int_t)e->uid, "user", user_name(a, e->uid), "engineer_uid",
 			(json_int_t)e->engineer, "engineer", user_name(a, e->engineer), "op",
-			op_names[e->op], "pid", (json_int_t)e->tgid, "tid", (json_int_t)e->pid,
-			"comm", text_json(e->comm, LB_COMM_LEN), "path",
+			kevent_op_name(e->op), "pid", (json_int_t)e->tgid, "tid",
+			(json_int_t)e->pid, "comm", text_json(e->comm, LB_COMM_LEN), "path",
 			text_json(path, sizeof(path)), "access",
 			e->access & LB_ACCESS_WRITE ? "write" : "read", "verdict",
-			e->verdict == LB_VERDICT_ALLOW	? "allow"
-			: e->verdict == LB_VERDICT_DENY ? "deny"
-							: "audit",
-			"reason", reasons[e->reason]);
+			kevent_verdict_name(e->verdict), "reason", kevent_reason_name(e->reason));
 	if (!rec)
 		return NULL;
 	json_object_set_new(rec, "zone",
@@ -136,27 +87,13 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 	return rec;
 }
 
-/* Everything from the kernel is checked before it is believed. */
-static int event_valid(const struct lb_event *e, size_t len)
-{
-	if (len < sizeof(*e))
-		return -EBADMSG;
-	if (!e->op || e->op >= LB_OP_MAX || !op_names[e->op])
-		return -EBADMSG;
-	if (e->verdict > LB_VERDICT_AUDIT || e->reason > LB_REASON_DETACHED)
-		return -EBADMSG;
-	if (e->path_kind > LB_PATH_NAMES)
-		return -EBADMSG;
-	return 0;
-}
-
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct agent *a = ctx;
 	const struct lb_event *e = data;
 	int err;
 
-	if (event_valid(e, len)) {
+	if (kevent_check(e, len)) { /* checked before it is believed */
 		log_warn("events: dropped a malformed kernel record (%zu bytes)", len);
 		return 0;
 	}

@@ -8,24 +8,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "kevent.h"
 #include "loader.h"
-
-static const char *const op_names[LB_OP_MAX] = {
-	[LB_OP_OPEN] = "open",	       [LB_OP_READ] = "read",
-	[LB_OP_WRITE] = "write",       [LB_OP_MMAP] = "mmap",
-	[LB_OP_EXEC] = "exec",	       [LB_OP_RECEIVE] = "receive",
-	[LB_OP_CREATE] = "create",     [LB_OP_MKDIR] = "mkdir",
-	[LB_OP_MKNOD] = "mknod",       [LB_OP_SYMLINK] = "symlink",
-	[LB_OP_LINK] = "link",	       [LB_OP_UNLINK] = "unlink",
-	[LB_OP_RMDIR] = "rmdir",       [LB_OP_RENAME] = "rename",
-	[LB_OP_TRUNCATE] = "truncate", [LB_OP_SETATTR] = "setattr",
-	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
-	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
-	[LB_OP_SIGNAL] = "signal",     [LB_OP_UMOUNT] = "umount",
-};
-static const char *const verdicts[] = {"allow", "deny", "audit"};
-static const char *const reasons[] = {"grant", "no_grant", "expired", "access",
-				      "depth", "no_log",   "tamper",  "detached"};
 
 static int usage(void)
 {
@@ -47,28 +31,12 @@ static int print_event(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*e))
 		return 0;
-	if (e->path_kind == LB_PATH_NAMES) {
-		/* leaf-first names under the zone root: print root-relative, "<root>/a/b" */
-		const char *names[32];
-		size_t n = 0, off = 0, o;
-
-		while (n < e->names && n < 32 && off < LB_PATH_LEN && e->path[off]) {
-			names[n++] = &e->path[off];
-			off += strnlen(&e->path[off], LB_PATH_LEN - off) + 1;
-		}
-		o = snprintf(path, sizeof(path), "<root>");
-		while (n-- > 0 && o < sizeof(path))
-			o += snprintf(path + o, sizeof(path) - o, "/%s", names[n]);
-	} else {
-		snprintf(path, sizeof(path), "%.*s", LB_PATH_LEN, e->path);
-	}
+	kevent_path(e, "<root>", path, sizeof(path));
 	printf("op=%s verdict=%s reason=%s uid=%u loginuid=%d engineer=%u zone=%u grant=%llu "
 	       "access=%u pid=%u comm=%.*s path=%s\n",
-	       e->op < LB_OP_MAX && op_names[e->op] ? op_names[e->op] : "?",
-	       e->verdict < 3 ? verdicts[e->verdict] : "?",
-	       e->reason < 8 ? reasons[e->reason] : "?", e->uid, (int)e->loginuid, e->engineer,
-	       e->zone, (unsigned long long)e->grant_id, e->access, e->pid, LB_COMM_LEN, e->comm,
-	       path);
+	       kevent_op_name(e->op), kevent_verdict_name(e->verdict),
+	       kevent_reason_name(e->reason), e->uid, (int)e->loginuid, e->engineer, e->zone,
+	       (unsigned long long)e->grant_id, e->access, e->pid, LB_COMM_LEN, e->comm, path);
 	fflush(stdout);
 	return --*left > 0 ? 0 : -EAGAIN; /* negative: libbpf stops consuming */
 }

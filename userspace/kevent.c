@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "kevent.h"
+
+#define NAMES_MAX 16 /* the kernel writes at most this many (bpf/guard.bpf.h) */
+
+static const char *const ops[LB_OP_MAX] = {
+	[LB_OP_OPEN] = "open",	       [LB_OP_READ] = "read",
+	[LB_OP_WRITE] = "write",       [LB_OP_MMAP] = "mmap",
+	[LB_OP_EXEC] = "exec",	       [LB_OP_RECEIVE] = "receive",
+	[LB_OP_CREATE] = "create",     [LB_OP_MKDIR] = "mkdir",
+	[LB_OP_MKNOD] = "mknod",       [LB_OP_SYMLINK] = "symlink",
+	[LB_OP_LINK] = "link",	       [LB_OP_UNLINK] = "unlink",
+	[LB_OP_RMDIR] = "rmdir",       [LB_OP_RENAME] = "rename",
+	[LB_OP_TRUNCATE] = "truncate", [LB_OP_SETATTR] = "setattr",
+	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
+	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
+	[LB_OP_SIGNAL] = "signal",     [LB_OP_UMOUNT] = "umount",
+};
+
+static const char *const verdicts[] = {
+	[LB_VERDICT_ALLOW] = "allow",
+	[LB_VERDICT_DENY] = "deny",
+	[LB_VERDICT_AUDIT] = "audit",
+};
+
+static const char *const reasons[] = {
+	[LB_REASON_GRANT] = "grant",	 [LB_REASON_NO_GRANT] = "no_grant",
+	[LB_REASON_EXPIRED] = "expired", [LB_REASON_ACCESS] = "access",
+	[LB_REASON_DEPTH] = "depth",	 [LB_REASON_NO_LOG] = "no_log",
+	[LB_REASON_TAMPER] = "tamper",	 [LB_REASON_DETACHED] = "detached",
+};
+
+#define NAME_OF(table, v) ((v) < sizeof(table) / sizeof(table[0]) ? table[v] : NULL)
+
+const char *kevent_op_name(unsigned op)
+{
+	return NAME_OF(ops, op);
+}
+
+const char *kevent_verdict_name(unsigned verdict)
+{
+	return NAME_OF(verdicts, verdict);
+}
+
+const char *kevent_reason_name(unsigned reason)
+{
+	return NAME_OF(reasons, reason);
+}
+
+int kevent_check(const struct lb_event *e, size_t len)
+{
+	if (len < sizeof(*e) || !kevent_op_name(e->op) || !kevent_verdict_name(e->verdict) ||
+	    !kevent_reason_name(e->reason) || e->path_kind > LB_PATH_NAMES)
+		return -EBADMSG;
+	return 0;
+}
+
+void kevent_path(const struct lb_event *e, const char *root, char *out, size_t len)
+{
+	const char *names[NAMES_MAX];
+	size_t n = 0, off = 0, o;
+
+	if (e->path_kind != LB_PATH_NAMES) {
+		snprintf(out, len, "%.*s", LB_PATH_LEN, e->path);
+		return;
+	}
+	while (n < e->names && n < NAMES_MAX && off < LB_PATH_LEN && e->path[off]) {
+		names[n++] = &e->path[off];
+		off += strnlen(&e->path[off], LB_PATH_LEN - off) + 1;
+	}
+	/* a root we cannot name, or names cut at the limit: say the start is missing */
+	o = snprintf(out, len, "%s", root ? root : "...");
+	for (size_t i = n; i-- > 0 && o < len;)
+		o += snprintf(out + o, len - o, "/%.*s",
+			      (int)(LB_PATH_LEN - (size_t)(names[i] - e->path)), names[i]);
+}
