@@ -12,13 +12,31 @@
 #define NSS_BUF_START 1024
 #define NSS_BUF_MAX   (1 << 20) /* a group with many members needs a large buffer */
 
+/* One getXXX_r call: key in, entry and its strings (in buf) out. */
+typedef int (*nss_fn)(const void *key, void *ent, char *buf, size_t len, void **res);
+
+static int pwuid_fn(const void *key, void *ent, char *buf, size_t len, void **res)
+{
+	return getpwuid_r(*(const uid_t *)key, ent, buf, len, (struct passwd **)res);
+}
+
+static int pwnam_fn(const void *key, void *ent, char *buf, size_t len, void **res)
+{
+	return getpwnam_r(key, ent, buf, len, (struct passwd **)res);
+}
+
+static int grnam_fn(const void *key, void *ent, char *buf, size_t len, void **res)
+{
+	return getgrnam_r(key, ent, buf, len, (struct group **)res);
+}
+
 /*
  * The *_r lookups with a buffer that grows on ERANGE. Returns 0 (found), -ENOENT or
  * another negative errno; *buf is the caller's to free either way.
  */
-static int pw_by_uid(uid_t uid, struct passwd *pw, char **buf)
+static int nss_get(nss_fn fn, const void *key, void *ent, char **buf)
 {
-	struct passwd *res = NULL;
+	void *res = NULL;
 	size_t len = NSS_BUF_START;
 	int err;
 
@@ -28,7 +46,7 @@ static int pw_by_uid(uid_t uid, struct passwd *pw, char **buf)
 		if (!nbuf)
 			return -ENOMEM;
 		*buf = nbuf;
-		err = getpwuid_r(uid, pw, *buf, len, &res);
+		err = fn(key, ent, *buf, len, &res);
 		if (err != ERANGE || len >= NSS_BUF_MAX)
 			break;
 		len *= 2;
@@ -36,50 +54,21 @@ static int pw_by_uid(uid_t uid, struct passwd *pw, char **buf)
 	if (err)
 		return -err;
 	return res ? 0 : -ENOENT;
+}
+
+static int pw_by_uid(uid_t uid, struct passwd *pw, char **buf)
+{
+	return nss_get(pwuid_fn, &uid, pw, buf);
 }
 
 static int pw_by_name(const char *name, struct passwd *pw, char **buf)
 {
-	struct passwd *res = NULL;
-	size_t len = NSS_BUF_START;
-	int err;
-
-	for (;;) {
-		char *nbuf = realloc(*buf, len);
-
-		if (!nbuf)
-			return -ENOMEM;
-		*buf = nbuf;
-		err = getpwnam_r(name, pw, *buf, len, &res);
-		if (err != ERANGE || len >= NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (err)
-		return -err;
-	return res ? 0 : -ENOENT;
+	return nss_get(pwnam_fn, name, pw, buf);
 }
 
 static int gr_by_name(const char *name, struct group *gr, char **buf)
 {
-	struct group *res = NULL;
-	size_t len = NSS_BUF_START;
-	int err;
-
-	for (;;) {
-		char *nbuf = realloc(*buf, len);
-
-		if (!nbuf)
-			return -ENOMEM;
-		*buf = nbuf;
-		err = getgrnam_r(name, gr, *buf, len, &res);
-		if (err != ERANGE || len >= NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (err)
-		return -err;
-	return res ? 0 : -ENOENT;
+	return nss_get(grnam_fn, name, gr, buf);
 }
 
 int id_user_name(uint32_t uid, char *buf, size_t len)
