@@ -174,54 +174,53 @@ static char *refusal(struct agent *a, int err, const struct request *r, const st
 }
 
 /* Applies @cmd to @r inside the open transaction. */
+/* What each deciding command records and who hears of it. */
+static const struct move {
+	enum decision_kind kind;
+	enum req_event event;
+	const char *type; /* the audit record */
+	const char *what; /* the requester's mail; NULL for none */
+} moves[CMD_MAX] = {
+	[CMD_APPROVE] = {DEC_APPROVE, EV_APPROVE, "request.approved", "approved"},
+	[CMD_DENY] = {DEC_DENY, EV_DENY, "request.denied", "denied"},
+	[CMD_CANCEL] = {DEC_CANCEL, EV_CANCEL, "request.cancelled", NULL},
+	[CMD_REVOKE] = {DEC_REVOKE, EV_REVOKE, "grant.revoked", "revoked"},
+};
+
+/* Applies @cmd to @r inside the open transaction; the state comes from the policy. */
 static int apply(struct agent *a, struct client *c, const struct proto_req *q, struct request *r,
 		 const struct zone_ref *z, int64_t now, bool *grant_changed)
 {
-	struct decision d = {.request = r->id, .uid = c->cred.uid, .at = now};
+	const struct move *m = &moves[q->cmd];
+	struct decision d = {.request = r->id, .kind = m->kind, .uid = c->cred.uid, .at = now};
 	const char *by = user_name(a, c->cred.uid);
-	const char *type = NULL, *what = NULL, *text = q->reason;
+	const char *what = NULL, *text = q->reason;
+	const char *type = m->type;
 	json_t *rec;
 	int err, next;
 
+	if (!type)
+		return -EINVAL;
 	snprintf(d.user, sizeof(d.user), "%s", by);
-	switch (q->cmd) {
-	case CMD_APPROVE:
-		d.kind = DEC_APPROVE;
+	if (q->cmd == CMD_APPROVE) {
 		text = q->comment;
 		r->approvals++;
-		next = policy_next_state(r->state, EV_APPROVE, r->approvals,
-					 z ? z->cfg->approvals_required : 1);
-		type = "request.approved";
+	}
+	next = policy_next_state(r->state, m->event, r->approvals,
+				 z ? z->cfg->approvals_required : 1);
+	if (next < 0)
+		return next;
+	if (next != (int)r->state) {
+		r->state = next;
+		what = m->what;
 		if (next == REQ_APPROVED) {
-			r->state = REQ_APPROVED;
-			r->decided_at = now;
 			r->grant_id = r->id;
 			r->expires_at = now + r->duration;
-			what = "approved";
 		}
-		break;
-	case CMD_DENY:
-		d.kind = DEC_DENY;
-		r->state = REQ_DENIED;
-		r->decided_at = now;
-		type = "request.denied";
-		what = "denied";
-		break;
-	case CMD_CANCEL:
-		d.kind = DEC_CANCEL;
-		r->state = REQ_CANCELLED;
-		r->decided_at = now;
-		type = "request.cancelled";
-		break;
-	case CMD_REVOKE:
-		d.kind = DEC_REVOKE;
-		r->state = REQ_REVOKED;
-		r->expires_at = now;
-		type = "grant.revoked";
-		what = "revoked";
-		break;
-	default:
-		return -EINVAL;
+		if (next == REQ_REVOKED)
+			r->expires_at = now; /* the grant ends now; decided_at stays the approval */
+		else
+			r->decided_at = now;
 	}
 	snprintf(d.comment, sizeof(d.comment), "%s", text);
 	err = store_decision_add(a->st, &d);
@@ -275,11 +274,7 @@ char *cmd_decide(struct agent *a, struct client *c, const struct proto_req *q)
 		return reply_errno(err, verb);
 	z = zone_by_name(a, r.zone);
 	actor_of(a, c, r.zone, &act);
-	err = policy_check(&r, &act,
-			   q->cmd == CMD_APPROVE  ? EV_APPROVE
-			   : q->cmd == CMD_DENY	  ? EV_DENY
-			   : q->cmd == CMD_CANCEL ? EV_CANCEL
-						  : EV_REVOKE,
+	err = policy_check(&r, &act, moves[q->cmd].event,
 			   q->cmd == CMD_APPROVE && store_has_approved(a->st, r.id, c->cred.uid));
 	if (err)
 		return refusal(a, err, &r, &act, q->cmd);
