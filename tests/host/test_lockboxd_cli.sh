@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# lockboxd's command line on the host: config checking, usage errors, and the
+# one-line error on a kernel that refuses BPF LSM (the build machines' kernels do).
+. "$(dirname "$0")/../vm/lib.sh"
+D=${OUTPUT:-build}
+LBD=$D/lockboxd
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/zone"
+cat >"$tmp/good.json" <<EOT
+{"socket": "$tmp/s.sock", "database": "$tmp/db.sqlite",
+ "engineers": {"groups": ["root"]},
+ "zones": [{"name": "z", "paths": ["$tmp/zone"], "approvers": {"users": ["root"]}}]}
+EOT
+sed 's/"approvers"/"approvrs"/' "$tmp/good.json" >"$tmp/typo.json"
+sed "s|$tmp/zone|$tmp/nope|" "$tmp/good.json" >"$tmp/missing.json"
+
+out=$("$LBD" --check-config --config "$tmp/good.json" 2>&1)
+t_is "$?" 0 "--check-config accepts a valid config"
+t_match "$out" "config OK: 1 zone" "--check-config says what it found"
+out=$("$LBD" --check-config --config "$tmp/typo.json" 2>&1)
+t_is "$?" 1 "--check-config refuses an unknown key"
+t_match "$out" 'zones\[0\]\.approvrs' "the error names the unknown key"
+out=$("$LBD" --check-config --config "$tmp/missing.json" 2>&1)
+t_is "$?" 1 "--check-config refuses a zone path that does not exist"
+t_match "$out" "zones\[0\]\.paths\[0\].*$tmp/nope" "the error names the key and the path"
+out=$("$LBD" --check-config --config "$tmp/absent.json" 2>&1)
+t_is "$?" 1 "an explicit config file that does not exist is an error"
+out=$("$LBD" --no-such-flag 2>&1)
+t_is "$?" 2 "an unknown option is a usage error (exit 2)"
+
+# This machine's kernel refuses BPF LSM programs: one clear line, exit 1.
+out=$("$LBD" --foreground --config "$tmp/good.json" 2>&1)
+status=$?
+if [ -r /sys/kernel/security/lsm ] && grep -qw bpf /sys/kernel/security/lsm &&
+	[ "$(id -u)" = 0 ] && [ "$status" = 0 ]; then
+	echo "# this kernel runs BPF LSM: the refusal case is covered in the guest only"
+else
+	t_is "$status" 1 "a kernel that refuses BPF LSM: exit status 1"
+	t_is "$(printf '%s\n' "$out" | wc -l)" 1 "a kernel that refuses BPF LSM: exactly one line"
+	t_match "$out" "lsm=|EPERM|Operation not permitted|not active" \
+		"the line names the cause and the fix"
+fi
+t_done
