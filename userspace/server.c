@@ -241,8 +241,9 @@ static void flush(struct server *s, struct client *c)
 
 void client_send(struct server *s, struct client *c, const char *data, size_t len)
 {
-	if (c->out_len - c->out_off + len > CLIENT_OUT_MAX) {
-		c->closing = true; /* too far behind: drop it rather than grow without bound */
+	if (c->follow && c->out_len - c->out_off + len > CLIENT_OUT_MAX) {
+		/* a follower this far behind is dropped rather than grown without bound */
+		c->closing = true;
 		c->out_len = c->out_off = 0;
 		return;
 	}

@@ -50,7 +50,10 @@ void server_accept(struct server *s);
 void server_client_io(struct server *s, struct client *c, uint32_t events);
 /* Once a second: re-arm accept after an EMFILE backoff. */
 void server_tick(struct server *s);
-/* Queue @len bytes for @c; a client whose backlog passes CLIENT_OUT_MAX is dropped. */
+/*
+ * Queue @len bytes for @c. A reply is queued whole, however large (one audit
+ * trail); a follower whose backlog passes CLIENT_OUT_MAX is dropped.
+ */
 void client_send(struct server *s, struct client *c, const char *data, size_t len);
 void client_send_str(struct server *s, struct client *c, char *line_owned);
 struct client *server_clients(struct server *s);
