@@ -70,6 +70,25 @@ static int tell_approvers(struct agent *a, const struct zone_cfg *z, const struc
 	return err;
 }
 
+/* The approvers who were asked hear that the question is withdrawn. */
+static int tell_cancelled(struct agent *a, const struct zone_cfg *z, const struct request *r,
+			  const char *by, int64_t now)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < z->n_notify && !err; i++) {
+		const char *rcpt[1] = {z->notify[i]};
+		char *msg = mail_request_decided(a->cfg->notify_from, z->notify[i], r, "cancelled",
+						 by, NULL, now);
+
+		if (!msg)
+			continue; /* an address config_parse let through but mail refuses */
+		err = notifier_enqueue(a->notifier, rcpt, 1, msg, now);
+		free(msg);
+	}
+	return err;
+}
+
 static json_t *request_record(struct agent *a, const char *type, uint32_t uid,
 			      const struct request *r)
 {
@@ -253,6 +272,8 @@ static int apply(struct agent *a, struct client *c, const struct proto_req *q, s
 	err = agent_audit(a, rec);
 	if (!err && what)
 		err = tell_requester(a, r, what, by, text, now);
+	if (!err && q->cmd == CMD_CANCEL && z)
+		err = tell_cancelled(a, z->cfg, r, by, now);
 	return err;
 }
 
