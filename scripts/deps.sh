@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LOCKBOX_CACHE:-$top/build/cache}
 
 pkgs=(make gcc git clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
-      libjansson-dev libssl-dev libcap-dev pkg-config qemu-system-x86 busybox-static cpio
+      libjansson-dev libssl-dev libcap-dev pkg-config busybox-static cpio
       e2fsprogs xz-utils clang-format libclang-rt-14-dev sqlite3 kmod)
 
 missing=()
@@ -26,12 +26,22 @@ if [ ! -f "$backports" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list
 	need_update=1
 fi
 
+export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ] || [ $need_update = 1 ]; then
-	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -q
 	if [ ${#missing[@]} -gt 0 ]; then
 		$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 	fi
+fi
+
+# qemu 7.2 (Debian 12) crashes the 6.12 guest at random under software
+# emulation; bookworm-backports' qemu does not.
+qemu_major=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+if [ "${qemu_major:-0}" -lt 8 ]; then
+	[ $need_update = 1 ] || $SUDO apt-get update -q
+	need_update=1
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+		-t bookworm-backports qemu-system-x86
 fi
 
 # fetch_kernel NAME [APT-ARGS...]: the cloud kernel image and its modules,
