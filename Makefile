@@ -119,7 +119,7 @@ unit-san: $(UNIT_SAN_BINS)
 	$(Q)scripts/run-tests unit-san $(UNIT_SAN_BINS)
 
 vm-check: all
-	$(Q)scripts/run-tests vm tests/vm/*.sh
+	$(Q)scripts/run-tests vm tests/vm/test_*.sh
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SAN_BINS)

@@ -182,9 +182,14 @@ static int pick_grant(const struct request *r, void *ctx)
 
 	if (r->uid != b->uid || strcmp(r->zone, b->zone) || r->expires_at <= b->now)
 		return 0;
-	/* the one that lasts longest; on a tie the one with more access */
-	if (!b->best || r->expires_at > b->keep.expires_at ||
-	    (r->expires_at == b->keep.expires_at && r->access > b->keep.access)) {
+	/*
+	 * The kernel holds one grant per engineer and zone: the one with the most
+	 * access, then the longest. When a short write grant ends before a longer
+	 * read grant, the kernel denies until the agent's next tick puts the read
+	 * grant back: closed, never open, in between.
+	 */
+	if (!b->best || r->access > b->keep.access ||
+	    (r->access == b->keep.access && r->expires_at > b->keep.expires_at)) {
 		b->keep = *r;
 		b->best = &b->keep;
 	}
