@@ -189,8 +189,8 @@ int BPF_PROG(lb_inode_removexattr, void *idmap, struct dentry *dentry, const cha
 
 /*
  * A hard link in or out of a zone: the engineer needs a write grant on each
- * zone involved, and whoever makes it, the inode stays in its zone for good
- * (sticky), whichever name it is later opened by.
+ * zone involved, and whoever makes it, the inode stays in its zone (linked map)
+ * whichever name it is later opened by, even after its inode leaves the cache.
  */
 SEC("lsm/path_link")
 int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir,
@@ -198,7 +198,6 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 {
 	struct access a = {.op = LB_OP_LINK, .intent = LB_ACCESS_WRITE, .dentry = old_dentry};
 	struct lb_zone_key root_new;
-	struct lb_inode_zone *iz;
 	__u32 zone_new;
 	bool engineer;
 
@@ -229,12 +228,15 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 	}
 	if (a.zone == ZONE_NONE || a.zone == ZONE_TOO_DEEP || a.zone == ZONE_DETACHED)
 		return 0;
-	iz = bpf_inode_storage_get(&inode_zones, old_dentry->d_inode, 0,
-				   BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (iz) {
-		iz->zone = a.zone;
-		iz->root_ino = a.root.ino;
-		iz->gen = LB_GEN_STICKY;
+	{
+		struct inode *inode = old_dentry->d_inode;
+		struct lb_zone_key lk = {.dev = old_dentry->d_sb->s_dev};
+		struct lb_inode_zone v = {.zone = a.zone, .root_ino = a.root.ino};
+
+		if (!inode)
+			return 0;
+		lk.ino = inode->i_ino;
+		bpf_map_update_elem(&linked, &lk, &v, BPF_ANY);
 	}
 	return 0;
 }
@@ -300,6 +302,10 @@ static __always_inline bool is_agent(struct task_struct *p)
 	return cfg && cfg->agent_tgid && p->tgid == cfg->agent_tgid;
 }
 
+/*
+ * An engineer may trace only their own processes: tracing the agent, or a
+ * root process that is not theirs, would be a way around every other check.
+ */
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(lb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 {
@@ -307,8 +313,30 @@ int BPF_PROG(lb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 
 	if (ret)
 		return ret;
-	if (!is_agent(child) || !subject_get(&s))
+	if (!subject_get(&s))
 		return 0;
+	if (!is_agent(child) && same_identity(child, &s))
+		return 0;
+	return deny_tamper(&s, LB_OP_PTRACE);
+}
+
+/* PTRACE_TRACEME hands the caller to its parent: the same rule, seen from the tracee. */
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(lb_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	struct task_struct *self = bpf_get_current_task_btf();
+	const struct cred *cred = parent->cred;
+	struct subject s = {.uid = cred->uid.val, .loginuid = INVALID_UID};
+
+	if (ret)
+		return ret;
+	if (bpf_core_field_exists(parent->loginuid))
+		s.loginuid = parent->loginuid.val;
+	if (!is_engineer(s.uid) && !is_engineer(s.loginuid) && !is_engineer(cred->euid.val))
+		return 0;
+	if (!is_agent(self) && same_identity(self, &s))
+		return 0;
+	s.engineer = is_engineer(s.loginuid) ? s.loginuid : s.uid;
 	return deny_tamper(&s, LB_OP_PTRACE);
 }
 
@@ -324,6 +352,49 @@ int BPF_PROG(lb_task_kill, struct task_struct *p, struct kernel_siginfo *info, i
 	if (!sig || !is_agent(p) || !subject_get(&s))
 		return 0;
 	return deny_tamper(&s, LB_OP_SIGNAL);
+}
+
+/* O_ASYNC's SIGIO can carry any signal to the owner: none goes to the agent (it uses none). */
+SEC("lsm/file_send_sigiotask")
+int BPF_PROG(lb_sigiotask, struct task_struct *tsk, struct fown_struct *fown, int sig, int ret)
+{
+	struct subject s = {.uid = INVALID_UID, .loginuid = INVALID_UID};
+
+	if (ret)
+		return ret;
+	if (!is_agent(tsk))
+		return 0;
+	return deny_tamper(&s, LB_OP_SIGNAL);
+}
+
+/*
+ * Hooks that appeared in 6.2: O_TRUNC and ftruncate(2) moved from path_truncate
+ * to file_truncate, POSIX ACLs from the xattr hooks to their own. The loader
+ * attaches these only where the kernel has them.
+ */
+SEC("lsm/file_truncate")
+int BPF_PROG(lb_file_truncate, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return check_file(file, LB_OP_TRUNCATE, LB_ACCESS_WRITE, false, PATH_NAMES);
+}
+
+SEC("lsm/inode_set_acl")
+int BPF_PROG(lb_inode_set_acl, void *idmap, struct dentry *dentry, const char *acl_name, void *kacl,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_change(dentry, dentry, LB_OP_SETXATTR);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(lb_inode_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name, int ret)
+{
+	if (ret)
+		return ret;
+	return check_change(dentry, dentry, LB_OP_REMOVEXATTR);
 }
 
 /*

@@ -85,6 +85,17 @@ static __always_inline bool subject_get(struct subject *s)
 	return true;
 }
 
+/* Whether @task runs as the same person as @s: same uid, euid and loginuid. */
+static __always_inline bool same_identity(struct task_struct *task, struct subject *s)
+{
+	const struct cred *cred = task->cred;
+	__u32 login = INVALID_UID;
+
+	if (bpf_core_field_exists(task->loginuid))
+		login = task->loginuid.val;
+	return cred->uid.val == s->uid && cred->euid.val == s->uid && login == s->loginuid;
+}
+
 static __always_inline bool zoned_fs(struct dentry *dentry)
 {
 	__u64 dev = dentry->d_sb->s_dev;
@@ -93,10 +104,10 @@ static __always_inline bool zoned_fs(struct dentry *dentry)
 }
 
 /*
- * The zone holding @dentry. An inode's zone is cached in inode storage (valid
- * for the current zone generation), or sticky when a hard link ties it to a
- * zone. Otherwise walk d_parent up to the root of its filesystem and look each
- * directory up by (dev, ino): keyed by inode, not by name, so bind mounts,
+ * The zone holding @dentry. A multiply-linked file may be tied to a zone by
+ * one of its names (linked map); an inode's zone is cached in inode storage,
+ * valid for the current zone generation. Otherwise walk d_parent up to the root of its filesystem
+ * and look each directory up by (dev, ino): keyed by inode, not by name, so bind mounts,
  * "..", symlinks and relative paths all land on the same root.
  */
 static __always_inline __u32 zone_of(struct dentry *dentry, struct lb_zone_key *root)
@@ -115,8 +126,18 @@ static __always_inline __u32 zone_of(struct dentry *dentry, struct lb_zone_key *
 	if (cfg)
 		gen = cfg->zone_gen + 1;
 	if (leaf) {
+		if (leaf->i_nlink > 1) {
+			struct lb_zone_key lk = {.dev = key.dev, .ino = leaf->i_ino};
+
+			iz = bpf_map_lookup_elem(&linked, &lk);
+			if (iz) {
+				root->dev = key.dev;
+				root->ino = iz->root_ino;
+				return iz->zone;
+			}
+		}
 		iz = bpf_inode_storage_get(&inode_zones, leaf, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (iz && (iz->gen == gen || iz->gen == LB_GEN_STICKY)) {
+		if (iz && iz->gen == gen) {
 			root->dev = key.dev;
 			root->ino = iz->root_ino;
 			return iz->zone;
@@ -284,6 +305,8 @@ static __always_inline int decide(struct access *a, enum path_src src)
 		count(LB_CNT_DEPTH_DENIED);
 	} else if (a->zone == ZONE_DETACHED) {
 		reason = LB_REASON_DETACHED;
+	} else if (a->zone == LB_ZONE_AGENT && !(a->intent & LB_ACCESS_WRITE)) {
+		return 0; /* the agent's config and database: readable, not changeable */
 	} else {
 		g = bpf_map_lookup_elem(&grants, &gk);
 		if (!g)

@@ -49,7 +49,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } grants SEC(".maps");
 
-/* an inode's zone: cached by a walk, or sticky when a hard link put it in a zone */
+/* files with hard links in a zone, by {dev, ino}: in the zone whatever name opens them */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_MAX_LINKED);
+	__type(key, struct lb_zone_key);
+	__type(value, struct lb_inode_zone);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} linked SEC(".maps");
+
+/* an inode's zone as a walk found it, valid for one zone generation */
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

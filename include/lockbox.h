@@ -10,6 +10,7 @@
 #define LB_MAX_ZONE_DEVS  4096
 #define LB_MAX_GRANTS	  131072
 #define LB_MAX_BLKDEVS	  1024
+#define LB_MAX_LINKED	  65536
 #define LB_EVENTS_BYTES	  (4 * 1024 * 1024)
 
 /*
@@ -39,13 +40,18 @@ struct lb_config {
 
 /* Zone id of the guard's own pins under LB_PIN_DIR: no grant ever opens it. */
 #define LB_ZONE_GUARD 0x7fffffffu
+/* Zone id of the agent's config and database: engineers may read them, never change them. */
+#define LB_ZONE_AGENT 0x7ffffffeu
 
-/* inode_zones map (inode storage): an inode's zone, cached or sticky */
-#define LB_GEN_STICKY 0xffffffffu /* a hard link put this inode in a zone for good */
+/*
+ * inode_zones map (inode storage): an inode's zone as a walk found it, valid
+ * while lb_config.zone_gen has not moved. linked map ({dev, ino} -> this):
+ * a file with hard links in a zone stays in it by any name, evicted or not.
+ */
 struct lb_inode_zone {
 	__u32 zone;	/* 0: in no zone */
-	__u32 gen;	/* lb_config.zone_gen + 1 when cached by a walk, or LB_GEN_STICKY */
-	__u64 root_ino; /* the zone root it was found under, for event paths */
+	__u32 gen;	/* lb_config.zone_gen + 1 when cached */
+	__u64 root_ino; /* the zone root it belongs under, for event paths */
 };
 
 /* engineers map: uid -> flags */

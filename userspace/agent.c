@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <syslog.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -250,11 +251,51 @@ static int add_root(struct root_ref *roots, size_t *n, const char *path)
 	return 0;
 }
 
+/*
+ * The agent's own files are a zone engineers may read but not change: the
+ * config, the database with its WAL, and their directories when those are
+ * lockbox's own (/etc/lockbox, /var/lib/lockbox).
+ */
+static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t *n)
+{
+	static char paths[8][PATH_MAX];
+	const char *files[2] = {a->config_path, a->cfg->database};
+	size_t k = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		char dir[PATH_MAX], *slash;
+
+		if (!files[i])
+			continue;
+		snprintf(paths[k++], PATH_MAX, "%s", files[i]);
+		if (i == 1) {
+			snprintf(paths[k++], PATH_MAX, "%s-wal", files[i]);
+			snprintf(paths[k++], PATH_MAX, "%s-shm", files[i]);
+		}
+		snprintf(dir, sizeof(dir), "%s", files[i]);
+		slash = strrchr(dir, '/');
+		if (slash && slash > dir) {
+			*slash = 0;
+			slash = strrchr(dir, '/');
+			if (slash && !strcmp(slash + 1, "lockbox"))
+				snprintf(paths[k++], PATH_MAX, "%s", dir);
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		int err = guard_protect_agent_file(a->g, paths[i]);
+
+		if (!err)
+			add_root(roots, n, paths[i]);
+		else if (err != -ENOENT)
+			log_warn("cannot protect %s from engineers: %s", paths[i], strerror(-err));
+	}
+}
+
 static int sync_zones(struct agent *a, char *err, size_t errlen)
 {
 	struct zone_ref *zones = calloc(a->cfg->n_zones + 1, sizeof(*zones));
 	uint32_t *ids = calloc(a->cfg->n_zones + 1, sizeof(*ids));
-	size_t n_roots = 0, max_roots = 1;
+	size_t n_roots = 0, max_roots = 9;
 	struct root_ref *roots;
 	int ret = 0;
 
@@ -266,6 +307,7 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 		goto out;
 	}
 	add_root(roots, &n_roots, LB_PIN_DIR);
+	protect_agent_files(a, roots, &n_roots);
 	for (size_t i = 0; i < a->cfg->n_zones; i++) {
 		const struct zone_cfg *z = &a->cfg->zones[i];
 
@@ -462,6 +504,11 @@ void agent_free(struct agent *a)
 void agent_set_server(struct agent *a, struct server *srv)
 {
 	a->srv = srv;
+}
+
+void agent_set_config_path(struct agent *a, const char *path)
+{
+	a->config_path = path;
 }
 
 int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)

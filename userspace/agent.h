@@ -19,6 +19,8 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 	      struct agent **out, char *err, size_t errlen);
 void agent_free(struct agent *a);
 void agent_set_server(struct agent *a, struct server *srv);
+/* The config file in use (protected from engineers with the database); NULL for none. */
+void agent_set_config_path(struct agent *a, const char *path);
 /*
  * Brings the maps in line with the config and the database: engineers and zones
  * from the config, grants from the approved requests (expired ones recorded as

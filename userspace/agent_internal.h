@@ -38,6 +38,7 @@ struct agent {
 	size_t n_roots;
 	size_t n_engineers;
 	char host[256];
+	const char *config_path; /* NULL: the embedded default */
 	/* audit records appended in the open transaction, published on commit */
 	json_t *unpublished;
 	FILE *audit_log;

@@ -62,7 +62,10 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 
 	kevent_path(e, root_path(a, e->dev, e->ino), path, sizeof(path));
 	event_time(a, e->time_ns, t, sizeof(t));
-	snprintf(zone, sizeof(zone), e->zone == LB_ZONE_GUARD ? "lockbox-guard" : "zone#%u",
+	snprintf(zone, sizeof(zone),
+		 e->zone == LB_ZONE_GUARD   ? "lockbox-guard"
+		 : e->zone == LB_ZONE_AGENT ? "lockbox-agent"
+					    : "zone#%u",
 		 e->zone);
 	rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:s, "
 			"s:s}",

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "guard.skel.h"
 #include "loader.h"
@@ -24,6 +25,7 @@ enum {
 	M_ZONE_BLKDEVS,
 	M_GRANTS,
 	M_INODE_ZONES,
+	M_LINKED,
 	M_EVENTS,
 	M_COUNTERS,
 	M_CONFIG,
@@ -32,7 +34,7 @@ enum {
 
 static const char *const map_names[M_NR] = {
 	"engineers",   "zones",	 "zone_devs", "zone_blkdevs", "grants",
-	"inode_zones", "events", "counters",  "guard_config",
+	"inode_zones", "linked", "events",    "counters",     "guard_config",
 };
 
 struct guard {
@@ -41,7 +43,36 @@ struct guard {
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
-static char *hooks[32];
+static char *hooks[48];
+
+/* Whether this kernel has the LSM hook: BPF LSM programs attach to bpf_lsm_<hook>. */
+static bool hook_exists(const struct btf *vmlinux, const char *hook)
+{
+	char fn[96];
+
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", hook);
+	return !vmlinux || btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) > 0;
+}
+
+static const char *prog_hook(const struct bpf_program *prog)
+{
+	return bpf_program__section_name(prog) + strlen("lsm/");
+}
+
+/* Programs for hooks this kernel lacks (added in later kernels) are not loaded. */
+static void skip_missing_hooks(struct guard_bpf *skel)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	if (libbpf_get_error(vmlinux))
+		vmlinux = NULL;
+	bpf_object__for_each_program (prog, skel->obj) {
+		if (!hook_exists(vmlinux, prog_hook(prog)))
+			bpf_program__set_autoload(prog, false);
+	}
+	btf__free(vmlinux);
+}
 
 const char *const *guard_hooks(void)
 {
@@ -52,10 +83,10 @@ const char *const *guard_hooks(void)
 
 		if (!skel)
 			return (const char *const *)hooks;
+		skip_missing_hooks(skel);
 		bpf_object__for_each_program (prog, skel->obj) {
-			if (n < 31)
-				hooks[n++] =
-					strdup(bpf_program__section_name(prog) + strlen("lsm/"));
+			if (n < 47 && bpf_program__autoload(prog))
+				hooks[n++] = strdup(prog_hook(prog));
 		}
 		guard_bpf__destroy(skel);
 	}
@@ -149,6 +180,7 @@ static int fds_from_skel(struct guard *g)
 		[M_ZONE_BLKDEVS] = g->skel->maps.zone_blkdevs,
 		[M_GRANTS] = g->skel->maps.grants,
 		[M_INODE_ZONES] = g->skel->maps.inode_zones,
+		[M_LINKED] = g->skel->maps.linked,
 		[M_EVENTS] = g->skel->maps.events,
 		[M_COUNTERS] = g->skel->maps.counters,
 		[M_CONFIG] = g->skel->maps.guard_config,
@@ -225,14 +257,19 @@ int guard_load(struct guard **out, char *why, size_t why_len)
 		snprintf(why, why_len, "failed to open the BPF guard: %s", strerror(errno));
 		goto fail;
 	}
+	skip_missing_hooks(g->skel);
 	err = guard_bpf__load(g->skel);
 	if (err) {
 		load_error(err, why, why_len);
 		goto fail;
 	}
 	bpf_object__for_each_program (prog, g->skel->obj) {
-		const char *hook = bpf_program__section_name(prog) + strlen("lsm/");
-		struct bpf_link *link = bpf_program__attach_lsm(prog);
+		const char *hook = prog_hook(prog);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue; /* a hook this kernel does not have */
+		link = bpf_program__attach_lsm(prog);
 
 		if (!link) {
 			err = -errno;
@@ -325,9 +362,13 @@ static int delete (struct guard *g, int m, const void *k)
 
 int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid)
 {
-	struct lb_config cfg = {.mode = mode, .agent_tgid = agent_tgid};
+	struct lb_config cfg = {0};
 	__u32 zero = 0;
 
+	/* zone_gen only ever grows (the kernel bumps it too): a stale cache never revives */
+	bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, &cfg);
+	cfg.mode = mode;
+	cfg.agent_tgid = agent_tgid;
 	return update(g, M_CONFIG, &zero, &cfg);
 }
 
@@ -486,7 +527,7 @@ int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0 &&
-		    zone != LB_ZONE_GUARD && !in_set(zone, zones, n)) {
+		    zone != LB_ZONE_GUARD && zone != LB_ZONE_AGENT && !in_set(zone, zones, n)) {
 			err = delete (g, M_ZONES, &key);
 			if (err && err != -ENOENT)
 				return err;
@@ -538,19 +579,13 @@ static struct {
 
 static int mark_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	int fd;
+	struct lb_zone_key key = {.dev = lb_kernel_dev(st->st_dev), .ino = st->st_ino};
 
 	if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_nlink < 2)
 		return 0;
-	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* gone meanwhile */
-	/* inode storage is keyed by an fd of the file from userspace */
-	if (bpf_map_update_elem(mark.g->fd[M_INODE_ZONES], &fd, &mark.val, BPF_ANY) < 0)
-		mark.err = -errno;
-	else
+	mark.err = update(mark.g, M_LINKED, &key, &mark.val);
+	if (!mark.err)
 		mark.marked++;
-	close(fd);
 	return mark.err ? 1 : 0;
 }
 
@@ -561,8 +596,7 @@ int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t 
 	if (stat(root, &st) < 0)
 		return -errno;
 	mark.g = g;
-	mark.val =
-		(struct lb_inode_zone){.zone = zone, .gen = LB_GEN_STICKY, .root_ino = st.st_ino};
+	mark.val = (struct lb_inode_zone){.zone = zone, .root_ino = st.st_ino};
 	mark.marked = 0;
 	mark.err = 0;
 	if (nftw(root, mark_one, 64, FTW_PHYS | FTW_MOUNT) < 0 && !mark.err)
@@ -570,6 +604,11 @@ int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t 
 	if (marked)
 		*marked = mark.marked;
 	return mark.err;
+}
+
+int guard_protect_agent_file(struct guard *g, const char *path)
+{
+	return guard_zone_add(g, path, LB_ZONE_AGENT);
 }
 
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)

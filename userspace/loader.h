@@ -35,7 +35,7 @@ int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n);
 /* Protects the directory at @path (resolved to its dev and inode) as @zone. */
 int guard_zone_add(struct guard *g, const char *path, __u32 zone);
 int guard_zone_del(struct guard *g, const char *path);
-/* Removes every zone root whose zone id is not in @zones. */
+/* Removes every zone root whose zone id is not in @zones (the guard's own stay). */
 int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n);
 /* A zone's raw block device (matched by device number) and cleanup of old ones. */
 int guard_blkdev_add(struct guard *g, const char *path, __u32 zone);
@@ -45,6 +45,8 @@ int guard_blkdevs_keep(struct guard *g, const __u32 *zones, size_t n);
  * they are opened by (links made before the guard saw them); @marked counts them.
  */
 int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t *marked);
+/* The agent's config or database: engineers may read it but never change it. */
+int guard_protect_agent_file(struct guard *g, const char *path);
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires);
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "loader.h"
 #include "log.h"
+#include "loginuid.h"
 #include "server.h"
 #include "store.h"
 
@@ -248,6 +249,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lockboxd: %s\n", err);
 		goto out;
 	}
+	ret = loginuid_lock();
+	if (ret)
+		log_warn("cannot make loginuid immutable (%s): a root engineer could change "
+			 "theirs; enable auditing (CONFIG_AUDIT) or run auditctl "
+			 "--loginuid-immutable",
+			 strerror(-ret));
+	ret = 1;
 	if (store_open(cfg->database, &st, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: store: %s\n", err);
 		goto out;
@@ -272,6 +280,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cfg = NULL;
+	if (o.config)
+		agent_set_config_path(a, o.config);
+	else if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		agent_set_config_path(a, CONFIG_DEFAULT_PATH);
 	if (agent_sync(a, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
 		goto out;
