@@ -15,7 +15,7 @@ start_agent() { # start_agent [ARGS]: a new lockboxd, wait until it answers
 	i=0
 	until lockboxctl status >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
+		[ $i -gt 600 ] && return 1 # 60 s: loading the programs is slow under emulation
 		usleep 100000
 	done
 }
