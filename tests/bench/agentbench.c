@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest benchmark helper for the agent side, run as root with lockboxd up.
+ * Talks the wire protocol over the agent's socket on connections opened with
+ * the effective uid of each role (SO_PEERCRED is taken at connect time), and
+ * times only the round trip: message out, reply in. Times are real time.
+ *
+ *   agentbench rtt N FILE     N rounds (+2 warm-up) of: status; an engineer's
+ *                             request; FILE must be denied to the engineer;
+ *                             approve; FILE must open at once; revoke.
+ *   agentbench api N          N requests, then N approvals, then N lists, back to back
+ *   agentbench burst N FILE   a second engineer opens FILE N times (denied); then
+ *                             counts what reached the database and what was lost
+ *
+ * Output lines start with "agent"; microsecond lists are comma-separated.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include "ctl_conn.h"
+#include "lockbox.h"
+#include "protocol.h"
+
+#define ENG1	     2001 /* engineers (2000) */
+#define ENG2	     2002
+#define ENG_GID	     2000
+#define ADMIN	     3001 /* acme-admins (3000) */
+#define ADMIN_GID    3000
+#define WARMUP	     2
+#define DRAIN_WAIT_S 120
+
+struct conn {
+	int fd;
+	struct ctl_reader rd;
+};
+
+static const char *sock_path;
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A connection the agent sees as @uid: connect with that effective uid, then back to root. */
+static int conn_open(struct conn *c, uid_t uid, gid_t gid)
+{
+	int fd, err = 0;
+
+	if (setegid(gid) < 0 || seteuid(uid) < 0)
+		return -errno;
+	fd = ctl_connect(sock_path);
+	if (seteuid(0) < 0 || setegid(0) < 0)
+		err = -errno;
+	if (fd < 0)
+		return fd;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	c->fd = fd;
+	ctl_reader_init(&c->rd, fd);
+	return 0;
+}
+
+static void conn_close(struct conn *c)
+{
+	ctl_reader_release(&c->rd);
+	close(c->fd);
+}
+
+/*
+ * One request and its reply; *secs is the round trip (send to whole reply line).
+ * A failed reply is -EPROTO with its message on stderr.
+ */
+static int call(struct conn *c, const struct proto_req *q, struct proto_reply *rep, double *secs)
+{
+	json_t *j = proto_request_json(q);
+	char *msg = j ? json_dumps(j, JSON_COMPACT) : NULL, perr[256], *line;
+	size_t len, n;
+	double t0;
+	int err;
+
+	json_decref(j);
+	if (!msg)
+		return -ENOMEM;
+	n = strlen(msg);
+	msg = realloc(msg, n + 2);
+	if (!msg)
+		return -ENOMEM;
+	msg[n++] = '\n';
+	t0 = now_s();
+	err = ctl_send(c->fd, msg, n);
+	if (!err)
+		err = ctl_read_line(&c->rd, &line, &len);
+	if (secs)
+		*secs = now_s() - t0;
+	free(msg);
+	if (err)
+		return err;
+	if (proto_parse_reply(line, len, rep, perr, sizeof(perr))) {
+		fprintf(stderr, "agentbench: bad reply: %s\n", perr);
+		return -EPROTO;
+	}
+	if (!rep->ok) {
+		fprintf(stderr, "agentbench: %s: %s: %s\n", proto_cmd_name(q->cmd), rep->code,
+			rep->message);
+		proto_reply_release(rep);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* A call whose result is not needed. */
+static int call_simple(struct conn *c, const struct proto_req *q, double *secs)
+{
+	struct proto_reply rep;
+	int err = call(c, q, &rep, secs);
+
+	if (!err)
+		proto_reply_release(&rep);
+	return err;
+}
+
+static int file_request(struct conn *eng, int64_t *id, double *secs)
+{
+	struct proto_req q;
+	struct proto_reply rep;
+	json_t *jid;
+	int err;
+
+	proto_req_init(&q, CMD_REQUEST);
+	snprintf(q.zone, sizeof(q.zone), "acme");
+	snprintf(q.reason, sizeof(q.reason), "benchmark: approval round trip");
+	q.access = LB_ACCESS_READ;
+	err = call(eng, &q, &rep, secs);
+	if (err)
+		return err;
+	jid = json_is_object(rep.result) ? json_object_get(rep.result, "id") : rep.result;
+	err = json_is_integer(jid) ? 0 : -EPROTO;
+	if (!err)
+		*id = json_integer_value(jid);
+	proto_reply_release(&rep);
+	return err;
+}
+
+static int decide(struct conn *c, enum proto_cmd cmd, int64_t id, double *secs)
+{
+	struct proto_req q;
+
+	proto_req_init(&q, cmd);
+	q.id = id;
+	if (cmd == CMD_REVOKE)
+		snprintf(q.reason, sizeof(q.reason), "benchmark done");
+	return call_simple(c, &q, secs);
+}
+
+/* 0 if @uid can open @path now, 1 if EACCES, 2 otherwise: in a child, as that uid. */
+static int try_open_as(uid_t uid, gid_t gid, const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+			_exit(2);
+		fd = open(path, O_RDONLY);
+		_exit(fd >= 0 ? 0 : errno == EACCES ? 1 : 2);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return 2;
+	return WEXITSTATUS(status);
+}
+
+static void print_us(const char *what, const double *v, int n)
+{
+	printf("agent rtt %s=", what);
+	for (int i = 0; i < n; i++)
+		printf("%s%.0f", i ? "," : "", v[i] * 1e6);
+	printf("\n");
+}
+
+static int bench_rtt(int n, const char *path)
+{
+	struct conn eng, admin;
+	double *st = calloc(n + WARMUP, sizeof(*st)), *ap = calloc(n + WARMUP, sizeof(*ap));
+	int pre_denied = 0, post_open = 0, err;
+	struct proto_req qs;
+
+	if (!st || !ap)
+		return -ENOMEM;
+	err = conn_open(&eng, ENG1, ENG_GID);
+	if (err)
+		goto out_free;
+	err = conn_open(&admin, ADMIN, ADMIN_GID);
+	if (err)
+		goto out_eng;
+	proto_req_init(&qs, CMD_STATUS);
+	for (int i = 0; i < n + WARMUP && !err; i++) {
+		int64_t id;
+
+		err = call_simple(&admin, &qs, &st[i]);
+		if (!err)
+			err = file_request(&eng, &id, NULL);
+		if (err)
+			break;
+		if (i >= WARMUP && try_open_as(ENG1, ENG_GID, path) == 1)
+			pre_denied++;
+		err = decide(&admin, CMD_APPROVE, id, &ap[i]);
+		/* approve returned: the grant must already be in the kernel */
+		if (!err && i >= WARMUP && try_open_as(ENG1, ENG_GID, path) == 0)
+			post_open++;
+		if (!err)
+			err = decide(&admin, CMD_REVOKE, id, NULL);
+	}
+	if (!err) {
+		print_us("status_us", st + WARMUP, n);
+		print_us("approve_us", ap + WARMUP, n);
+		printf("agent rtt n=%d denied_before_approve=%d open_after_approve=%d\n", n,
+		       pre_denied, post_open);
+	}
+	conn_close(&admin);
+out_eng:
+	conn_close(&eng);
+out_free:
+	free(st);
+	free(ap);
+	return err;
+}
+
+static int bench_api(int n)
+{
+	int64_t *ids = calloc(n, sizeof(*ids));
+	struct conn eng, admin;
+	struct proto_req ql;
+	double t0, t_req, t_appr, t_list;
+	int err;
+
+	if (!ids)
+		return -ENOMEM;
+	err = conn_open(&eng, ENG1, ENG_GID);
+	if (err)
+		goto out_free;
+	err = conn_open(&admin, ADMIN, ADMIN_GID);
+	if (err)
+		goto out_eng;
+	t0 = now_s();
+	for (int i = 0; i < n && !err; i++)
+		err = file_request(&eng, &ids[i], NULL);
+	t_req = now_s() - t0;
+	t0 = now_s();
+	for (int i = 0; i < n && !err; i++)
+		err = decide(&admin, CMD_APPROVE, ids[i], NULL);
+	t_appr = now_s() - t0;
+	proto_req_init(&ql, CMD_LIST);
+	t0 = now_s();
+	for (int i = 0; i < n && !err; i++)
+		err = call_simple(&admin, &ql, NULL);
+	t_list = now_s() - t0;
+	if (!err)
+		printf("agent api n=%d requests_per_s=%.1f approvals_per_s=%.1f "
+		       "lists_per_s=%.1f list_size=%d\n",
+		       n, n / t_req, n / t_appr, n / t_list, n);
+	for (int i = 0; i < n && !err; i++)
+		err = decide(&admin, CMD_REVOKE, ids[i], NULL);
+	conn_close(&admin);
+out_eng:
+	conn_close(&eng);
+out_free:
+	free(ids);
+	return err;
+}
+
+/* Waits until the agent has read everything in the guard's ring buffer. */
+static int wait_drained(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = bpf_obj_get(LB_PIN_DIR "/events"), err = -ETIMEDOUT;
+	volatile unsigned long *cons, *prod;
+	void *m;
+
+	if (fd < 0)
+		return -errno;
+	/* a read-only map of the consumer and producer position pages */
+	m = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -errno;
+	cons = m;
+	prod = (void *)((char *)m + page);
+	for (int i = 0; i < DRAIN_WAIT_S * 10; i++) {
+		if (*cons == *prod) {
+			err = 0;
+			break;
+		}
+		usleep(100000);
+	}
+	munmap(m, 2 * page);
+	return err;
+}
+
+static int events_lost(struct conn *c, long long *out)
+{
+	struct proto_req q;
+	struct proto_reply rep;
+	int err;
+
+	proto_req_init(&q, CMD_STATUS);
+	err = call(c, &q, &rep, NULL);
+	if (err)
+		return err;
+	*out = json_integer_value(json_object_get(rep.result, "events_lost"));
+	proto_reply_release(&rep);
+	return 0;
+}
+
+static int bench_burst(long n, const char *path)
+{
+	long long lost0, lost1, stored = 0, lost_records = 0;
+	struct conn root;
+	struct proto_req q;
+	struct proto_reply rep;
+	double t0, t_burst, t_drain;
+	time_t since;
+	size_t i;
+	json_t *rec;
+	int err, status;
+	pid_t pid;
+
+	err = conn_open(&root, 0, 0);
+	if (err)
+		return err;
+	err = events_lost(&root, &lost0);
+	if (err)
+		goto out;
+	since = time(NULL);
+	t0 = now_s();
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (pid == 0) {
+		long denied = 0;
+
+		if (setgroups(0, NULL) < 0 || setgid(ENG_GID) < 0 || setuid(ENG2) < 0)
+			_exit(2);
+		for (long k = 0; k < n; k++) {
+			int fd = open(path, O_RDONLY);
+
+			if (fd >= 0)
+				close(fd);
+			else if (errno == EACCES)
+				denied++;
+		}
+		_exit(denied == n ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		err = -errno;
+		goto out;
+	}
+	t_burst = now_s() - t0;
+	err = wait_drained();
+	t_drain = now_s() - t0;
+	if (err)
+		goto out;
+	sleep(3); /* the agent records events.lost on its once-a-second tick */
+	err = events_lost(&root, &lost1);
+	if (err)
+		goto out;
+	proto_req_init(&q, CMD_AUDIT);
+	q.since = since;
+	err = call(&root, &q, &rep, NULL);
+	if (err)
+		goto out;
+	json_array_foreach (rep.result, i, rec) {
+		const char *type = json_string_value(json_object_get(rec, "type"));
+
+		if (!type)
+			continue;
+		if (!strcmp(type, "access.denied") &&
+		    json_integer_value(json_object_get(rec, "uid")) == ENG2)
+			stored++;
+		else if (!strcmp(type, "events.lost"))
+			lost_records += json_integer_value(json_object_get(rec, "count"));
+	}
+	proto_reply_release(&rep);
+	printf("agent burst opens=%ld all_denied=%d burst_s=%.2f drained_s=%.2f stored=%lld "
+	       "events_lost=%lld lost_recorded=%lld\n",
+	       n, WIFEXITED(status) && WEXITSTATUS(status) == 0, t_burst, t_drain, stored,
+	       lost1 - lost0, lost_records);
+out:
+	conn_close(&root);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static char path[108];
+	int err;
+
+	if (argc < 3)
+		goto usage;
+	err = ctl_socket_path(NULL, getenv("LOCKBOX_SOCKET"), CTL_DEFAULT_CONFIG, path,
+			      sizeof(path));
+	if (err)
+		return 1;
+	sock_path = path;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "rtt") && argc == 4)
+		err = bench_rtt(atoi(argv[2]), argv[3]);
+	else if (!strcmp(argv[1], "api") && argc == 3)
+		err = bench_api(atoi(argv[2]));
+	else if (!strcmp(argv[1], "burst") && argc == 4)
+		err = bench_burst(atol(argv[2]), argv[3]);
+	else
+		goto usage;
+	if (err) {
+		fprintf(stderr, "agentbench %s: %s\n", argv[1], strerror(-err));
+		return 1;
+	}
+	return 0;
+usage:
+	fprintf(stderr, "usage: agentbench rtt N FILE | api N | burst N FILE\n");
+	return 2;
+}

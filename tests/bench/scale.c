@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest benchmark helper: fills the pinned guard's maps up to a given size, for
+ * the scale case. Run as root after `guardctl load` and the ordinary setup.
+ *
+ *   scale DIR ENGINEERS ZONES GRANTS
+ *
+ * Adds engineers (uids from 100000), zone roots (new directories DIR/NNNNN,
+ * made here) and grants until the maps hold ENGINEERS, ZONES and GRANTS
+ * entries. The new grants pair new engineers with new zones only, so what the
+ * uids and zones already there may do does not change. Prints the final counts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "loader.h"
+#include "lockbox.h"
+
+#define UID_BASE 100000u
+#define STRIDE	 7919u /* prime: engineer e's k-th zone is (e + k * STRIDE) mod zones */
+
+struct maps {
+	int engineers, zones, grants;
+};
+
+static int map_open(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, name);
+	return bpf_obj_get(path);
+}
+
+/*
+ * Entries in a hash map. With @max_value (the zones map): the largest zone id;
+ * the guard's pins and the agent's files are not counted as zones.
+ */
+static long map_count(int fd, size_t key_size, size_t value_size, __u32 *max_value)
+{
+	char key[64], next[64], value[64];
+	void *prev = NULL;
+	long n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+		if (max_value && !bpf_map_lookup_elem(fd, key, value)) {
+			__u32 v;
+
+			memcpy(&v, value, sizeof(v));
+			if (v == LB_ZONE_GUARD || v == LB_ZONE_AGENT)
+				n--;
+			else if (v > *max_value)
+				*max_value = v;
+		}
+	}
+	return errno == ENOENT ? n : -errno;
+}
+
+/* Batch update, or one element at a time where the kernel has no batch ops for the map. */
+static int update_many(int fd, void *keys, size_t key_size, void *values, size_t value_size,
+		       __u32 n)
+{
+	__u32 count = n;
+
+	if (!n)
+		return 0;
+	if (!bpf_map_update_batch(fd, keys, values, &count, NULL) && count == n)
+		return 0;
+	for (__u32 i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (char *)keys + i * key_size,
+					(char *)values + i * value_size, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int add_engineers(struct maps *m, long have, long want, __u32 *n_new)
+{
+	__u32 n = want > have ? want - have : 0, *keys, *values;
+	int err = -ENOMEM;
+
+	keys = calloc(n + 1, sizeof(*keys));
+	values = calloc(n + 1, sizeof(*values));
+	if (!keys || !values)
+		goto out;
+	for (__u32 i = 0; i < n; i++) {
+		keys[i] = UID_BASE + i;
+		values[i] = LB_ENGINEER;
+	}
+	err = update_many(m->engineers, keys, sizeof(*keys), values, sizeof(*values), n);
+	*n_new = n;
+out:
+	free(keys);
+	free(values);
+	return err;
+}
+
+static int add_zones(struct maps *m, const char *dir, long have, long want, __u32 first_id,
+		     __u32 *n_new)
+{
+	__u32 n = want > have ? want - have : 0, *values;
+	struct lb_zone_key *keys;
+	char path[512];
+	struct stat st;
+	int err = -ENOMEM;
+
+	keys = calloc(n + 1, sizeof(*keys));
+	values = calloc(n + 1, sizeof(*values));
+	if (!keys || !values)
+		goto out;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		err = -errno;
+		goto out;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%05u", dir, i);
+		if ((mkdir(path, 0755) < 0 && errno != EEXIST) || stat(path, &st) < 0) {
+			err = -errno;
+			goto out;
+		}
+		keys[i].dev = lb_kernel_dev(st.st_dev);
+		keys[i].ino = st.st_ino;
+		values[i] = first_id + i;
+	}
+	err = update_many(m->zones, keys, sizeof(*keys), values, sizeof(*values), n);
+	*n_new = n;
+out:
+	free(keys);
+	free(values);
+	return err;
+}
+
+static int add_grants(struct maps *m, long have, long want, __u32 n_eng, __u32 n_zones,
+		      __u32 first_zone)
+{
+	__u32 n = want > have ? want - have : 0;
+	struct lb_grant_key *keys;
+	struct lb_grant *values;
+	struct timespec now;
+	int err = -ENOMEM;
+
+	if (n && (!n_eng || !n_zones || n > (__u64)n_eng * n_zones))
+		return -ERANGE; /* not enough new engineers and zones to pair */
+	keys = calloc(n + 1, sizeof(*keys));
+	values = calloc(n + 1, sizeof(*values));
+	if (!keys || !values)
+		goto out;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	for (__u32 k = 0; k < n; k++) {
+		__u32 e = k % n_eng, round = k / n_eng;
+
+		keys[k].uid = UID_BASE + e;
+		keys[k].zone = first_zone + (e + (__u64)round * STRIDE) % n_zones;
+		values[k].id = 1000000 + k;
+		values[k].expires_ns = (now.tv_sec + 36000) * 1000000000ull;
+		values[k].access = LB_ACCESS_READ | LB_ACCESS_WRITE;
+	}
+	err = update_many(m->grants, keys, sizeof(*keys), values, sizeof(*values), n);
+out:
+	free(keys);
+	free(values);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct maps m = {-1, -1, -1};
+	long want_eng, want_zones, want_grants, n_eng, n_zones, n_grants;
+	__u32 max_zone = 0, new_eng = 0, new_zones = 0;
+	int err;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: scale DIR ENGINEERS ZONES GRANTS\n");
+		return 2;
+	}
+	want_eng = atol(argv[2]);
+	want_zones = atol(argv[3]);
+	want_grants = atol(argv[4]);
+	m.engineers = map_open("engineers");
+	m.zones = map_open("zones");
+	m.grants = map_open("grants");
+	if (m.engineers < 0 || m.zones < 0 || m.grants < 0) {
+		fprintf(stderr, "scale: no pinned guard under %s: %s\n", LB_PIN_DIR,
+			strerror(errno));
+		return 1;
+	}
+	n_eng = map_count(m.engineers, sizeof(__u32), sizeof(__u32), NULL);
+	n_zones = map_count(m.zones, sizeof(struct lb_zone_key), sizeof(__u32), &max_zone);
+	n_grants = map_count(m.grants, sizeof(struct lb_grant_key), sizeof(struct lb_grant), NULL);
+	if (n_eng < 0 || n_zones < 0 || n_grants < 0) {
+		fprintf(stderr, "scale: cannot count the maps: %s\n", strerror(errno));
+		return 1;
+	}
+	err = add_engineers(&m, n_eng, want_eng, &new_eng);
+	if (!err)
+		err = add_zones(&m, argv[1], n_zones, want_zones, max_zone + 1, &new_zones);
+	if (!err)
+		err = add_grants(&m, n_grants, want_grants, new_eng, new_zones, max_zone + 1);
+	if (err) {
+		fprintf(stderr, "scale: %s\n", strerror(-err));
+		return 1;
+	}
+	n_eng = map_count(m.engineers, sizeof(__u32), sizeof(__u32), NULL);
+	n_zones = map_count(m.zones, sizeof(struct lb_zone_key), sizeof(__u32), &max_zone);
+	n_grants = map_count(m.grants, sizeof(struct lb_grant_key), sizeof(struct lb_grant), NULL);
+	printf("scale engineers=%ld zones=%ld grants=%ld\n", n_eng, n_zones, n_grants);
+	return 0;
+}
