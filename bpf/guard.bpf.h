@@ -333,7 +333,15 @@ static __always_inline int decide(struct access *a, enum path_src src)
 	e->reason = reason;
 	if (reason == LB_REASON_GRANT) {
 		e->verdict = LB_VERDICT_ALLOW;
-		bpf_ringbuf_submit(e, 0);
+		/*
+		 * Waking the agent costs more than the whole check: allowed events
+		 * wait for its next read (at most a second) unless the buffer is
+		 * filling up. Denials wake it at once.
+		 */
+		bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
+						      LB_EVENTS_BYTES / 4
+					      ? BPF_RB_FORCE_WAKEUP
+					      : BPF_RB_NO_WAKEUP);
 		return 0;
 	}
 	if (permissive()) {

@@ -11,7 +11,7 @@
 #define LB_MAX_GRANTS	  131072
 #define LB_MAX_BLKDEVS	  1024
 #define LB_MAX_LINKED	  65536
-#define LB_EVENTS_BYTES	  (4 * 1024 * 1024)
+#define LB_EVENTS_BYTES	  (16 * 1024 * 1024)
 
 /*
  * How many d_parent steps the zone walk takes before giving up. Deeper than any

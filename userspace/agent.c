@@ -46,6 +46,17 @@ void tx_rollback(struct agent *a)
 	json_array_clear(a->unpublished);
 }
 
+/* Whether a committed record goes anywhere beyond the database. */
+static bool has_subscribers(struct agent *a)
+{
+	if (a->audit_log || a->cfg->syslog)
+		return true;
+	for (struct client *c = a->srv ? server_clients(a->srv) : NULL; c; c = c->next)
+		if (c->follow)
+			return true;
+	return false;
+}
+
 int agent_audit(struct agent *a, json_t *rec)
 {
 	int64_t seq;
@@ -54,7 +65,7 @@ int agent_audit(struct agent *a, json_t *rec)
 	if (!rec)
 		return -ENOMEM;
 	err = audit_append(a->st, rec, &seq);
-	if (!err)
+	if (!err && has_subscribers(a))
 		json_array_append(a->unpublished, rec);
 	json_decref(rec);
 	return err;
@@ -597,6 +608,9 @@ void agent_tick(struct agent *a, int64_t now)
 	err = expire_due(a, now);
 	if (err)
 		log_err("expiry: %s", strerror(-err));
+	err = agent_consume_events(a); /* allowed accesses do not wake us */
+	if (err < 0)
+		log_err("events: cannot store kernel events: %s", strerror(-err));
 	err = events_check_lost(a);
 	if (err)
 		log_err("events: cannot record lost events: %s", strerror(-err));
