@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <openssl/evp.h>
+#include "errbuf.h"
 #include "audit.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
@@ -39,20 +40,6 @@ static const char SQL_INSERT[] = "INSERT INTO audit (seq, record, prev_hash, has
 static const char SQL_LAST[] = "SELECT max(seq) FROM audit";
 static const char SQL_ALL[] = "SELECT seq, record, prev_hash, hash FROM audit ORDER BY seq";
 static const char SQL_AFTER[] = "SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq";
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void audit_cache_free(struct audit_cache *c)
 {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/types.h>
+#include "errbuf.h"
 #include "lockbox.h"
 #include "audit.h"
 #include "store.h"
@@ -110,20 +111,6 @@ static const char SQL_OUT_DONE[] = "DELETE FROM outbox WHERE id = ?1";
 static const char SQL_OUT_RETRY[] = "UPDATE outbox SET attempts = attempts + 1, next_at = ?2,"
 				    " last_error = ?3 WHERE id = ?1";
 static const char SQL_OUT_COUNT[] = "SELECT count(*) FROM outbox";
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int store_sqlite_errno(int rc)
 {
