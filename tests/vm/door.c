@@ -17,6 +17,7 @@
  *           STEP is read, write, mmap, mapped, sendfile, readdir, ftrunc or wait:FILE
  *           (waits until FILE exists, so a test can revoke a grant in between).
  */
+#include "become.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -35,22 +36,6 @@
 #include <unistd.h>
 
 static long opt_uid = -1, opt_gid = -1, opt_loginuid = -1;
-
-static int become(void)
-{
-	if (opt_loginuid >= 0) {
-		FILE *f = fopen("/proc/self/loginuid", "w");
-
-		if (!f || fprintf(f, "%ld", opt_loginuid) < 0 || fclose(f) != 0)
-			return -1;
-	}
-	if (opt_uid < 0)
-		return 0;
-	if (setgroups(0, NULL) < 0 || setgid(opt_gid < 0 ? opt_uid : opt_gid) < 0 ||
-	    setuid(opt_uid) < 0)
-		return -1;
-	return 0;
-}
 
 /* The outcome of a call that returned @ret: OK, or the errno's name. */
 static const char *res(long ret)
@@ -169,7 +154,7 @@ static int do_scm(const char *path)
 
 		close(fd);
 		close(sv[0]);
-		if (become() < 0) {
+		if (become(opt_uid, opt_gid, opt_loginuid) < 0) {
 			printf("SETUP-%s\n", strerrorname_np(errno));
 			_exit(2);
 		}
@@ -224,7 +209,7 @@ static int do_getfd(const char *path)
 		char data[64];
 		int pfd, got;
 
-		if (become() < 0) {
+		if (become(opt_uid, opt_gid, opt_loginuid) < 0) {
 			printf("SETUP-%s\n", strerrorname_np(errno));
 			_exit(2);
 		}
@@ -363,7 +348,7 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "getfd"))
 		return do_getfd(a1);
 
-	if (become() < 0) {
+	if (become(opt_uid, opt_gid, opt_loginuid) < 0) {
 		printf("SETUP-%s\n", strerrorname_np(errno));
 		return 2;
 	}

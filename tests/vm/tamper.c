@@ -16,6 +16,7 @@
  *                        then open and read PATH and print that result
  *   umount PATH          umount2(PATH, MNT_DETACH)
  */
+#include "become.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -34,21 +35,6 @@ static int report(long ret)
 {
 	printf("%s\n", ret < 0 ? strerrorname_np(errno) : "OK");
 	return ret < 0 ? 1 : 0;
-}
-
-static int become(long uid, long loginuid)
-{
-	if (loginuid >= 0) {
-		FILE *f = fopen("/proc/self/loginuid", "w");
-
-		if (!f || fprintf(f, "%ld", loginuid) < 0 || fclose(f) != 0)
-			return -1;
-	}
-	if (uid < 0)
-		return 0;
-	if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)
-		return -1;
-	return 0;
 }
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
@@ -140,7 +126,7 @@ int main(int argc, char **argv)
 	if (n < 1)
 		return usage();
 	op = argv[optind];
-	if (become(uid, loginuid) < 0) {
+	if (become(uid, -1, loginuid) < 0) {
 		printf("SETUP-%s\n", strerrorname_np(errno));
 		return 2;
 	}

@@ -5,6 +5,7 @@
  *   tryopen [-u UID] [-g GID] [-l LOGINUID] OP PATH [ARG]
  * OP: r w rw (open for read/write and do one read/write), stat.
  */
+#include "become.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -13,23 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int become(long uid, long gid, long loginuid)
-{
-	if (loginuid >= 0) {
-		FILE *f = fopen("/proc/self/loginuid", "w");
-
-		if (!f || fprintf(f, "%ld", loginuid) < 0 || fclose(f) != 0)
-			return -1;
-	}
-	if (uid < 0)
-		return 0;
-	if (gid < 0)
-		gid = uid;
-	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
-		return -1;
-	return 0;
-}
 
 static int do_op(const char *op, const char *path)
 {

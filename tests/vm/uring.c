@@ -8,6 +8,7 @@
  * STEP: open (IORING_OP_OPENAT), read (IORING_OP_READ on the opened file) or
  * wait:FILE (waits until FILE exists). Prints "STEP OK" or "STEP <errno name>".
  */
+#include "become.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -101,21 +102,6 @@ static void wait_for_file(const char *path)
 		usleep(50000);
 }
 
-static int become(long uid, long loginuid)
-{
-	if (loginuid >= 0) {
-		FILE *f = fopen("/proc/self/loginuid", "w");
-
-		if (!f || fprintf(f, "%ld", loginuid) < 0 || fclose(f) != 0)
-			return -1;
-	}
-	if (uid < 0)
-		return 0;
-	if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)
-		return -1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	long uid = -1, loginuid = -1;
@@ -138,7 +124,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: uring [-s] [-u UID] [-l LOGINUID] PATH STEP...\n");
 		return 2;
 	}
-	if (become(uid, loginuid) < 0 || ring_setup(&r, sqpoll) < 0) {
+	if (become(uid, -1, loginuid) < 0 || ring_setup(&r, sqpoll) < 0) {
 		printf("SETUP-%s\n", strerrorname_np(errno));
 		return 2;
 	}
