@@ -51,6 +51,12 @@ static __always_inline struct lb_config *config_get(void)
 
 static __always_inline bool is_engineer(__u32 id)
 {
+	if (id < LB_UID_BITS) {
+		__u32 word = id / 64;
+		__u64 *bits = bpf_map_lookup_elem(&engineer_bits, &word);
+
+		return bits && (*bits >> (id % 64)) & 1;
+	}
 	return id != INVALID_UID && bpf_map_lookup_elem(&engineers, &id);
 }
 

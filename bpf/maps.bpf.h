@@ -15,6 +15,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } engineers SEC(".maps");
 
+/* the same set as a bitmap for uids below LB_UID_BITS: word uid / 64, bit uid % 64 */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_UID_BITS / 64);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} engineer_bits SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LB_MAX_ZONE_ROOTS);

@@ -11,7 +11,13 @@
 #define LB_MAX_GRANTS	  131072
 #define LB_MAX_BLKDEVS	  1024
 #define LB_MAX_LINKED	  65536
-#define LB_EVENTS_BYTES	  (16 * 1024 * 1024)
+/*
+ * Engineer uids below this are also bits in the engineer_bits array map: the
+ * check every hook makes for every task is then an inlined array load, not a
+ * hash lookup. Larger uids (directory services) use the engineers hash only.
+ */
+#define LB_UID_BITS	(1u << 20)
+#define LB_EVENTS_BYTES (16 * 1024 * 1024)
 
 /*
  * How many d_parent steps the zone walk takes before giving up. Deeper than any

@@ -20,6 +20,7 @@
 
 enum {
 	M_ENGINEERS,
+	M_ENGINEER_BITS,
 	M_ZONES,
 	M_ZONE_DEVS,
 	M_ZONE_BLKDEVS,
@@ -33,8 +34,8 @@ enum {
 };
 
 static const char *const map_names[M_NR] = {
-	"engineers",   "zones",	 "zone_devs", "zone_blkdevs", "grants",
-	"inode_zones", "linked", "events",    "counters",     "guard_config",
+	"engineers",   "engineer_bits", "zones",  "zone_devs", "zone_blkdevs", "grants",
+	"inode_zones", "linked",	"events", "counters",  "guard_config",
 };
 
 struct guard {
@@ -175,6 +176,7 @@ static int fds_from_skel(struct guard *g)
 {
 	struct bpf_map *maps[M_NR] = {
 		[M_ENGINEERS] = g->skel->maps.engineers,
+		[M_ENGINEER_BITS] = g->skel->maps.engineer_bits,
 		[M_ZONES] = g->skel->maps.zones,
 		[M_ZONE_DEVS] = g->skel->maps.zone_devs,
 		[M_ZONE_BLKDEVS] = g->skel->maps.zone_blkdevs,
@@ -379,17 +381,36 @@ int guard_get_config(struct guard *g, struct lb_config *cfg)
 	return bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, cfg) < 0 ? -errno : 0;
 }
 
+/* The bitmap copy of the engineers set (uids below LB_UID_BITS). */
+static int engineer_bit(struct guard *g, __u32 uid, bool on)
+{
+	__u32 word = uid / 64;
+	__u64 bits = 0, mask = 1ULL << (uid % 64);
+
+	if (uid >= LB_UID_BITS)
+		return 0;
+	if (bpf_map_lookup_elem(g->fd[M_ENGINEER_BITS], &word, &bits) < 0)
+		return -errno;
+	bits = on ? bits | mask : bits & ~mask;
+	return update(g, M_ENGINEER_BITS, &word, &bits);
+}
+
 int guard_engineer_add(struct guard *g, __u32 uid)
 {
 	__u32 flags = LB_ENGINEER;
+	int err = update(g, M_ENGINEERS, &uid, &flags);
 
-	return update(g, M_ENGINEERS, &uid, &flags);
+	return err ? err : engineer_bit(g, uid, true);
 }
 
 int guard_engineer_del(struct guard *g, __u32 uid)
 {
-	int err = delete (g, M_ENGINEERS, &uid);
+	/* the bit first: a uid is never in the bitmap but not in the hash */
+	int err = engineer_bit(g, uid, false);
 
+	if (err)
+		return err;
+	err = delete (g, M_ENGINEERS, &uid);
 	return err == -ENOENT ? 0 : err;
 }
 
