@@ -11,15 +11,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define BITS_WORDS 2048 /* uids below 131072 */
+#define BITS_WORDS (LB_UID_BITS / 64)
 
-/* proposed: engineers as a bitmap, word uid / 64; array lookups are inlined by the verifier */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, BITS_WORDS);
-	__type(key, __u32);
-	__type(value, __u64);
-} engineer_bits SEC(".maps");
+/* engineers as a bitmap (engineer_bits): now the guard's own map, in bpf/maps.bpf.h */
 
 /* proposed: the read verdict cached per inode, checked against a grant generation */
 struct verdict {
