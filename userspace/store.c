@@ -559,7 +559,7 @@ static int bind_str(sqlite3_stmt *st, int i, const char *str, size_t size, bool 
 }
 
 /* Rows read back are input like any other: type, length and range are checked. */
-static int col_str(sqlite3_stmt *st, int col, char *dst, size_t size, bool nonempty)
+static int col_text(sqlite3_stmt *st, int col, const char **text, size_t *len)
 {
 	const unsigned char *t;
 	int n;
@@ -570,7 +570,22 @@ static int col_str(sqlite3_stmt *st, int col, char *dst, size_t size, bool nonem
 	n = sqlite3_column_bytes(st, col);
 	if (!t)
 		return -ENOMEM;
-	if (n < 0 || (size_t)n >= size || strlen((const char *)t) != (size_t)n || (nonempty && !n))
+	if (n < 0 || strlen((const char *)t) != (size_t)n)
+		return -EBADMSG; /* an embedded NUL */
+	*text = (const char *)t;
+	*len = n;
+	return 0;
+}
+
+static int col_str(sqlite3_stmt *st, int col, char *dst, size_t size, bool nonempty)
+{
+	const char *t;
+	size_t n;
+	int err = col_text(st, col, &t, &n);
+
+	if (err)
+		return err;
+	if (n >= size || (nonempty && !n))
 		return -EBADMSG;
 	memcpy(dst, t, n);
 	dst[n] = '\0';
@@ -579,18 +594,15 @@ static int col_str(sqlite3_stmt *st, int col, char *dst, size_t size, bool nonem
 
 static int col_dup(sqlite3_stmt *st, int col, char **dst)
 {
-	const unsigned char *t;
-	int n;
+	const char *t;
+	size_t n;
+	int err = col_text(st, col, &t, &n);
 
-	if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+	if (err)
+		return err;
+	if (!n)
 		return -EBADMSG;
-	t = sqlite3_column_text(st, col);
-	n = sqlite3_column_bytes(st, col);
-	if (!t)
-		return -ENOMEM;
-	if (n <= 0 || strlen((const char *)t) != (size_t)n)
-		return -EBADMSG;
-	*dst = strndup((const char *)t, n);
+	*dst = strndup(t, n);
 	return *dst ? 0 : -ENOMEM;
 }
 
