@@ -75,20 +75,30 @@ static void skip_missing_hooks(struct guard_bpf *skel)
 	btf__free(vmlinux);
 }
 
+/* Records the hooks @skel will attach on this kernel, once per process. */
+static void remember_hooks(struct guard_bpf *skel)
+{
+	struct bpf_program *prog;
+	int n = 0;
+
+	if (hooks[0])
+		return;
+	bpf_object__for_each_program (prog, skel->obj) {
+		if (n < 47 && bpf_program__autoload(prog))
+			hooks[n++] = strdup(prog_hook(prog));
+	}
+}
+
 const char *const *guard_hooks(void)
 {
 	if (!hooks[0]) {
+		/* nothing loaded here (guardctl): open the skeleton just to read it */
 		struct guard_bpf *skel = guard_bpf__open();
-		struct bpf_program *prog;
-		int n = 0;
 
 		if (!skel)
 			return (const char *const *)hooks;
 		skip_missing_hooks(skel);
-		bpf_object__for_each_program (prog, skel->obj) {
-			if (n < 47 && bpf_program__autoload(prog))
-				hooks[n++] = strdup(prog_hook(prog));
-		}
+		remember_hooks(skel);
 		guard_bpf__destroy(skel);
 	}
 	return (const char *const *)hooks;
@@ -260,6 +270,7 @@ int guard_load(struct guard **out, char *why, size_t why_len)
 		goto fail;
 	}
 	skip_missing_hooks(g->skel);
+	remember_hooks(g->skel); /* guard_hooks() need not parse vmlinux BTF again */
 	err = guard_bpf__load(g->skel);
 	if (err) {
 		load_error(err, why, why_len);
