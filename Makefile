@@ -53,7 +53,10 @@ VM_BINS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/vm/%,$(VM_SRCS))
 .PHONY: all check unit unit-san vm-check bench demo install clean format deps fuzz fuzz-build
 
 MAIN_BINS := $(patsubst userspace/%.c,$(OUTPUT)/%,$(wildcard $(MAINS)))
-all: $(MAIN_BINS) $(VM_BINS)
+all: $(MAIN_BINS) $(VM_BINS) $(BPF_OBJS)
+
+# the BPF object is an input of the skeleton, not a throw-away intermediate
+.SECONDARY: $(BPF_OBJS)
 
 $(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san/obj $(OUTPUT)/tests/unit $(OUTPUT)/san/tests/unit $(OUTPUT)/tests/vm:
 	$(Q)mkdir -p $@
@@ -121,14 +124,15 @@ unit-san: $(UNIT_SAN_BINS)
 vm-check: all
 	$(Q)scripts/run-tests vm tests/vm/test_*.sh
 
-check: deps
+# set-up (packages, guest kernels) is scripts/deps.sh's job: check touches no package
+check:
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SAN_BINS)
 	$(Q)scripts/run-tests all
 
-bench: deps all
+bench: all
 	$(Q)scripts/bench
 
-demo: deps all
+demo: all
 	$(Q)scripts/lockbox-vm run scripts/demo.sh
 
 install: all

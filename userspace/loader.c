@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "guard.skel.h"
+#include "kernel_fs.h"
 #include "loader.h"
 
 #define LINK_PREFIX "link_"
@@ -251,13 +252,15 @@ int guard_load(struct guard **out, char *why, size_t why_len)
 	struct guard *g;
 	int err;
 
+	err = kernel_fs_ensure(why, why_len);
+	if (err)
+		return err;
 	err = kernel_check(why, why_len);
 	if (err)
 		return err;
 	if (mkdir(LB_PIN_DIR, 0700) < 0 && errno != EEXIST) {
 		err = -errno;
-		snprintf(why, why_len, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)",
-			 LB_PIN_DIR, strerror(errno));
+		snprintf(why, why_len, "cannot create %s: %s", LB_PIN_DIR, strerror(errno));
 		return err;
 	}
 	g = calloc(1, sizeof(*g));

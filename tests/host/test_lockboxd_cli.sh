@@ -42,4 +42,15 @@ else
 	t_match "$out" "lsm=|EPERM|Operation not permitted|not active" \
 		"the line names the cause and the fix"
 fi
+# Where bpffs is not mounted on /sys/fs/bpf, lockboxd mounts it before it loads
+# (in a mount namespace of its own, so the host's mounts stay as they are).
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	out=$(unshare -m --propagation private sh -c '
+		while umount /sys/fs/bpf 2>/dev/null; do :; done
+		'"$LBD"' --foreground --config '"$tmp/good.json"' >/dev/null 2>&1
+		stat -f -c %T /sys/fs/bpf')
+	t_is "$out" bpf_fs "lockboxd mounts bpffs on /sys/fs/bpf where it is missing"
+else
+	echo "# not root or no mount namespaces: the bpffs mount is covered in the guest"
+fi
 t_done
