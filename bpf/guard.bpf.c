@@ -206,8 +206,8 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 	if (!zoned_fs(old_dentry))
 		return 0;
 	engineer = subject_get(&a.subj);
-	a.zone = zone_of(old_dentry, &a.root);
-	zone_new = zone_of(new_dir->dentry, &root_new);
+	a.zone = zone_of(old_dentry, NULL, &a.root);
+	zone_new = zone_of(new_dir->dentry, NULL, &root_new);
 	if (engineer && a.zone != ZONE_NONE) {
 		ret = decide(&a, PATH_NAMES);
 		if (ret)
@@ -260,8 +260,8 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	if (!zoned_fs(old_dentry))
 		return 0;
 	if (subject_get(&a.subj)) {
-		a.zone = zone_of(old_dentry, &a.root);
-		zone_new = zone_of(new_dir->dentry, &root_new);
+		a.zone = zone_of(old_dentry, NULL, &a.root);
+		zone_new = zone_of(new_dir->dentry, NULL, &root_new);
 		if (a.zone != ZONE_NONE) {
 			ret = decide(&a, PATH_NAMES);
 			if (ret)
@@ -283,13 +283,16 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 }
 
 /* Tamper protection: engineers may not use bpf() at all. */
+/*
+ * Linux 6.14 added a fourth argument (bool kernel) before the return value,
+ * so `ret` is not read here: the arguments named are the ones every kernel
+ * has. A BPF LSM program that returns non-zero ends the chain anyway.
+ */
 SEC("lsm/bpf")
-int BPF_PROG(lb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+int BPF_PROG(lb_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 {
 	struct subject s;
 
-	if (ret)
-		return ret;
 	if (!subject_get(&s))
 		return 0;
 	return deny_tamper(&s, LB_OP_BPF);

@@ -112,11 +112,14 @@ static __always_inline bool zoned_fs(struct dentry *dentry)
 /*
  * The zone holding @dentry. A multiply-linked file may be tied to a zone by
  * one of its names (linked map); an inode's zone is cached in inode storage,
- * valid for the current zone generation. Otherwise walk d_parent up to the root of its filesystem
+ * valid for the current zone generation, when the caller has a trusted pointer
+ * to the inode (@cached: file->f_inode; from 7.x the verifier refuses inode
+ * storage on a pointer read from a dentry). Otherwise walk d_parent up to the root of its filesystem
  * and look each directory up by (dev, ino): keyed by inode, not by name, so bind mounts,
  * "..", symlinks and relative paths all land on the same root.
  */
-static __always_inline __u32 zone_of(struct dentry *dentry, struct lb_zone_key *root)
+static __always_inline __u32 zone_of(struct dentry *dentry, struct inode *cached,
+				     struct lb_zone_key *root)
 {
 	struct inode *leaf = dentry->d_inode;
 	struct lb_inode_zone *iz = NULL;
@@ -142,7 +145,9 @@ static __always_inline __u32 zone_of(struct dentry *dentry, struct lb_zone_key *
 				return iz->zone;
 			}
 		}
-		iz = bpf_inode_storage_get(&inode_zones, leaf, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	}
+	if (cached) {
+		iz = bpf_inode_storage_get(&inode_zones, cached, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (iz && iz->gen == gen) {
 			root->dev = key.dev;
 			root->ino = iz->root_ino;
@@ -199,7 +204,7 @@ static __always_inline __u32 zone_of_file(struct file *file, struct lb_zone_key 
 			return *z;
 		}
 	}
-	return zone_of(file->f_path.dentry, root);
+	return zone_of(file->f_path.dentry, inode, root);
 }
 
 static __always_inline void count(__u32 idx)
@@ -386,7 +391,7 @@ static __always_inline int check_change(struct dentry *dentry, struct dentry *na
 
 	if (!subject_get(&a.subj))
 		return 0;
-	a.zone = zone_of(dentry, &a.root);
+	a.zone = zone_of(dentry, NULL, &a.root);
 	if (a.zone == ZONE_NONE)
 		return 0;
 	return decide(&a, PATH_NAMES);

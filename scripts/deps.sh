@@ -102,7 +102,7 @@ fetch_kernel() {
 		return 1
 	fi
 	touch "$dir/ok"
-	echo "deps: guest kernel $name ($(basename "$(find "$dir"/root/{,usr/}lib/modules -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -1)")) in $dir"
+	echo "deps: guest kernel $name ($(basename "$(find "$dir"/root/{,usr/}lib/modules -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -1 || true)")) in $dir"
 }
 
 # private_apt SUITE: apt options for a sources file and lists of our own
