@@ -125,7 +125,8 @@ static __always_inline __u32 zone_of(struct dentry *dentry, struct inode *cached
 	struct lb_inode_zone *iz = NULL;
 	struct lb_config *cfg;
 	struct lb_zone_key key;
-	__u32 gen = 0, zone, *z;
+	__u64 gen = 0;
+	__u32 zone, *z;
 	int i;
 
 	key.dev = dentry->d_sb->s_dev;

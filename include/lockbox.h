@@ -40,9 +40,20 @@
 struct lb_config {
 	__u32 mode;
 	__u32 agent_tgid;
-	__u32 zone_gen; /* bumped when zones change: cached inode zones are stale */
+	__u64 zone_gen; /* bumped when zones change: cached inode zones are stale (never wraps) */
+	__u32 flags;	/* LB_CFG_* */
 	__u32 pad;
 };
+
+/* lb_config.flags */
+#define LB_CFG_ENGINEER_KERNEL 0x1 /* the site lets engineers change the kernel (modules, kexec...) */
+
+/*
+ * The login uid lockboxd gives the notify command it runs: an engineer with no
+ * grant, so whatever the command is, it reads no zone and touches no part of
+ * the guard. Above LB_UID_BITS, so the engineers hash holds it.
+ */
+#define LB_CONFINED_UID 0x7ffffff0u
 
 /* Zone id of the guard's own pins under LB_PIN_DIR: no grant ever opens it. */
 #define LB_ZONE_GUARD 0x7fffffffu
@@ -56,7 +67,8 @@ struct lb_config {
  */
 struct lb_inode_zone {
 	__u32 zone;	/* 0: in no zone */
-	__u32 gen;	/* lb_config.zone_gen + 1 when cached */
+	__u32 pad;
+	__u64 gen;	/* lb_config.zone_gen + 1 when cached */
 	__u64 root_ino; /* the zone root it belongs under, for event paths */
 };
 
@@ -113,6 +125,14 @@ enum lb_op {
 	LB_OP_PTRACE,
 	LB_OP_SIGNAL,
 	LB_OP_UMOUNT,
+	LB_OP_MOUNT,	 /* mount, move or pivot on or above a zone or lockbox's paths */
+	LB_OP_AUDIT_CTL, /* audit netlink control (the login uid's guard) */
+	LB_OP_TTY,	 /* TIOCSTI, or opening another user's terminal */
+	LB_OP_KERNEL,	 /* module, kexec, lockdown-guarded kernel access, kernel sysctls */
+	LB_OP_PERF,	 /* perf_event_open of the kernel or tracepoints */
+	LB_OP_IOCTL,	 /* a modifying ioctl on a zone file */
+	LB_OP_CLOCK,	 /* settime */
+	LB_OP_DEVICE,	 /* loop, device-mapper or passthrough device set-up */
 	LB_OP_MAX,
 };
 

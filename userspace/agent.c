@@ -432,7 +432,7 @@ static int sync_grants(struct agent *a, int64_t now)
 int agent_sync(struct agent *a, char *err, size_t errlen)
 {
 	int ret = guard_set_config(a->g, a->permissive ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE,
-				   getpid());
+				   getpid(), 0);
 
 	if (ret) {
 		snprintf(err, errlen, "cannot set the guard's mode: %s", strerror(-ret));

@@ -18,6 +18,10 @@ static const char *const ops[LB_OP_MAX] = {
 	[LB_OP_SETXATTR] = "setxattr", [LB_OP_REMOVEXATTR] = "removexattr",
 	[LB_OP_BPF] = "bpf",	       [LB_OP_PTRACE] = "ptrace",
 	[LB_OP_SIGNAL] = "signal",     [LB_OP_UMOUNT] = "umount",
+	[LB_OP_MOUNT] = "mount",       [LB_OP_AUDIT_CTL] = "audit_control",
+	[LB_OP_TTY] = "tty",	       [LB_OP_KERNEL] = "kernel",
+	[LB_OP_PERF] = "perf",	       [LB_OP_IOCTL] = "ioctl",
+	[LB_OP_CLOCK] = "clock",       [LB_OP_DEVICE] = "device",
 };
 
 static const char *const verdicts[] = {

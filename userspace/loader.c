@@ -376,7 +376,7 @@ static int delete (struct guard *g, int m, const void *k)
 	return bpf_map_delete_elem(g->fd[m], k) < 0 ? -errno : 0;
 }
 
-int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid)
+int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid, __u32 flags)
 {
 	struct lb_config cfg = {0};
 	__u32 zero = 0;
@@ -385,6 +385,7 @@ int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid)
 	bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, &cfg);
 	cfg.mode = mode;
 	cfg.agent_tgid = agent_tgid;
+	cfg.flags = flags;
 	return update(g, M_CONFIG, &zero, &cfg);
 }
 

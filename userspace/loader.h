@@ -26,7 +26,7 @@ void guard_close(struct guard *g);
 /* Detaches every program and removes the pins: the guard is gone. */
 int guard_unpin(void);
 
-int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid);
+int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid, __u32 flags);
 int guard_get_config(struct guard *g, struct lb_config *cfg);
 int guard_engineer_add(struct guard *g, __u32 uid);
 int guard_engineer_del(struct guard *g, __u32 uid);

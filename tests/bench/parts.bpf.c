@@ -215,7 +215,7 @@ int BPF_PROG(p_fast_read, struct file *file, int mask, int ret)
 {
 	struct access a = {.op = LB_OP_READ, .intent = LB_ACCESS_READ, .quiet_allow = true};
 	struct lb_config *cfg = config_get();
-	__u32 gen = cfg ? cfg->zone_gen + 1 : 0;
+	__u64 gen = cfg ? cfg->zone_gen + 1 : 0;
 	struct lb_grant_key gk;
 	struct lb_grant *g;
 	struct verdict *v;
