@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "permissive") && argc == 3)
-		err = guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0);
+		err = guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0, 0);
 	else if (!strcmp(argv[1], "counters")) {
 		__u64 c[LB_CNT_MAX];
 
