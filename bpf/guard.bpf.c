@@ -34,11 +34,44 @@ static __always_inline int check_file(struct file *file, __u16 op, __u32 intent,
 	return decide(&a, src);
 }
 
+/* Terminal majors: tty/ttyS (4), console (5:1), vcs screen contents (7), pts (136-143). */
+static __always_inline bool is_terminal(__u32 rdev)
+{
+	__u32 major = rdev >> 20, minor = rdev & 0xfffff;
+
+	return major == 4 || (major == 5 && minor == 1) || major == 7 ||
+	       (major >= 136 && major <= 143);
+}
+
+/*
+ * An engineer may open only a terminal of their own: another user's pts would
+ * let them read it or type into it (an approver's shell approving for them).
+ */
+static __always_inline int check_terminal(struct inode *inode)
+{
+	struct subject s;
+	__u32 owner;
+
+	if (!subject_get(&s))
+		return 0;
+	owner = inode->i_uid.val;
+	if (owner == s.engineer || owner == s.uid)
+		return 0;
+	return deny_tamper(&s, LB_OP_TTY);
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(lb_file_open, struct file *file, int ret)
 {
+	struct inode *inode = file->f_inode;
+
 	if (ret)
 		return ret;
+	if ((inode->i_mode & S_IFMT) == S_IFCHR && is_terminal(inode->i_rdev)) {
+		ret = check_terminal(inode);
+		if (ret)
+			return ret;
+	}
 	return check_file(file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
@@ -101,12 +134,28 @@ int BPF_PROG(lb_file_receive, struct file *file, int ret)
 	return check_file(file, LB_OP_RECEIVE, fmode_intent(file), false, PATH_D_PATH);
 }
 
+/* The last name of a hard-linked zone file goes: its linked entry goes with it. */
+static __always_inline void linked_forget(struct dentry *dentry)
+{
+	struct inode *inode = dentry->d_inode;
+	struct lb_zone_key key;
+
+	if (!inode || inode->i_nlink > 1 || !zoned_fs(dentry))
+		return;
+	key.dev = dentry->d_sb->s_dev;
+	key.ino = inode->i_ino;
+	bpf_map_delete_elem(&linked, &key);
+}
+
 SEC("lsm/path_unlink")
 int BPF_PROG(lb_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	return check_change(dentry, dentry, LB_OP_UNLINK);
+	ret = check_change(dentry, dentry, LB_OP_UNLINK);
+	if (!ret)
+		linked_forget(dentry);
+	return ret;
 }
 
 SEC("lsm/path_rmdir")
@@ -203,9 +252,11 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 
 	if (ret)
 		return ret;
+	engineer = subject_get(&a.subj);
+	if (engineer && protected_name(new_dentry))
+		return deny_tamper(&a.subj, LB_OP_LINK);
 	if (!zoned_fs(old_dentry))
 		return 0;
-	engineer = subject_get(&a.subj);
 	a.zone = zone_of(old_dentry, NULL, &a.root);
 	zone_new = zone_of(new_dir->dentry, NULL, &root_new);
 	if (engineer && a.zone != ZONE_NONE) {
@@ -253,13 +304,20 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	struct access a = {.op = LB_OP_RENAME, .intent = LB_ACCESS_WRITE, .dentry = old_dentry};
 	struct lb_zone_key root_new;
 	struct lb_config *cfg;
+	bool engineer;
 	__u32 zone_new;
 
 	if (ret)
 		return ret;
+	engineer = subject_get(&a.subj);
+	/* zones, lockbox's paths and their ancestors stay where they are, by any rename or exchange
+	 */
+	if (engineer && (pinned_dir(old_dentry) || pinned_dir(new_dentry) ||
+			 protected_name(old_dentry) || protected_name(new_dentry)))
+		return deny_tamper(&a.subj, LB_OP_RENAME);
 	if (!zoned_fs(old_dentry))
 		return 0;
-	if (subject_get(&a.subj)) {
+	if (engineer) {
 		a.zone = zone_of(old_dentry, NULL, &a.root);
 		zone_new = zone_of(new_dir->dentry, NULL, &root_new);
 		if (a.zone != ZONE_NONE) {
@@ -411,7 +469,134 @@ int BPF_PROG(lb_sb_umount, struct vfsmount *mnt, int flags, int ret)
 
 	if (ret)
 		return ret;
-	if (!zoned_fs(mnt->mnt_root) || !subject_get(&s))
+	if (!subject_get(&s))
+		return 0;
+	if (!zoned_fs(mnt->mnt_root) && !pinned_dir(mnt->mnt_root))
 		return 0;
 	return deny_tamper(&s, LB_OP_UMOUNT);
+}
+
+#define MS_MOVE 8192
+#define MS_PROPAGATION                                                                             \
+	(0x100000 | 0x40000 | 0x80000 | 0x20000) /* SHARED|PRIVATE|SLAVE|UNBINDABLE */
+
+/* A mount on @d would cover a zone, lockbox's own paths, or a directory above them. */
+static __always_inline bool covers_guarded(struct dentry *d)
+{
+	struct lb_zone_key root;
+
+	if (pinned_dir(d) || protected_name(d))
+		return true;
+	return zone_of(d, NULL, &root) != ZONE_NONE;
+}
+
+/*
+ * Engineers may not mount on or above a zone or lockbox's paths, nor move a
+ * mount (MS_MOVE names its source only as a string). Propagation changes
+ * (unshare -m makes / private) move nothing and stay allowed.
+ */
+SEC("lsm/sb_mount")
+int BPF_PROG(lb_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	struct subject s;
+
+	if (ret)
+		return ret;
+	if (!subject_get(&s))
+		return 0;
+	if (!(flags & MS_MOVE) && ((flags & MS_PROPAGATION) || !covers_guarded(path->dentry)))
+		return 0;
+	return deny_tamper(&s, LB_OP_MOUNT);
+}
+
+/* The new mount API's attach and move: the target as for mount(2), the source by its fs. */
+SEC("lsm/move_mount")
+int BPF_PROG(lb_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	struct subject s;
+
+	if (ret)
+		return ret;
+	if (!subject_get(&s))
+		return 0;
+	if (!covers_guarded(to_path->dentry) && !zoned_fs(from_path->dentry) &&
+	    !pinned_dir(from_path->dentry))
+		return 0;
+	return deny_tamper(&s, LB_OP_MOUNT);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(lb_sb_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	struct subject s;
+
+	if (ret)
+		return ret;
+	if (!subject_get(&s))
+		return 0;
+	return deny_tamper(&s, LB_OP_MOUNT);
+}
+
+#define NETLINK_AUDIT	     9
+#define AUDIT_GET	     1000
+#define AUDIT_SIGNAL_INFO    1010
+#define AUDIT_LIST_RULES     1013
+#define AUDIT_TTY_GET	     1016
+#define AUDIT_GET_FEATURE    1019
+#define AUDIT_FIRST_USER_MSG 1100
+#define AUDIT_MSGS_MAX	     8 /* messages looked at in one send; more is refused */
+
+static __always_inline bool audit_control(__u16 type)
+{
+	if (type >= AUDIT_FIRST_USER_MSG)
+		return false; /* user messages: sudo and login write these */
+	return type != AUDIT_GET && type != AUDIT_SIGNAL_INFO && type != AUDIT_LIST_RULES &&
+	       type != AUDIT_TTY_GET && type != AUDIT_GET_FEATURE;
+}
+
+/*
+ * Engineers get no audit control: turning loginuid_immutable off (the login
+ * uid is the identity the guard keys on), rules, the audit daemon's pid.
+ * Every message of the send is looked at, not just the first.
+ */
+SEC("lsm/netlink_send")
+int BPF_PROG(lb_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
+{
+	unsigned char *data;
+	struct subject s;
+	__u32 len, off = 0;
+	int i;
+
+	if (ret)
+		return ret;
+	if (sk->sk_protocol != NETLINK_AUDIT || !subject_get(&s))
+		return 0;
+	data = skb->data;
+	len = skb->len;
+	for (i = 0; i < AUDIT_MSGS_MAX; i++) {
+		struct nlmsghdr nh;
+
+		if (off + sizeof(nh) > len)
+			return 0;
+		if (bpf_probe_read_kernel(&nh, sizeof(nh), data + off) < 0)
+			break;
+		if (audit_control(nh.nlmsg_type) || nh.nlmsg_len < sizeof(nh))
+			break;
+		off += (nh.nlmsg_len + 3) & ~3u;
+	}
+	return deny_tamper(&s, LB_OP_AUDIT_CTL);
+}
+
+/* Engineers do not set the clock: the trail's times and request expiry read it. */
+SEC("lsm/settime")
+int BPF_PROG(lb_settime, const struct timespec64 *ts, const struct timezone *tz, int ret)
+{
+	struct subject s;
+
+	if (ret)
+		return ret;
+	if (!subject_get(&s))
+		return 0;
+	return deny_tamper(&s, LB_OP_CLOCK);
 }

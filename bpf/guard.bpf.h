@@ -23,6 +23,7 @@
 #define MAY_APPEND  0x8
 #define S_IFMT	    00170000
 #define S_IFBLK	    0060000
+#define S_IFCHR	    0020000
 #define S_IFREG	    0100000
 #define PROT_WRITE  0x2
 #define MAP_SHARED  0x01
@@ -114,8 +115,8 @@ static __always_inline bool zoned_fs(struct dentry *dentry)
  * one of its names (linked map); an inode's zone is cached in inode storage,
  * valid for the current zone generation, when the caller has a trusted pointer
  * to the inode (@cached: file->f_inode; from 7.x the verifier refuses inode
- * storage on a pointer read from a dentry). Otherwise walk d_parent up to the root of its filesystem
- * and look each directory up by (dev, ino): keyed by inode, not by name, so bind mounts,
+ * storage on a pointer read from a dentry). Otherwise walk d_parent up to the root of its
+ * filesystem and look each directory up by (dev, ino): keyed by inode, not by name, so bind mounts,
  * "..", symlinks and relative paths all land on the same root.
  */
 static __always_inline __u32 zone_of(struct dentry *dentry, struct inode *cached,
@@ -385,6 +386,39 @@ static __always_inline int deny_tamper(struct subject *s, __u16 op)
 	return audit_only ? 0 : -EACCES;
 }
 
+/* Whether @d is one of the directories that may not move: a zone root, a protected path, or an
+ * ancestor of one. */
+static __always_inline bool pinned_dir(struct dentry *d)
+{
+	struct inode *inode = d->d_inode;
+	struct lb_zone_key key;
+
+	if (!inode)
+		return false;
+	key.dev = d->d_sb->s_dev;
+	key.ino = inode->i_ino;
+	return bpf_map_lookup_elem(&pinned_dirs, &key);
+}
+
+/* Whether the name @d stands at is one of lockbox's own paths or an identity source. */
+static __always_inline bool protected_name(struct dentry *d)
+{
+	struct dentry *parent = d->d_parent;
+	struct lb_name_key key = {};
+	struct inode *dir;
+
+	if (!parent || parent == d)
+		return false;
+	dir = parent->d_inode;
+	if (!dir)
+		return false;
+	key.dev = d->d_sb->s_dev;
+	key.parent_ino = dir->i_ino;
+	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name), d->d_name.name) <= 0)
+		return false;
+	return bpf_map_lookup_elem(&protected_names, &key);
+}
+
 /* An engineer's change inside a zone (create, unlink, rename, chmod…): needs a write grant. */
 static __always_inline int check_change(struct dentry *dentry, struct dentry *named, __u16 op)
 {
@@ -392,6 +426,10 @@ static __always_inline int check_change(struct dentry *dentry, struct dentry *na
 
 	if (!subject_get(&a.subj))
 		return 0;
+	if (protected_name(named)) {
+		a.zone = LB_ZONE_AGENT;
+		return decide(&a, PATH_NAMES);
+	}
 	a.zone = zone_of(dentry, NULL, &a.root);
 	if (a.zone == ZONE_NONE)
 		return 0;

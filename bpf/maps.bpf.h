@@ -98,4 +98,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } guard_config SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_MAX_PINNED);
+	__type(key, struct lb_zone_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pinned_dirs SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_MAX_PROTECTED);
+	__type(key, struct lb_name_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} protected_names SEC(".maps");
 #endif /* MAPS_BPF_H */

@@ -11,6 +11,9 @@
 #define LB_MAX_GRANTS	  131072
 #define LB_MAX_BLKDEVS	  1024
 #define LB_MAX_LINKED	  65536
+#define LB_MAX_PINNED	  8192
+#define LB_MAX_PROTECTED  8192
+#define LB_NAME_LEN	  48
 /*
  * Engineer uids below this are also bits in the engineer_bits array map: the
  * check every hook makes for every task is then an inlined array load, not a
@@ -46,7 +49,8 @@ struct lb_config {
 };
 
 /* lb_config.flags */
-#define LB_CFG_ENGINEER_KERNEL 0x1 /* the site lets engineers change the kernel (modules, kexec...) */
+#define LB_CFG_ENGINEER_KERNEL                                                                     \
+	0x1 /* the site lets engineers change the kernel (modules, kexec...) */
 
 /*
  * The login uid lockboxd gives the notify command it runs: an engineer with no
@@ -66,7 +70,7 @@ struct lb_config {
  * a file with hard links in a zone stays in it by any name, evicted or not.
  */
 struct lb_inode_zone {
-	__u32 zone;	/* 0: in no zone */
+	__u32 zone; /* 0: in no zone */
 	__u32 pad;
 	__u64 gen;	/* lb_config.zone_gen + 1 when cached */
 	__u64 root_ino; /* the zone root it belongs under, for event paths */
@@ -79,6 +83,23 @@ struct lb_inode_zone {
 struct lb_zone_key {
 	__u64 dev; /* kernel encoding: MAJOR << 20 | MINOR */
 	__u64 ino;
+};
+
+/*
+ * pinned_dirs map: {dev, ino} -> 1 for every zone root, every protected path,
+ * and each of their ancestors: engineers may not rename, exchange or mount on them.
+ */
+
+/*
+ * protected_names map: {dev, parent ino, name} -> 1 for each of lockbox's own
+ * paths and the identity sources, whether or not the file exists yet (an
+ * absent /etc/ld.so.preload may not be created). Names longer than
+ * LB_NAME_LEN - 1 are matched on their first LB_NAME_LEN - 1 bytes.
+ */
+struct lb_name_key {
+	__u64 dev;
+	__u64 parent_ino;
+	char name[LB_NAME_LEN];
 };
 
 /* grants map: {engineer uid, zone id} -> grant */

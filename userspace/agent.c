@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "log.h"
 #include "notify.h"
+#include "self_protect.h"
 #include "store.h"
 
 int tx_begin(struct agent *a)
@@ -232,10 +233,19 @@ static int sync_engineers(struct agent *a)
 
 	if (err)
 		return err;
-	for (size_t i = 0; i < n && !err; i++)
+	/* the notify command's login uid: an engineer with no grant, whatever the groups say */
+	uint32_t *all = realloc(uids, (n + 1) * sizeof(*uids));
+
+	if (!all) {
+		free(uids);
+		return -ENOMEM;
+	}
+	uids = all;
+	uids[n] = LB_CONFINED_UID;
+	for (size_t i = 0; i < n + 1 && !err; i++)
 		err = guard_engineer_add(a->g, uids[i]);
 	if (!err)
-		err = guard_engineers_keep(a->g, uids, n);
+		err = guard_engineers_keep(a->g, uids, n + 1);
 	a->n_engineers = n;
 	free(uids);
 	return err;
@@ -300,6 +310,33 @@ static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t 
 		else if (err != -ENOENT)
 			log_warn("cannot protect %s from engineers: %s", paths[i], strerror(-err));
 	}
+}
+
+/*
+ * Lockbox's own programs, libraries, notify command, identity sources and the
+ * places of the zones: out of an engineer's reach (self_protect.h).
+ */
+static int sync_self_protection(struct agent *a, char *err, size_t errlen)
+{
+	static unsigned last_gen;
+	struct self_paths paths = {0};
+	const char *failed = "?";
+	unsigned gen = (unsigned)time(NULL);
+	int ret;
+
+	if (gen == last_gen)
+		gen++;
+	last_gen = gen;
+	ret = self_paths_collect(a->cfg, a->config_path, &paths);
+	if (!ret)
+		ret = self_protect_apply(a->g, &paths, a->cfg, gen, &failed);
+	if (ret)
+		snprintf(err, errlen, "cannot protect %s from engineers: %s", failed,
+			 strerror(-ret));
+	else
+		log_debug("%zu of lockbox's own paths protected from engineers", paths.n);
+	self_paths_free(&paths);
+	return ret;
 }
 
 static int sync_zones(struct agent *a, char *err, size_t errlen)
@@ -445,6 +482,9 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 		return ret;
 	}
 	ret = sync_zones(a, err, errlen);
+	if (ret)
+		return ret;
+	ret = sync_self_protection(a, err, errlen);
 	if (ret)
 		return ret;
 	ret = sync_grants(a, time(NULL));

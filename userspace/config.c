@@ -43,8 +43,9 @@ struct pctx {
 };
 
 static const char *const top_keys[] = {
-	"socket", "database",	"engineers", "security", "request_ttl", "max_duration",
-	"notify", "permissive", "audit_log", "syslog",	 "zones",	NULL,
+	"socket",	"database",	   "engineers",	 "security",  "request_ttl",
+	"max_duration", "notify",	   "permissive", "audit_log", "syslog",
+	"zones",	"protected_paths", NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};
 static const char *const notify_keys[] = {"command", "from", NULL};
@@ -643,6 +644,9 @@ int config_parse(const char *json, size_t len, struct config **out, char *err, s
 	if (!ret)
 		ret = get_bool(&x, root, "", "syslog", &c->syslog);
 	if (!ret)
+		ret = get_str_array(&x, root, "", "protected_paths", check_abs_path,
+				    &c->protected_paths, &c->n_protected_paths);
+	if (!ret)
 		ret = parse_zones(&x, root, c);
 out:
 	pctx_release(&x);
@@ -866,6 +870,7 @@ void config_free(struct config *c)
 	free(c->notify_command);
 	free(c->notify_from);
 	free(c->audit_log);
+	free_strv(c->protected_paths, c->n_protected_paths);
 	free(c);
 }
 

@@ -50,6 +50,9 @@ struct config {
 	bool syslog;
 	struct zone_cfg *zones;
 	size_t n_zones;
+	/* more paths engineers may read but not change (absolute; need not exist yet) */
+	char **protected_paths;
+	size_t n_protected_paths;
 };
 
 /*

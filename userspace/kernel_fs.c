@@ -25,8 +25,8 @@ static int ensure(const char *path, const char *type, long magic, const char *op
 	if (ret == 1)
 		return 0;
 	if (ret < 0) {
-		snprintf(why, why_len, "cannot mount %s on %s: %s (is sysfs mounted on /sys?)", type,
-			 path, strerror(-ret));
+		snprintf(why, why_len, "cannot mount %s on %s: %s (is sysfs mounted on /sys?)",
+			 type, path, strerror(-ret));
 		return ret;
 	}
 	if (mount(type, path, type, MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0) {

@@ -4,6 +4,7 @@
 #include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,15 @@ enum {
 	M_EVENTS,
 	M_COUNTERS,
 	M_CONFIG,
+	M_PINNED_DIRS,
+	M_PROTECTED_NAMES,
 	M_NR
 };
 
 static const char *const map_names[M_NR] = {
-	"engineers",   "engineer_bits", "zones",  "zone_devs", "zone_blkdevs", "grants",
-	"inode_zones", "linked",	"events", "counters",  "guard_config",
+	"engineers",	"engineer_bits", "zones",	    "zone_devs", "zone_blkdevs",
+	"grants",	"inode_zones",	 "linked",	    "events",	 "counters",
+	"guard_config", "pinned_dirs",	 "protected_names",
 };
 
 struct guard {
@@ -45,7 +49,7 @@ struct guard {
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
-static char *hooks[48];
+static char *hooks[128];
 
 /* Whether this kernel has the LSM hook: BPF LSM programs attach to bpf_lsm_<hook>. */
 static bool hook_exists(const struct btf *vmlinux, const char *hook)
@@ -85,7 +89,7 @@ static void remember_hooks(struct guard_bpf *skel)
 	if (hooks[0])
 		return;
 	bpf_object__for_each_program (prog, skel->obj) {
-		if (n < 47 && bpf_program__autoload(prog))
+		if (n < 127 && bpf_program__autoload(prog))
 			hooks[n++] = strdup(prog_hook(prog));
 	}
 }
@@ -197,6 +201,8 @@ static int fds_from_skel(struct guard *g)
 		[M_EVENTS] = g->skel->maps.events,
 		[M_COUNTERS] = g->skel->maps.counters,
 		[M_CONFIG] = g->skel->maps.guard_config,
+		[M_PINNED_DIRS] = g->skel->maps.pinned_dirs,
+		[M_PROTECTED_NAMES] = g->skel->maps.protected_names,
 	};
 
 	for (int i = 0; i < M_NR; i++)
@@ -722,4 +728,100 @@ __attribute__((constructor)) static void quiet_libbpf(void)
 {
 	/* the agent re-wires this to its log level; never a libbpf dump by default */
 	libbpf_set_print(silent_print);
+}
+
+static int key_of(const char *path, struct lb_zone_key *key)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	key->dev = lb_kernel_dev(st.st_dev);
+	key->ino = st.st_ino;
+	return 0;
+}
+
+int guard_pin_dirs(struct guard *g, const char *path, __u32 gen)
+{
+	char buf[PATH_MAX];
+	struct lb_zone_key key;
+	int err;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (;;) {
+		char *slash;
+
+		if (key_of(buf, &key) == 0) {
+			err = update(g, M_PINNED_DIRS, &key, &gen);
+			if (err)
+				return err;
+		}
+		slash = strrchr(buf, '/');
+		if (!slash)
+			return 0;
+		if (slash == buf) {
+			if (!buf[1])
+				return 0;
+			buf[1] = 0; /* then "/" itself */
+			continue;
+		}
+		*slash = 0;
+	}
+}
+
+int guard_protect_name(struct guard *g, const char *path, __u32 gen)
+{
+	struct lb_name_key key = {0};
+	char dir[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	struct lb_zone_key dk;
+	int err;
+
+	if (!base || !base[1])
+		return -EINVAL;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	if (!dir[0])
+		snprintf(dir, sizeof(dir), "/");
+	/* the parent as the kernel sees it: symlinks in the parent resolved */
+	{
+		struct stat st;
+
+		if (stat(dir, &st) < 0)
+			return -errno;
+		dk.dev = lb_kernel_dev(st.st_dev);
+		dk.ino = st.st_ino;
+	}
+	key.dev = dk.dev;
+	key.parent_ino = dk.ino;
+	snprintf(key.name, sizeof(key.name), "%s", base + 1);
+	err = update(g, M_PROTECTED_NAMES, &key, &gen);
+	return err;
+}
+
+/* Entries of a self-protection map not written by the sync of generation @gen are gone. */
+static int keep_gen(struct guard *g, int m, size_t key_size, __u32 gen)
+{
+	char key[sizeof(struct lb_name_key)], next[sizeof(struct lb_name_key)];
+	void *prev = NULL;
+	__u32 v;
+	int err;
+
+	while (bpf_map_get_next_key(g->fd[m], prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(g->fd[m], key, &v) == 0 && v != gen) {
+			err = delete (g, m, key);
+			if (err && err != -ENOENT)
+				return err;
+			prev = NULL;
+		}
+	}
+	return 0;
+}
+
+int guard_self_keep(struct guard *g, __u32 gen)
+{
+	int err = keep_gen(g, M_PINNED_DIRS, sizeof(struct lb_zone_key), gen);
+
+	return err ? err : keep_gen(g, M_PROTECTED_NAMES, sizeof(struct lb_name_key), gen);
 }

@@ -67,4 +67,14 @@ __u64 lb_wall_to_boot(time_t expires, const struct timespec *now_wall,
 /* Whether the "lsm=" list in @lsm_list (contents of /sys/kernel/security/lsm) has bpf. */
 bool lb_lsm_list_has_bpf(const char *lsm_list);
 
+/*
+ * Self-protection, written with a sync generation @gen; guard_self_keep()
+ * then drops what an earlier sync wrote and this one did not.
+ * guard_pin_dirs: @path and each of its ancestors may not be renamed or mounted on.
+ * guard_protect_name: the name @path stands at may not be created, replaced or removed.
+ */
+int guard_pin_dirs(struct guard *g, const char *path, __u32 gen);
+int guard_protect_name(struct guard *g, const char *path, __u32 gen);
+int guard_self_keep(struct guard *g, __u32 gen);
+
 #endif /* LOADER_H */

@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "log.h"
 #include "loginuid.h"
+#include "notify.h"
 #include "server.h"
 #include "store.h"
 
@@ -212,6 +213,28 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 	}
 }
 
+/*
+ * lockboxd --confined-exec PROGRAM ARGS...: what the agent spawns for the
+ * notify command. Takes the login uid LB_CONFINED_UID, which the guard treats
+ * as an engineer with no grant, then runs PROGRAM; refuses to run it unconfined.
+ */
+static int confined_exec(char **argv)
+{
+	char uid[16];
+	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+	int len = snprintf(uid, sizeof(uid), "%u", LB_CONFINED_UID);
+
+	if (fd < 0 || write(fd, uid, len) != len) {
+		fprintf(stderr, "lockboxd: cannot confine the notify command (login uid %u): %s\n",
+			LB_CONFINED_UID, strerror(errno));
+		return 126;
+	}
+	close(fd);
+	execv(argv[0], argv);
+	fprintf(stderr, "lockboxd: cannot run %s: %s\n", argv[0], strerror(errno));
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	struct watch w_ring = {W_RINGBUF}, w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
@@ -225,6 +248,9 @@ int main(int argc, char **argv)
 	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig;
 	char err[512] = "";
 	sigset_t mask;
+
+	if (argc >= 3 && !strcmp(argv[1], NOTIFY_CONFINED_EXEC))
+		return confined_exec(argv + 2);
 
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -249,6 +275,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lockboxd: %s\n", err);
 		goto out;
 	}
+	notify_set_confiner("/proc/self/exe");
 	ret = loginuid_lock();
 	if (ret)
 		log_warn("cannot make loginuid immutable (%s): a root engineer could change "

@@ -34,6 +34,8 @@ int loginuid_lock(void)
 	req.f.vers = AUDIT_FEATURE_VERSION;
 	req.f.mask = AUDIT_FEATURE_TO_MASK(AUDIT_FEATURE_LOGINUID_IMMUTABLE);
 	req.f.features = req.f.mask;
+	/* locked: not even root can turn it off again before the next boot */
+	req.f.lock = req.f.mask;
 	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		err = -errno;
 		goto out;

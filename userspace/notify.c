@@ -204,9 +204,19 @@ static char **child_env(const char *to_var)
 	return env;
 }
 
+/* Set by lockboxd: the program that runs the command under the confined login uid. */
+static const char *confiner;
+
+void notify_set_confiner(const char *path)
+{
+	confiner = path;
+}
+
 static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
 {
-	char *argv[] = {"sh", "-c", n->command, NULL};
+	char *plain[] = {"sh", "-c", n->command, NULL};
+	char *confined[] = {"lockboxd", NOTIFY_CONFINED_EXEC, "/bin/sh", "-c", n->command, NULL};
+	char **argv = confiner ? confined : plain;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	bool fa_init = false, attr_init = false;
@@ -268,7 +278,7 @@ static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
 	err = err ?: -posix_spawnattr_setpgroup(&attr, 0);
 	err = err ?: -posix_spawnattr_setsigmask(&attr, &none);
 	err = err ?: -posix_spawnattr_setsigdefault(&attr, &all);
-	err = err ?: -posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env);
+	err = err ?: -posix_spawn(&pid, confiner ? confiner : "/bin/sh", &fa, &attr, argv, env);
 	if (err)
 		goto out;
 

@@ -61,4 +61,12 @@ const char *notifier_last_error(struct notifier *n);
 /* Seconds to wait after the failures-th failure in a row: base * 2^(failures-1), capped. */
 int64_t notify_backoff(int64_t base_s, int failures);
 
+/*
+ * Run every notify command as `PATH --confined-exec /bin/sh -c COMMAND`:
+ * lockboxd's confined-exec mode gives it the login uid LB_CONFINED_UID (an
+ * engineer with no grant) before it runs the shell. NULL: run it plainly.
+ */
+#define NOTIFY_CONFINED_EXEC "--confined-exec"
+void notify_set_confiner(const char *path);
+
 #endif /* NOTIFY_H */

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# lockbox-vm: --add tests/vm/agent_lib.sh --add tests/vm/bypass_lib.sh
+# A root engineer (root whose loginuid is eng1's) cannot get out from under the
+# guard: shed the identity, move or cover a zone or lockbox's paths, plant code
+# lockbox runs, change the identity sources, use another user's terminal, or
+# step the clock. Each refusal has a control done by plain root or a non-zone path.
+. /opt/extra/lib.sh
+. /opt/extra/agent_lib.sh
+. /opt/extra/bypass_lib.sh
+esc1() { escape -u 0 -l $ENG1 "$@"; }
+
+# test_identity_cannot_be_shed
+t_is "$(esc1 audit-unlock)" EACCES "AUDIT_SET_FEATURE (loginuid_immutable off) by a root engineer: denied"
+t_is "$(esc1 audit-hidden)" EACCES "the same hidden second in one netlink send: denied"
+t_is "$(esc1 audit-get)" OK "AUDIT_GET (read-only) by a root engineer is allowed (control)"
+t_is "$(escape audit-unlock)" EPERM "plain root cannot turn loginuid_immutable off either: the feature is locked"
+t_is "$(esc1 loginuid 4294967295)" EPERM "a root engineer cannot unset their login uid"
+t_is "$(esc1 loginuid 0)" EPERM "nor set it to root's"
+t_is "$(escape loginuid 5001)" OK "a process with no login uid may set one once (login does, control)"
+
+# test_clock_is_not_the_engineers
+t_is "$(esc1 settime)" EACCES "clock_settime by a root engineer: denied"
+
+# test_zones_do_not_move_or_get_covered
+mkdir -p /srv/decoy /srv/decoy2 /tmp/free
+t_is "$(esc1 exchange $ACME /srv/decoy)" EACCES "RENAME_EXCHANGE of a zone root with a decoy: denied"
+t_is "$(esc1 exchange /srv/decoy $ACME)" EACCES "the same exchange, named the other way round: denied"
+t_is "$(esc1 rename /srv/customers /srv/moved)" EACCES "mv of the directory above the zone roots: denied"
+t_is "$(esc1 rename /srv/decoy /srv/decoy3)" OK "renaming a directory that holds no zone (control)"
+t_is "$(esc1 bind /srv/decoy2 $ACME)" EACCES "bind mount of a decoy over a zone root: denied"
+t_is "$(esc1 tmpfs /srv/customers)" EACCES "a tmpfs over the zones' parent: denied"
+t_is "$(esc1 tmpfs /srv)" EACCES "a tmpfs over the mount point above the zones: denied"
+t_is "$(esc1 bind /tmp/free /etc/lockbox)" EACCES "a bind mount over /etc/lockbox: denied"
+t_is "$(esc1 tmpfs $ACME/reports)" EACCES "a tmpfs inside a zone: denied"
+t_is "$(esc1 move /sys/fs/bpf /tmp/free)" EACCES "MS_MOVE of a mount: denied"
+t_is "$(esc1 tmpfs /tmp/free)" OK "a tmpfs on a free directory (control)"
+umount /tmp/free 2>/dev/null
+t_is "$(escape bind /srv/decoy2 /tmp/free)" OK "plain root may bind-mount (control)"
+umount /tmp/free 2>/dev/null
+t_ok "the zone root is where it was" [ -f $ACME/data.txt ]
+
+# test_lockbox_files_and_what_it_runs_are_not_the_engineers
+t_is "$(esc1 write /etc/ld.so.preload)" EACCES "creating /etc/ld.so.preload: denied"
+t_ok "and it was not created" [ ! -e /etc/ld.so.preload ]
+t_is "$(sudo1 chmod /usr/sbin/lockboxd 4755)" EACCES "chmod of lockboxd: denied"
+t_is "$(esc1 write /usr/bin/lockboxctl)" EACCES "writing to lockboxctl: denied"
+cp /usr/bin/busybox /usr/bin/evil
+t_is "$(esc1 rename /usr/bin/evil /usr/bin/lockboxctl)" EACCES "replacing lockboxctl by rename: denied"
+t_is "$(sudo1 unlink /usr/sbin/lockboxd)" EACCES "unlinking lockboxd: denied"
+lib=$(awk '/libjansson/ { print $6; exit }' /proc/$(agent_pid)/maps)
+cp /usr/bin/busybox ${lib%/*}/evil
+t_is "$(esc1 write $lib)" EACCES "writing to a library lockboxd maps ($lib): denied"
+t_is "$(esc1 rename ${lib%/*}/evil $lib)" EACCES "replacing that library by rename: denied"
+t_is "$(esc1 write /usr/libexec/lockbox-test-notify)" EACCES "writing to the notify command: denied"
+t_is "$(esc1 write /etc/lockbox/other.json)" EACCES "a new file in /etc/lockbox: denied"
+t_is "$(esc1 rename /etc/lockbox /etc/lockbox.old)" EACCES "renaming /etc/lockbox: denied"
+t_is "$(esc1 write /run/lockbox/evil.sock)" EACCES "a new file beside the socket: denied"
+t_is "$(sudo1 unlink /run/lockbox/lockbox.sock)" EACCES "removing the agent's socket: denied"
+t_is "$(esc1 write /tmp/free/ok)" OK "writing a file of one's own (control)"
+t_is "$(door -u 0 -l $ENG1 read /usr/sbin/lockboxd)" OK "engineers still read lockboxd (control)"
+
+# test_identity_sources_are_not_the_engineers
+t_is "$(esc1 write /etc/group)" EACCES "appending to /etc/group: denied"
+t_is "$(esc1 write /etc/passwd)" EACCES "appending to /etc/passwd: denied"
+cp /etc/group /etc/group.new
+t_is "$(esc1 rename /etc/group.new /etc/group)" EACCES "replacing /etc/group by rename: denied"
+t_is "$(esc1 write /etc/nsswitch.conf)" EACCES "changing nsswitch.conf: denied"
+t_is "$(door -u 0 -l $ENG1 read /etc/group)" OK "engineers still read /etc/group (control)"
+t_is "$(escape write /etc/group.test)" OK "plain root writes in /etc (control)"
+
+# test_no_other_users_terminal
+escape -u 3001 pts >/tmp/pts.out &
+ptspid=$!
+wait_lines /tmp/pts.out 1
+pts=$(cat /tmp/pts.out)
+t_match "$pts" '^/dev/pts/[0-9]+$' "acme-admin has a terminal (setup)"
+t_is "$(esc1 open $pts)" EACCES "a root engineer opens acme-admin's terminal: denied"
+t_is "$(escape open $pts)" OK "plain root opens it (control)"
+t_is "$(escape -u $ENG1 -l $ENG1 open /dev/ptmx)" OK "an engineer makes a terminal of their own (control)"
+kill $ptspid 2>/dev/null
+
+# test_notify_command_runs_confined: whoever wrote it, it reads no zone
+cat >/usr/libexec/notify-probe <<'PROBE'
+#!/bin/sh
+cat >/dev/null
+{ echo "loginuid=$(cat /proc/self/loginuid)"; cat /srv/customers/acme/data.txt 2>/dev/null || echo READ-DENIED; } >>/var/mail/probe
+PROBE
+chmod 755 /usr/libexec/notify-probe
+agent_kill
+sed -i 's|/usr/libexec/lockbox-test-notify|/usr/libexec/notify-probe|' $CFG
+agent_start
+id=$(request eng1 acme)
+wait_for 20 sh -c 'grep -q READ /var/mail/probe 2>/dev/null || grep -q acme /var/mail/probe 2>/dev/null'
+probe=$(cat /var/mail/probe 2>/dev/null)
+t_match "$probe" "loginuid=$(printf %u 0x7ffffff0)" "the notify command runs under the confined login uid"
+t_match "$probe" "READ-DENIED" "the notify command cannot read a zone"
+t_is "$(echo "$probe" | grep -c 'acme data')" 0 "no zone data reached the notify command"
+t_is "$(escape -u 0 -l $ENG1 write /usr/libexec/notify-probe)" EACCES "and engineers cannot rewrite it"
+t_done

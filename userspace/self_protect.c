@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Self-protection: which paths, and writing them into the guard's maps. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "lockbox.h"
+#include "loader.h"
+#include "self_protect.h"
+
+/* Read by every process, trusted by lockbox to say who is who, or run by it. */
+static const char *const system_paths[] = {
+	"/etc/passwd",	      "/etc/group",
+	"/etc/shadow",	      "/etc/gshadow",
+	"/etc/nsswitch.conf", "/etc/sssd",
+	"/var/lib/sss",	      "/etc/ld.so.preload",
+	"/etc/ld.so.conf",    "/etc/ld.so.conf.d",
+	"/etc/ld.so.cache",   "/bin/sh",
+	"/etc/lockbox",	      NULL,
+};
+
+static int add(struct self_paths *p, const char *path)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i], path))
+			return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 32;
+		char **v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n] = strdup(path);
+	if (!p->v[p->n])
+		return -ENOMEM;
+	p->n++;
+	return 0;
+}
+
+/* @path and, when it is a symlink, what it finally names. */
+static int add_resolved(struct self_paths *p, const char *path)
+{
+	char real[PATH_MAX];
+	int err = add(p, path);
+
+	if (!err && realpath(path, real) && strcmp(real, path))
+		err = add(p, real);
+	return err;
+}
+
+/* The symlinks in @file's folder that name it (libfoo.so.1 -> libfoo.so.1.2.3). */
+static int add_links_to(struct self_paths *p, const char *file)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256], real[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	if (!slash)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
+	d = opendir(dir[0] ? dir : "/");
+	if (!d)
+		return 0;
+	while (!err && (de = readdir(d))) {
+		if (de->d_type != DT_LNK)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (realpath(path, real) && !strcmp(real, file))
+			err = add(p, path);
+	}
+	closedir(d);
+	return err;
+}
+
+/* Every file this process maps: the dynamic loader and each shared library. */
+static int add_mapped(struct self_paths *p)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[PATH_MAX + 128];
+	int err = 0;
+
+	if (!f)
+		return 0;
+	while (!err && fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+
+		if (!path)
+			continue;
+		path[strcspn(path, "\n")] = 0;
+		if (strstr(path, " (deleted)"))
+			continue;
+		err = add(p, path);
+		if (!err)
+			err = add_links_to(p, path);
+	}
+	fclose(f);
+	return err;
+}
+
+/* lockboxd itself and lockboxctl beside it (build tree) or in ../bin (installed). */
+static int add_programs(struct self_paths *p)
+{
+	char exe[PATH_MAX], other[PATH_MAX + 32], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int err;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = 0;
+	err = add(p, exe);
+	slash = strrchr(exe, '/');
+	if (err || !slash)
+		return err;
+	*slash = 0;
+	snprintf(other, sizeof(other), "%s/lockboxctl", exe);
+	if (access(other, F_OK) == 0)
+		return add_resolved(p, other);
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(other, sizeof(other), "%s/bin/lockboxctl", exe);
+	return add_resolved(p, other);
+}
+
+/* The notify command's program: its first word, looked up in PATH as sh would. */
+static int add_notify_program(struct self_paths *p, const char *command)
+{
+	char word[PATH_MAX], path[PATH_MAX * 2];
+	const char *dirs = getenv("PATH");
+	size_t len;
+
+	if (!command)
+		return 0;
+	command += strspn(command, " \t");
+	len = strcspn(command, " \t");
+	if (!len || len >= sizeof(word))
+		return 0;
+	snprintf(word, sizeof(word), "%.*s", (int)len, command);
+	if (word[0] == '/')
+		return add_resolved(p, word);
+	if (!dirs)
+		dirs = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*dirs) {
+		size_t dl = strcspn(dirs, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)dl, dirs, word);
+		if (dl && access(path, X_OK) == 0)
+			return add_resolved(p, path);
+		dirs += dl + (dirs[dl] == ':');
+	}
+	return 0;
+}
+
+/* @file and its folder when the folder is lockbox's own (named lockbox). */
+static int add_with_own_dir(struct self_paths *p, const char *file)
+{
+	char dir[PATH_MAX], *slash;
+	int err = add(p, file);
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	slash = strrchr(dir, '/');
+	if (err || !slash || slash == dir)
+		return err;
+	*slash = 0;
+	slash = strrchr(dir, '/');
+	if (slash && !strcmp(slash + 1, "lockbox"))
+		err = add(p, dir);
+	return err;
+}
+
+int self_paths_collect(const struct config *cfg, const char *config_path, struct self_paths *out)
+{
+	char db[PATH_MAX + 16];
+	int err = 0;
+
+	for (size_t i = 0; !err && system_paths[i]; i++)
+		err = add_resolved(out, system_paths[i]);
+	err = err ?: add_programs(out);
+	err = err ?: add_mapped(out);
+	err = err ?: add_notify_program(out, cfg->notify_command);
+	if (!err && config_path)
+		err = add_with_own_dir(out, config_path);
+	if (!err && cfg->socket)
+		err = add_with_own_dir(out, cfg->socket);
+	if (!err && cfg->database) {
+		err = add_with_own_dir(out, cfg->database);
+		for (size_t i = 0; !err && i < 3; i++) {
+			static const char *const sfx[] = {"-wal", "-shm", "-journal"};
+
+			snprintf(db, sizeof(db), "%s%s", cfg->database, sfx[i]);
+			err = add(out, db);
+		}
+	}
+	for (size_t i = 0; !err && i < cfg->n_protected_paths; i++)
+		err = add_resolved(out, cfg->protected_paths[i]);
+	return err;
+}
+
+void self_paths_free(struct self_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	*p = (struct self_paths){0};
+}
+
+static int protect_one(struct guard *g, const char *path, unsigned gen)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int err;
+
+	/* an absent file's name is guarded all the same, where its folder exists */
+	err = guard_protect_name(g, path, gen);
+	if (err && err != -ENOENT && err != -ENOTDIR)
+		return err;
+	if (lstat(path, &st) < 0)
+		return 0;
+	/* files and folders by inode; a socket stays connectable, its name is guarded */
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		err = guard_protect_agent_file(g, path);
+		if (err && err != -ENOENT)
+			return err;
+	}
+	if (!realpath(path, real))
+		return 0;
+	return guard_pin_dirs(g, real, gen);
+}
+
+int self_protect_apply(struct guard *g, const struct self_paths *p, const struct config *cfg,
+		       unsigned gen, const char **failed)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < p->n; i++) {
+		err = protect_one(g, p->v[i], gen);
+		if (err)
+			*failed = p->v[i];
+	}
+	for (size_t z = 0; !err && z < cfg->n_zones; z++) {
+		for (size_t i = 0; !err && i < cfg->zones[z].n_paths; i++) {
+			err = guard_pin_dirs(g, cfg->zones[z].paths[i], gen);
+			if (err)
+				*failed = cfg->zones[z].paths[i];
+		}
+	}
+	if (!err)
+		err = guard_self_keep(g, gen);
+	return err;
+}
