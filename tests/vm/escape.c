@@ -16,6 +16,9 @@
  *   write PATH            open(O_WRONLY|O_CREAT) and write a line
  *   open PATH             open(O_RDWR) (a terminal, say)
  *   pts                   open a new pty as this user and print its path, then wait
+ *   count MAP             how many entries the pinned map MAP holds
+ *   zonegen [VALUE]       print (or first set) the guard's zone generation
+ *   clear MAP             empty the pinned map MAP (to show a test fails without it)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +31,9 @@
 #include <sys/socket.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
+#include <bpf/bpf.h>
 #include "become.h"
+#include "lockbox.h"
 
 static int report(long ret)
 {
@@ -120,6 +125,61 @@ static int new_pts(void)
 	return 0;
 }
 
+static int pin(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, name);
+	return bpf_obj_get(path);
+}
+
+static int map_clear(const char *name)
+{
+	char key[256];
+	int fd = pin(name);
+
+	if (fd < 0)
+		return report(-1);
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		if (bpf_map_delete_elem(fd, key) < 0)
+			return report(-1);
+	return report(0);
+}
+
+static int map_count(const char *name)
+{
+	char key[256], next[256];
+	void *prev = NULL;
+	int fd = pin(name), n = 0;
+
+	if (fd < 0)
+		return report(-1);
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
+	}
+	printf("%d\n", n);
+	return 0;
+}
+
+static int zone_gen(const char *set)
+{
+	struct lb_config cfg;
+	__u32 zero = 0;
+	int fd = pin("guard_config");
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &cfg) < 0)
+		return report(-1);
+	if (set) {
+		cfg.zone_gen = strtoull(set, NULL, 0);
+		if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) < 0)
+			return report(-1);
+	}
+	printf("%llu\n", (unsigned long long)cfg.zone_gen);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long uid = -1, loginuid = -1;
@@ -158,6 +218,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(op, "pts"))
 		return new_pts();
+	if (!strcmp(op, "zonegen"))
+		return zone_gen(argc > 0 ? argv[0] : NULL);
 	if (argc < 1)
 		return 2;
 	if (!strcmp(op, "loginuid")) {
@@ -167,6 +229,10 @@ int main(int argc, char **argv)
 			return report(-1);
 		return report(write(fd, argv[0], strlen(argv[0])));
 	}
+	if (!strcmp(op, "clear"))
+		return map_clear(argv[0]);
+	if (!strcmp(op, "count"))
+		return map_count(argv[0]);
 	if (!strcmp(op, "tmpfs"))
 		return report(mount("tmpfs", argv[0], "tmpfs", 0, NULL));
 	if (!strcmp(op, "write"))

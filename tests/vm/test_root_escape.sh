@@ -21,6 +21,22 @@ t_is "$(escape loginuid 5001)" OK "a process with no login uid may set one once 
 # test_clock_is_not_the_engineers
 t_is "$(esc1 settime)" EACCES "clock_settime by a root engineer: denied"
 
+# test_zone_gen_does_not_wrap: every rename on a zoned filesystem bumps it
+escape zonegen 4294967295 >/dev/null
+mkdir -p /srv/gen1 && mv /srv/gen1 /srv/gen2
+t_is "$(escape zonegen)" 4294967296 "zone_gen goes past 2^32 (64-bit, a stale cache never revives)"
+t_is "$(sudo1 read $ACME/data.txt)" EACCES "and the zone still holds"
+
+# test_linked_entry_goes_with_the_last_name
+n0=$(escape count linked)
+echo x >$ACME/lk.txt && ln $ACME/lk.txt /srv/public/lk-out.txt
+t_is "$(escape count linked)" $((n0 + 1)) "a hard link out of a zone is remembered (setup)"
+t_is "$(sudo1 read /srv/public/lk-out.txt)" EACCES "the zone file by its outside name stays shut (setup)"
+rm $ACME/lk.txt
+t_is "$(escape count linked)" $((n0 + 1)) "one name gone, one left: still remembered"
+rm /srv/public/lk-out.txt
+t_is "$(escape count linked)" $n0 "the last name gone: the entry goes too"
+
 # test_zones_do_not_move_or_get_covered
 mkdir -p /srv/decoy /srv/decoy2 /tmp/free
 t_is "$(esc1 exchange $ACME /srv/decoy)" EACCES "RENAME_EXCHANGE of a zone root with a decoy: denied"
