@@ -390,13 +390,19 @@ static __always_inline int deny_tamper(struct subject *s, __u16 op)
  * ancestor of one. */
 static __always_inline bool pinned_dir(struct dentry *d)
 {
-	struct inode *inode = d->d_inode;
+	/*
+	 * @d may be negative (a rename's target). 6.12's verifier takes a hook
+	 * argument's d_inode as trusted and never NULL, drops the NULL check and
+	 * faults on it (later kernels list d_inode as trusted_or_null in the verifier);
+	 * read it with a probe read instead.
+	 */
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
 	struct lb_zone_key key;
 
 	if (!inode)
 		return false;
-	key.dev = d->d_sb->s_dev;
-	key.ino = inode->i_ino;
+	key.dev = BPF_CORE_READ(d, d_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
 	return bpf_map_lookup_elem(&pinned_dirs, &key);
 }
 
