@@ -19,19 +19,29 @@ static __always_inline __u32 fmode_intent(struct file *file)
 	return intent;
 }
 
-/* A file hook's check: zone of the file, then the grant. */
-static __always_inline int check_file(struct file *file, __u16 op, __u32 intent, bool quiet,
-				      enum path_src src)
+/* A file hook's check for a subject known to be an engineer: zone of the file, then the grant. */
+static __always_inline int check_file_as(struct subject *subj, struct file *file, __u16 op,
+					 __u32 intent, bool quiet, enum path_src src)
 {
-	struct access a = {.op = op, .intent = intent, .quiet_allow = quiet, .file = file};
+	struct access a = {
+		.subj = *subj, .op = op, .intent = intent, .quiet_allow = quiet, .file = file};
 
-	if (!subject_get(&a.subj))
-		return 0;
 	a.zone = zone_of_file(file, &a.root);
 	if (a.zone == ZONE_NONE)
 		return 0;
 	a.dentry = file->f_path.dentry;
 	return decide(&a, src);
+}
+
+/* A file hook's check: is it an engineer, then zone of the file, then the grant. */
+static __always_inline int check_file(struct file *file, __u16 op, __u32 intent, bool quiet,
+				      enum path_src src)
+{
+	struct subject s;
+
+	if (!subject_get(&s))
+		return 0;
+	return check_file_as(&s, file, op, intent, quiet, src);
 }
 
 /* Terminal majors: tty/ttyS (4), console (5:1), vcs screen contents (7), pts (136-143). */
@@ -47,32 +57,76 @@ static __always_inline bool is_terminal(__u32 rdev)
  * An engineer may open only a terminal of their own: another user's pts would
  * let them read it or type into it (an approver's shell approving for them).
  */
-static __always_inline int check_terminal(struct inode *inode)
+static __always_inline int check_terminal(struct subject *s, struct inode *inode)
 {
-	struct subject s;
-	__u32 owner;
+	__u32 owner = inode->i_uid.val;
 
-	if (!subject_get(&s))
+	if (owner == s->engineer || owner == s->uid)
 		return 0;
-	owner = inode->i_uid.val;
-	if (owner == s.engineer || owner == s.uid)
-		return 0;
-	return deny_tamper(&s, LB_OP_TTY);
+	return deny_tamper(s, LB_OP_TTY);
+}
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* Whether @inode is a file under /proc/<the agent's pid>/. */
+static __always_inline bool agent_proc_file(struct inode *inode)
+{
+	struct lb_config *cfg;
+	struct proc_inode *pi;
+	struct pid *pid;
+
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return false;
+	cfg = config_get();
+	if (!cfg || !cfg->agent_tgid)
+		return false;
+	pi = container_of(inode, struct proc_inode, vfs_inode);
+	pid = BPF_CORE_READ(pi, pid);
+	return pid && BPF_CORE_READ(pid, numbers[0].nr) == cfg->agent_tgid;
+}
+
+/* @a (8 bytes, NUL-padded) equals the string @b of at most 7 characters */
+static __always_inline bool name_is(const char *a, const char *b)
+{
+	for (int i = 0; i < 8; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!b[i])
+			return true;
+	}
+	return false;
+}
+
+/* What ps and pidof read of any process: the rest of /proc/<agent>/ is not the engineers'. */
+static __always_inline bool harmless_proc_name(struct file *file)
+{
+	char name[8] = {};
+
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return name_is(name, "stat") || name_is(name, "status") || name_is(name, "cmdline") ||
+	       name_is(name, "comm") || name_is(name, "statm");
 }
 
 SEC("lsm/file_open")
 int BPF_PROG(lb_file_open, struct file *file, int ret)
 {
 	struct inode *inode = file->f_inode;
+	struct subject s;
 
 	if (ret)
 		return ret;
+	if (!subject_get(&s))
+		return 0;
 	if ((inode->i_mode & S_IFMT) == S_IFCHR && is_terminal(inode->i_rdev)) {
-		ret = check_terminal(inode);
+		ret = check_terminal(&s, inode);
 		if (ret)
 			return ret;
 	}
-	return check_file(file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
+	/* environ, maps, fd/, mem...: 7.x reads some of these without ptrace_access_check */
+	if (agent_proc_file(inode) && !harmless_proc_name(file))
+		return deny_tamper(&s, LB_OP_PTRACE);
+	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
 /*

@@ -75,6 +75,11 @@ t_is "$(sudo1 unlink /run/lockbox/lockbox.sock)" EACCES "removing the agent's so
 t_is "$(esc1 write /tmp/free/ok)" OK "writing a file of one's own (control)"
 t_is "$(door -u 0 -l $ENG1 read /usr/sbin/lockboxd)" OK "engineers still read lockboxd (control)"
 
+# test_agent_proc_files_are_not_the_engineers (7.x no longer asks ptrace_access_check for some)
+t_is "$(sudo1 read /proc/$(agent_pid)/maps)" EACCES "lockboxd's /proc/PID/maps: denied"
+t_is "$(sudo1 read /proc/$(agent_pid)/auxv)" EACCES "lockboxd's /proc/PID/auxv: denied"
+t_is "$(sudo1 read /proc/$(agent_pid)/cmdline)" OK "its cmdline, as ps reads it (control)"
+
 # test_identity_sources_are_not_the_engineers
 t_is "$(esc1 write /etc/group)" EACCES "appending to /etc/group: denied"
 t_is "$(esc1 write /etc/passwd)" EACCES "appending to /etc/passwd: denied"
