@@ -390,6 +390,23 @@ static void test_audit_log(void)
 		"audit_log: \"audit.jsonl\" is not an absolute path", "audit_log: relative");
 }
 
+static void test_protected_paths(void)
+{
+	accepted(
+		parse_with("\"protected_paths\": [\"/etc/sudoers\", \"/etc/cron.d/none-yet\"]", ""),
+		"protected_paths: valid, and need not exist");
+	if (cfg) {
+		is_int(cfg->n_protected_paths, 2, "protected_paths: both kept");
+		is_str(cfg->protected_paths[1], "/etc/cron.d/none-yet",
+		       "protected_paths: in order");
+	}
+	refused(parse_with("\"protected_paths\": \"/etc/sudoers\"", ""),
+		"protected_paths: expected an array of strings", "protected_paths: wrong type");
+	refused(parse_with("\"protected_paths\": [\"etc/sudoers\"]", ""),
+		"protected_paths[0]: \"etc/sudoers\" is not an absolute path",
+		"protected_paths: relative path names its index");
+}
+
 static void test_zones_list(void)
 {
 	refused(parse_doc("{}"), "zones: is required", "zones: missing");
@@ -766,6 +783,7 @@ int main(void)
 	test_notify();
 	test_bools();
 	test_audit_log();
+	test_protected_paths();
 	test_zones_list();
 	test_zone_name();
 	test_zone_paths();
