@@ -85,10 +85,10 @@ static __always_inline bool agent_proc_file(struct inode *inode)
 	return pid && BPF_CORE_READ(pid, numbers[0].nr) == cfg->agent_tgid;
 }
 
-/* @a (8 bytes, NUL-padded) equals the string @b of at most 7 characters */
+/* @a (16 bytes, NUL-padded) equals the string @b of at most 15 characters */
 static __always_inline bool name_is(const char *a, const char *b)
 {
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 16; i++) {
 		if (a[i] != b[i])
 			return false;
 		if (!b[i])
@@ -100,12 +100,32 @@ static __always_inline bool name_is(const char *a, const char *b)
 /* What ps and pidof read of any process: the rest of /proc/<agent>/ is not the engineers'. */
 static __always_inline bool harmless_proc_name(struct file *file)
 {
-	char name[8] = {};
+	char name[16] = {};
 
 	bpf_probe_read_kernel_str(name, sizeof(name),
 				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	return name_is(name, "stat") || name_is(name, "status") || name_is(name, "cmdline") ||
 	       name_is(name, "comm") || name_is(name, "statm");
+}
+
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/*
+ * Freezing, killing or moving processes by cgroup files: an engineer could
+ * freeze the agent's cgroup, or move the agent into a frozen one. Engineers
+ * write none of these control files (systemd, which is not an engineer, does).
+ */
+static __always_inline bool cgroup_control_write(struct file *file, struct inode *inode)
+{
+	char name[16] = {};
+
+	if (!(file->f_mode & FMODE_WRITE) ||
+	    BPF_CORE_READ(inode, i_sb, s_magic) != CGROUP2_SUPER_MAGIC)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return name_is(name, "cgroup.procs") || name_is(name, "cgroup.threads") ||
+	       name_is(name, "cgroup.freeze") || name_is(name, "cgroup.kill");
 }
 
 SEC("lsm/file_open")
@@ -126,6 +146,8 @@ int BPF_PROG(lb_file_open, struct file *file, int ret)
 	/* environ, maps, fd/, mem...: 7.x reads some of these without ptrace_access_check */
 	if (agent_proc_file(inode) && !harmless_proc_name(file))
 		return deny_tamper(&s, LB_OP_PTRACE);
+	if (cgroup_control_write(file, inode))
+		return deny_tamper(&s, LB_OP_SIGNAL);
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
@@ -467,6 +489,49 @@ int BPF_PROG(lb_task_kill, struct task_struct *p, struct kernel_siginfo *info, i
 	if (!sig || !is_agent(p) || !subject_get(&s))
 		return 0;
 	return deny_tamper(&s, LB_OP_SIGNAL);
+}
+
+/* Starving the agent: no rlimit, nice, scheduler or I/O priority change of it by an engineer. */
+static __always_inline int deny_if_agent(struct task_struct *p)
+{
+	struct subject s;
+
+	if (!is_agent(p) || !subject_get(&s))
+		return 0;
+	return deny_tamper(&s, LB_OP_SIGNAL);
+}
+
+SEC("lsm/task_setrlimit")
+int BPF_PROG(lb_task_setrlimit, struct task_struct *p, unsigned int resource, struct rlimit *rlim,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return deny_if_agent(p);
+}
+
+SEC("lsm/task_setnice")
+int BPF_PROG(lb_task_setnice, struct task_struct *p, int nice, int ret)
+{
+	if (ret)
+		return ret;
+	return deny_if_agent(p);
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(lb_task_setscheduler, struct task_struct *p, int ret)
+{
+	if (ret)
+		return ret;
+	return deny_if_agent(p);
+}
+
+SEC("lsm/task_setioprio")
+int BPF_PROG(lb_task_setioprio, struct task_struct *p, int ioprio, int ret)
+{
+	if (ret)
+		return ret;
+	return deny_if_agent(p);
 }
 
 /* O_ASYNC's SIGIO can carry any signal to the owner: none goes to the agent (it uses none). */

@@ -18,6 +18,8 @@
  *   pts                   open a new pty as this user and print its path, then wait
  *   count MAP             how many entries the pinned map MAP holds
  *   zonegen [VALUE]       print (or first set) the guard's zone generation
+ *   rlimit PID            prlimit(PID, RLIMIT_NOFILE) down to 4
+ *   nice PID              setpriority(PID) to 19
  *   clear MAP             empty the pinned map MAP (to show a test fails without it)
  */
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
@@ -229,6 +232,13 @@ int main(int argc, char **argv)
 			return report(-1);
 		return report(write(fd, argv[0], strlen(argv[0])));
 	}
+	if (!strcmp(op, "rlimit")) {
+		struct rlimit r = {4, 4};
+
+		return report(prlimit(atoi(argv[0]), RLIMIT_NOFILE, &r, NULL));
+	}
+	if (!strcmp(op, "nice"))
+		return report(setpriority(PRIO_PROCESS, atoi(argv[0]), 19));
 	if (!strcmp(op, "clear"))
 		return map_clear(argv[0]);
 	if (!strcmp(op, "count"))

@@ -80,6 +80,20 @@ t_is "$(sudo1 read /proc/$(agent_pid)/maps)" EACCES "lockboxd's /proc/PID/maps: 
 t_is "$(sudo1 read /proc/$(agent_pid)/auxv)" EACCES "lockboxd's /proc/PID/auxv: denied"
 t_is "$(sudo1 read /proc/$(agent_pid)/cmdline)" OK "its cmdline, as ps reads it (control)"
 
+# test_agent_cannot_be_starved_by_cgroup_rlimit_or_nice
+mkdir -p /sys/fs/cgroup/trap
+t_is "$(esc1 write /sys/fs/cgroup/trap/cgroup.freeze)" EACCES "freezing a cgroup: denied"
+t_is "$(esc1 write /sys/fs/cgroup/trap/cgroup.procs)" EACCES "moving a process between cgroups: denied"
+t_is "$(esc1 write /sys/fs/cgroup/cgroup.procs)" EACCES "the same in the root cgroup: denied"
+t_is "$(esc1 rlimit $(agent_pid))" EACCES "prlimit of lockboxd's open files: denied"
+t_is "$(esc1 nice $(agent_pid))" EACCES "renicing lockboxd: denied"
+sleep 60 &
+t_is "$(esc1 nice $!)" OK "renicing another root process (control)"
+t_is "$(escape rlimit $!)" OK "plain root sets a limit (control)"
+kill $!
+t_is "$(sudo1 read /proc/$(agent_pid)/oom_score_adj)" EACCES "lockboxd's oom_score_adj: denied"
+rmdir /sys/fs/cgroup/trap
+
 # test_identity_sources_are_not_the_engineers
 t_is "$(esc1 write /etc/group)" EACCES "appending to /etc/group: denied"
 t_is "$(esc1 write /etc/passwd)" EACCES "appending to /etc/passwd: denied"
