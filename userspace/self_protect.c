@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Self-protection: which paths, and writing them into the guard's maps. */
 #include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,13 +17,25 @@
 
 /* Read by every process, trusted by lockbox to say who is who, or run by it. */
 static const char *const system_paths[] = {
-	"/etc/passwd",	      "/etc/group",
-	"/etc/shadow",	      "/etc/gshadow",
-	"/etc/nsswitch.conf", "/etc/sssd",
-	"/var/lib/sss",	      "/etc/ld.so.preload",
-	"/etc/ld.so.conf",    "/etc/ld.so.conf.d",
-	"/etc/ld.so.cache",   "/bin/sh",
-	"/etc/lockbox",	      NULL,
+	"/etc/passwd",
+	"/etc/group",
+	"/etc/shadow",
+	"/etc/gshadow",
+	"/etc/nsswitch.conf",
+	"/etc/sssd",
+	"/var/lib/sss",
+	"/etc/ld.so.preload",
+	"/etc/ld.so.conf",
+	"/etc/ld.so.conf.d",
+	"/etc/ld.so.cache",
+	"/bin/sh",
+	"/etc/lockbox",
+	/* the unit and its drop-ins: an override of ExecStart runs as the agent */
+	"/etc/systemd/system/lockboxd.service",
+	"/etc/systemd/system/lockboxd.service.d",
+	"/run/systemd/system/lockboxd.service.d",
+	"/usr/lib/systemd/system/lockboxd.service",
+	NULL,
 };
 
 static int add(struct self_paths *p, const char *path)
@@ -107,6 +121,41 @@ static int add_mapped(struct self_paths *p)
 	return err;
 }
 
+/*
+ * The program interpreter named in this executable (PT_INTERP, e.g.
+ * /lib64/ld-linux-x86-64.so.2): a symlink in another folder than the loader
+ * it names, which /proc/self/maps does not show.
+ */
+static int add_interpreter(struct self_paths *p)
+{
+	char interp[PATH_MAX] = "";
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64)
+		goto out;
+	for (int i = 0; i < eh.e_phnum && i < 64; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + (off_t)i * eh.e_phentsize) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type != PT_INTERP || ph.p_filesz >= sizeof(interp))
+			continue;
+		if (pread(fd, interp, ph.p_filesz, ph.p_offset) == (ssize_t)ph.p_filesz &&
+		    interp[0] == '/') {
+			interp[ph.p_filesz] = 0;
+			err = add_resolved(p, interp);
+		}
+		break;
+	}
+out:
+	close(fd);
+	return err;
+}
+
 /* lockboxd itself and lockboxctl beside it (build tree) or in ../bin (installed). */
 static int add_programs(struct self_paths *p)
 {
@@ -186,6 +235,7 @@ int self_paths_collect(const struct config *cfg, const char *config_path, struct
 	for (size_t i = 0; !err && system_paths[i]; i++)
 		err = add_resolved(out, system_paths[i]);
 	err = err ?: add_programs(out);
+	err = err ?: add_interpreter(out);
 	err = err ?: add_mapped(out);
 	err = err ?: add_notify_program(out, cfg->notify_command);
 	if (!err && config_path)

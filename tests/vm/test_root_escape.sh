@@ -67,6 +67,8 @@ lib=$(awk '/libjansson/ { print $6; exit }' /proc/$(agent_pid)/maps)
 cp /usr/bin/busybox ${lib%/*}/evil
 t_is "$(esc1 write $lib)" EACCES "writing to a library lockboxd maps ($lib): denied"
 t_is "$(esc1 rename ${lib%/*}/evil $lib)" EACCES "replacing that library by rename: denied"
+interp=$(readlink /lib64/ld-linux-x86-64.so.2 || echo /lib64/ld-linux-x86-64.so.2)
+t_is "$(esc1 rename /usr/bin/evil /lib64/ld-linux-x86-64.so.2)" EACCES "replacing the program interpreter's name: denied"
 t_is "$(esc1 write /usr/libexec/lockbox-test-notify)" EACCES "writing to the notify command: denied"
 t_is "$(esc1 write /etc/lockbox/other.json)" EACCES "a new file in /etc/lockbox: denied"
 t_is "$(esc1 rename /etc/lockbox /etc/lockbox.old)" EACCES "renaming /etc/lockbox: denied"
