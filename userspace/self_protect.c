@@ -156,6 +156,71 @@ out:
 	return err;
 }
 
+/* The folders ld.so searches: those listed in /etc/ld.so.conf.d, then its defaults. */
+static int search_dirs(struct self_paths *dirs)
+{
+	static const char *const defaults[] = {"/lib/x86_64-linux-gnu",
+					       "/usr/lib/x86_64-linux-gnu",
+					       "/lib64",
+					       "/usr/lib64",
+					       "/lib",
+					       "/usr/lib",
+					       NULL};
+	char line[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir("/etc/ld.so.conf.d");
+	int err = 0;
+
+	while (d && !err && (de = readdir(d))) {
+		char conf[PATH_MAX];
+		size_t len = strlen(de->d_name);
+		FILE *f;
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(conf, sizeof(conf), "/etc/ld.so.conf.d/%s", de->d_name);
+		f = fopen(conf, "re");
+		while (f && !err && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, " \t\n#")] = 0;
+			if (line[0] == '/')
+				err = add(dirs, line);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; !err && defaults[i]; i++)
+		err = add(dirs, defaults[i]);
+	return err;
+}
+
+/*
+ * A library of the same name planted earlier in ld.so's search path takes
+ * over at the next ldconfig (run by the next package install): the names of
+ * the libraries lockbox maps are guarded in every folder ld.so searches.
+ */
+static int add_library_names(struct self_paths *p)
+{
+	struct self_paths dirs = {0};
+	size_t n = p->n;
+	int err = search_dirs(&dirs);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		const char *base = strrchr(p->v[i], '/');
+		char path[PATH_MAX * 2];
+
+		if (!base || strncmp(base, "/lib", 4) || !strstr(base, ".so"))
+			continue;
+		for (size_t d = 0; !err && d < dirs.n; d++) {
+			snprintf(path, sizeof(path), "%s%s", dirs.v[d], base);
+			err = add(p, path);
+		}
+	}
+	self_paths_free(&dirs);
+	return err;
+}
+
 /* lockboxd itself and lockboxctl beside it (build tree) or in ../bin (installed). */
 static int add_programs(struct self_paths *p)
 {
@@ -237,6 +302,7 @@ int self_paths_collect(const struct config *cfg, const char *config_path, struct
 	err = err ?: add_programs(out);
 	err = err ?: add_interpreter(out);
 	err = err ?: add_mapped(out);
+	err = err ?: add_library_names(out);
 	err = err ?: add_notify_program(out, cfg->notify_command);
 	if (!err && config_path)
 		err = add_with_own_dir(out, config_path);
@@ -264,6 +330,33 @@ void self_paths_free(struct self_paths *p)
 	*p = (struct self_paths){0};
 }
 
+/*
+ * The name of @path's first component that does not exist: a folder that is
+ * not there yet (/usr/local/lib, /etc/sssd's parent) cannot be made by an
+ * engineer to hold what lockbox would then trust.
+ */
+static int protect_first_missing(struct guard *g, const char *path, unsigned gen)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (;;) {
+		char *slash = strrchr(buf, '/');
+
+		if (!slash || slash == buf)
+			return 0;
+		*slash = 0;
+		if (stat(buf, &st) == 0) {
+			*slash = '/';
+			slash = strchr(slash + 1, '/');
+			if (slash)
+				*slash = 0;
+			return guard_protect_name(g, buf, gen);
+		}
+	}
+}
+
 static int protect_one(struct guard *g, const char *path, unsigned gen)
 {
 	char real[PATH_MAX];
@@ -272,6 +365,8 @@ static int protect_one(struct guard *g, const char *path, unsigned gen)
 
 	/* an absent file's name is guarded all the same, where its folder exists */
 	err = guard_protect_name(g, path, gen);
+	if (err == -ENOENT)
+		err = protect_first_missing(g, path, gen);
 	if (err && err != -ENOENT && err != -ENOTDIR)
 		return err;
 	if (lstat(path, &st) < 0)

@@ -67,6 +67,14 @@ lib=$(awk '/libjansson/ { print $6; exit }' /proc/$(agent_pid)/maps)
 cp /usr/bin/busybox ${lib%/*}/evil
 t_is "$(esc1 write $lib)" EACCES "writing to a library lockboxd maps ($lib): denied"
 t_is "$(esc1 rename ${lib%/*}/evil $lib)" EACCES "replacing that library by rename: denied"
+t_ok "the guest has no /usr/local (setup)" [ ! -e /usr/local ]
+mkdir -p /etc/ld.so.conf.d && echo /usr/local/lib >/etc/ld.so.conf.d/libc.conf && agent_reload
+t_is "$(sudo1 mkdir /usr/local)" EACCES "making a missing folder of ld.so's search path: denied"
+mkdir -p /usr/local && agent_reload
+t_is "$(sudo1 mkdir /usr/local/lib)" EACCES "its next missing component, after a reload: denied"
+mkdir -p /usr/local/lib && agent_reload
+t_is "$(esc1 write /usr/local/lib/${lib##*/})" EACCES "planting a mapped library's name earlier in ld.so's search path: denied"
+t_is "$(esc1 write /usr/local/lib/libmine.so.1)" OK "another library there (control)"
 interp=$(readlink /lib64/ld-linux-x86-64.so.2 || echo /lib64/ld-linux-x86-64.so.2)
 t_is "$(esc1 rename /usr/bin/evil /lib64/ld-linux-x86-64.so.2)" EACCES "replacing the program interpreter's name: denied"
 t_is "$(esc1 write /usr/libexec/lockbox-test-notify)" EACCES "writing to the notify command: denied"
