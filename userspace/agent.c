@@ -575,6 +575,14 @@ void agent_started(struct agent *a)
 
 void agent_stopping(struct agent *a, const char *why)
 {
+	size_t held = a->batch.n;
+	int err = events_abandon(a);
+
+	if (err)
+		log_err("events: %zu kernel events not stored and not counted: %s", held,
+			strerror(-err));
+	else if (held)
+		log_err("events: %zu kernel events not stored, counted as lost", held);
 	if (tx_begin(a))
 		return;
 	json_t *rec = agent_record(a, "agent.stopped", (uint32_t)-1, NULL, 0);

@@ -713,6 +713,28 @@ int guard_counters(struct guard *g, __u64 *out)
 	return 0;
 }
 
+int guard_counter_add(struct guard *g, __u32 idx, __u64 n)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(g->fd[M_COUNTERS], &idx, vals) < 0) {
+		err = -errno;
+		goto out;
+	}
+	vals[0] += n;
+	if (bpf_map_update_elem(g->fd[M_COUNTERS], &idx, vals, BPF_EXIST) < 0)
+		err = -errno;
+out:
+	free(vals);
+	return err;
+}
+
 int guard_events_fd(struct guard *g)
 {
 	return g->fd[M_EVENTS];

@@ -54,6 +54,8 @@ typedef int (*guard_grant_fn)(const struct lb_grant_key *k, const struct lb_gran
 int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx);
 /* Sums the per-CPU counters into @out[LB_CNT_MAX]. */
 int guard_counters(struct guard *g, __u64 *out);
+/* Adds @n to counter @idx (events the agent took but could not store count as lost). */
+int guard_counter_add(struct guard *g, __u32 idx, __u64 n);
 /* Names of the attached programs (hooks), NULL-terminated; static storage. */
 const char *const *guard_hooks(void);
 int guard_events_fd(struct guard *g);

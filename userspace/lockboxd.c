@@ -164,6 +164,27 @@ static void reload(struct agent *a, const struct opts *o)
 		log_info("config reloaded");
 }
 
+static struct watch w_ring = {W_RINGBUF};
+
+/*
+ * While a batch of events is held (its commit failed), the ring's fd stays
+ * readable: stop watching it until the timer's tick has stored the batch,
+ * rather than spin on a store that cannot take it.
+ */
+static void ring_watch(struct agent *a, int epfd, struct watch *w)
+{
+	static bool off;
+	bool held = agent_events_held(a);
+
+	if (held == off)
+		return;
+	if (held)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, agent_events_fd(a), NULL);
+	else if (add_fd(epfd, agent_events_fd(a), w))
+		return; /* try again on the next tick */
+	off = held;
+}
+
 static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 	       const struct opts *o)
 {
@@ -190,12 +211,14 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 			case W_RINGBUF:
 				err = agent_consume_events(a);
 				if (err < 0)
-					log_err("events: cannot store kernel events: %s",
+					log_err("events: cannot store kernel events, holding them: %s",
 						strerror(-err));
+				ring_watch(a, epfd, w);
 				break;
 			case W_TIMER:
 				if (read(tfd, &ticks, sizeof(ticks)) > 0)
 					agent_tick(a, time(NULL));
+				ring_watch(a, epfd, &w_ring);
 				break;
 			case W_SIGNAL:
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -214,7 +237,7 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 
 int main(int argc, char **argv)
 {
-	struct watch w_ring = {W_RINGBUF}, w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
+	struct watch w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
 	struct itimerspec its = {.it_interval = {1, 0}, .it_value = {1, 0}};
 	struct opts o = {0};
 	struct config *cfg = NULL;
