@@ -263,14 +263,16 @@ static int add_root(struct root_ref *roots, size_t *n, const char *path)
 }
 
 /*
- * The agent's own files are a zone engineers may read but not change: the
- * config, the database with its WAL, and their directories when those are
- * lockbox's own (/etc/lockbox, /var/lib/lockbox).
+ * The agent's own files: the config and the directories that are lockbox's
+ * own (/etc/lockbox, /var/lib/lockbox) engineers may read but not change; the
+ * database with its WAL and shared memory they may not open at all, since
+ * whoever holds them open can lock the agent's commits out.
  */
 static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t *n)
 {
 	static char paths[8][PATH_MAX];
 	const char *files[2] = {a->config_path, a->cfg->database};
+	bool db[8] = {false};
 	size_t k = 0;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -278,9 +280,12 @@ static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t 
 
 		if (!files[i])
 			continue;
+		db[k] = i == 1;
 		snprintf(paths[k++], PATH_MAX, "%s", files[i]);
 		if (i == 1) {
+			db[k] = true;
 			snprintf(paths[k++], PATH_MAX, "%s-wal", files[i]);
+			db[k] = true;
 			snprintf(paths[k++], PATH_MAX, "%s-shm", files[i]);
 		}
 		snprintf(dir, sizeof(dir), "%s", files[i]);
@@ -293,7 +298,8 @@ static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t 
 		}
 	}
 	for (size_t i = 0; i < k; i++) {
-		int err = guard_protect_agent_file(a->g, paths[i]);
+		int err = db[i] ? guard_protect_agent_db(a->g, paths[i])
+				: guard_protect_agent_file(a->g, paths[i]);
 
 		if (!err)
 			add_root(roots, n, paths[i]);

@@ -64,9 +64,10 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 	kevent_path(e, root_path(a, e->dev, e->ino), path, sizeof(path));
 	event_time(a, e->time_ns, t, sizeof(t));
 	snprintf(zone, sizeof(zone),
-		 e->zone == LB_ZONE_GUARD   ? "lockbox-guard"
-		 : e->zone == LB_ZONE_AGENT ? "lockbox-agent"
-					    : "zone#%u",
+		 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
+		 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
+		 : e->zone == LB_ZONE_AGENT_DB ? "lockbox-database"
+					       : "zone#%u",
 		 e->zone);
 	rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:s, "
 			"s:s}",
@@ -196,9 +197,9 @@ int events_check_lost(struct agent *a)
 	if (err)
 		return err;
 	rec = agent_record(a, "events.lost", (uint32_t)-1, NULL, 0);
-	json_object_set_new(rec, "count",
-			    json_integer(cnt[LB_CNT_EVENTS_LOST] - a->lost_seen + dropped -
-					 a->dropped_seen));
+	json_object_set_new(
+		rec, "count",
+		json_integer(cnt[LB_CNT_EVENTS_LOST] - a->lost_seen + dropped - a->dropped_seen));
 	json_object_set_new(rec, "total", json_integer(cnt[LB_CNT_EVENTS_LOST]));
 	json_object_set_new(rec, "dropped_by_agent", json_integer(dropped - a->dropped_seen));
 	json_object_set_new(rec, "denied_for_no_log", json_integer(cnt[LB_CNT_NOLOG_DENIED]));

@@ -563,7 +563,8 @@ int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0 &&
-		    zone != LB_ZONE_GUARD && zone != LB_ZONE_AGENT && !in_set(zone, zones, n)) {
+		    zone != LB_ZONE_GUARD && zone != LB_ZONE_AGENT && zone != LB_ZONE_AGENT_DB &&
+		    !in_set(zone, zones, n)) {
 			err = delete (g, M_ZONES, &key);
 			if (err && err != -ENOENT)
 				return err;
@@ -645,6 +646,11 @@ int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t 
 int guard_protect_agent_file(struct guard *g, const char *path)
 {
 	return guard_zone_add(g, path, LB_ZONE_AGENT);
+}
+
+int guard_protect_agent_db(struct guard *g, const char *path)
+{
+	return guard_zone_add(g, path, LB_ZONE_AGENT_DB);
 }
 
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)

@@ -47,6 +47,8 @@ int guard_blkdevs_keep(struct guard *g, const __u32 *zones, size_t n);
 int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t *marked);
 /* The agent's config or database: engineers may read it but never change it. */
 int guard_protect_agent_file(struct guard *g, const char *path);
+/* The agent's database, -wal or -shm: engineers may not open it at all. */
+int guard_protect_agent_db(struct guard *g, const char *path);
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires);
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);

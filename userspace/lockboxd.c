@@ -211,7 +211,8 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 			case W_RINGBUF:
 				err = agent_consume_events(a);
 				if (err < 0)
-					log_err("events: cannot store kernel events, holding them: %s",
+					log_err("events: cannot store kernel events, holding them: "
+						"%s",
 						strerror(-err));
 				ring_watch(a, epfd, w);
 				break;
