@@ -152,19 +152,32 @@ uint32_t engineer_identity(struct agent *a, const struct client *c)
 	return c->cred.uid;
 }
 
+/* An engineer by the guard's record at connect time, by uid or by login uid. */
+static bool is_engineer(struct agent *a, const struct client *c)
+{
+	return c->engineer || id_matches(c->cred.uid, &a->cfg->engineers) ||
+	       (c->loginuid != (uint32_t)-1 && id_matches(c->loginuid, &a->cfg->engineers));
+}
+
+/*
+ * Roles come from who connected, as the guard recorded it then: a caller with
+ * no record is anyone (list and status, nothing of their own), and an engineer
+ * is never an approver nor security, whatever the group database says.
+ */
 void actor_of(struct agent *a, const struct client *c, const char *zone, struct actor *out)
 {
 	const struct zone_ref *z = zone ? zone_by_name(a, zone) : NULL;
 	uint32_t uid = c->cred.uid;
 
 	memset(out, 0, sizeof(*out));
+	out->uid = (uint32_t)-1; /* nobody's requests */
+	if (!c->known)
+		return;
 	out->uid = engineer_identity(a, c);
 	out->root = uid == 0;
-	out->engineer = id_matches(out->uid, &a->cfg->engineers);
-	out->security = id_matches(uid, &a->cfg->security);
-	/* an engineer acting through sudo is still that engineer, never an approver */
-	out->approver =
-		z && id_matches(uid, &z->cfg->approvers) && !(out->engineer && out->uid != uid);
+	out->engineer = is_engineer(a, c);
+	out->security = !out->engineer && id_matches(uid, &a->cfg->security);
+	out->approver = !out->engineer && z && id_matches(uid, &z->cfg->approvers);
 }
 
 char *reply_errno(int err, const char *what)

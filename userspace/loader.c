@@ -741,6 +741,11 @@ out:
 	return err;
 }
 
+int guard_peers_fd(struct guard *g)
+{
+	return g->skel ? bpf_map__fd(g->skel->maps.peers) : -ENOENT;
+}
+
 int guard_events_fd(struct guard *g)
 {
 	return g->fd[M_EVENTS];

@@ -61,6 +61,8 @@ int guard_counter_add(struct guard *g, __u32 idx, __u64 n);
 /* Names of the attached programs (hooks), NULL-terminated; static storage. */
 const char *const *guard_hooks(void);
 int guard_events_fd(struct guard *g);
+/* The peers map (socket storage, include/peer.h) of a loaded guard, or -ENOENT. */
+int guard_peers_fd(struct guard *g);
 
 /* Pure helpers, unit tested. */
 /* stat()'s st_dev to the kernel's sb->s_dev encoding (MAJOR << 20 | MINOR). */

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "loader.h"
 #include "log.h"
+#include "peerid.h"
 #include "loginuid.h"
 #include "server.h"
 #include "store.h"
@@ -166,6 +167,19 @@ static void reload(struct agent *a, const struct opts *o)
 
 static struct watch w_ring = {W_RINGBUF};
 
+/* What the guard recorded when the client connected; without it the client is anyone. */
+static void identify_client(struct client *c, void *ctx)
+{
+	const int *map_fd = ctx;
+	struct lb_peer p;
+
+	if (*map_fd < 0 || peer_lookup(*map_fd, c->fd, &p))
+		return;
+	c->known = true;
+	c->engineer = p.flags & LB_PEER_ENGINEER;
+	c->loginuid = p.loginuid;
+}
+
 /*
  * While a batch of events is held (its commit failed), the ring's fd stays
  * readable: stop watching it until the timer's tick has stored the batch,
@@ -246,7 +260,7 @@ int main(int argc, char **argv)
 	struct guard *g = NULL;
 	struct server *srv = NULL;
 	struct agent *a = NULL;
-	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig;
+	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig, peers;
 	char err[512] = "";
 	sigset_t mask;
 
@@ -317,6 +331,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	server_set_handler(srv, agent_handle_line, a);
+	peers = guard_peers_fd(g);
+	ret = peers < 0 ? peers : peer_mark_listener(peers, server_listen_fd(srv));
+	if (ret) {
+		log_err("cannot record who connects to the socket (%s): every caller is treated "
+			"as anyone",
+			strerror(-ret));
+		peers = -1;
+	}
+	ret = 1;
+	server_set_identify(srv, identify_client, &peers);
 	agent_set_server(a, srv);
 	if (add_fd(epfd, agent_events_fd(a), &w_ring) || add_fd(epfd, tfd, &w_timer) ||
 	    add_fd(epfd, sfd, &w_sig)) {
