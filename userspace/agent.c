@@ -221,6 +221,16 @@ static int pick_grant(const struct request *r, void *ctx)
 	return 0;
 }
 
+/* The kernel's grant for @r, its expiry never moved later than the kernel has it. */
+static int grant_put(struct agent *a, uint32_t uid, uint32_t zone, const struct request *r)
+{
+	struct lb_grant cur = {0};
+	bool held = guard_grant_get(a->g, uid, zone, &cur) == 0 && cur.id == (__u64)r->id;
+	__u64 ns = policy_kernel_expiry(guard_boot_expiry(r->expires_at), held, cur.expires_ns);
+
+	return guard_grant_put_ns(a->g, uid, zone, r->id, r->access, ns);
+}
+
 int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
 {
 	const struct zone_ref *z = zone_by_name(a, zone);
@@ -234,7 +244,7 @@ int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
 		return err;
 	if (!b.best)
 		return guard_grant_del(a->g, uid, z->id);
-	return guard_grant_put(a->g, uid, z->id, b.best->id, b.best->access, b.best->expires_at);
+	return grant_put(a, uid, z->id, b.best);
 }
 
 static int sync_engineers(struct agent *a)

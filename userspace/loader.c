@@ -653,16 +653,27 @@ int guard_protect_agent_db(struct guard *g, const char *path)
 	return guard_zone_add(g, path, LB_ZONE_AGENT_DB);
 }
 
-int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
+__u64 guard_boot_expiry(time_t expires)
 {
-	struct lb_grant_key key = {.uid = uid, .zone = zone};
-	struct lb_grant val = {.id = id, .access = access};
 	struct timespec wall, boot;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	val.expires_ns = lb_wall_to_boot(expires, &wall, &boot);
+	return lb_wall_to_boot(expires, &wall, &boot);
+}
+
+int guard_grant_put_ns(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access,
+		       __u64 expires_ns)
+{
+	struct lb_grant_key key = {.uid = uid, .zone = zone};
+	struct lb_grant val = {.id = id, .access = access, .expires_ns = expires_ns};
+
 	return update(g, M_GRANTS, &key, &val);
+}
+
+int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
+{
+	return guard_grant_put_ns(g, uid, zone, id, access, guard_boot_expiry(expires));
 }
 
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone)

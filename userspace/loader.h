@@ -50,6 +50,10 @@ int guard_protect_agent_file(struct guard *g, const char *path);
 /* The agent's database, -wal or -shm: engineers may not open it at all. */
 int guard_protect_agent_db(struct guard *g, const char *path);
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires);
+/* The same with the kernel's expiry given (CLOCK_BOOTTIME ns), and that conversion. */
+int guard_grant_put_ns(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access,
+		       __u64 expires_ns);
+__u64 guard_boot_expiry(time_t expires);
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);
 typedef int (*guard_grant_fn)(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx);
