@@ -232,8 +232,8 @@ static bool over_cap(struct server *s, struct client *c)
 	msg = proto_reply_error(PROTO_E_CONFLICT, "too many connections (%d) from this user",
 				CLIENTS_PER_UID);
 	/* best effort: the connection closes whether or not the line got through */
-	if (msg && send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		c->closing = true;
+	if (msg)
+		(void)!send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 	free(msg);
 	return true;
 }
