@@ -307,7 +307,7 @@ void server_tick(struct server *s)
 /* Too far behind: read nothing more from it until it has caught up. */
 static bool backlogged(const struct client *c)
 {
-	return c->out_len - c->out_off > CLIENT_OUT_MAX;
+	return c->out_len - c->out_off > CLIENT_OUT_PAUSE;
 }
 
 static void want_write(struct server *s, struct client *c, bool on)

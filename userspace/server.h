@@ -22,6 +22,7 @@ struct watch {
 };
 
 #define CLIENT_OUT_MAX	 (16 << 20) /* a follower this far behind is dropped */
+#define CLIENT_OUT_PAUSE (1 << 20)  /* a client this far behind is not read from */
 #define CLIENTS_PER_UID	 64	    /* connections one login uid (else uid) may hold */
 #define CLIENT_IDLE_SECS 10	    /* a client that says nothing this long is closed */
 
@@ -65,7 +66,7 @@ void server_tick(struct server *s);
 /*
  * Queue @len bytes for @c. A reply is queued whole, however large (one audit
  * trail); a follower whose backlog passes CLIENT_OUT_MAX is dropped, and any
- * other client that far behind is not read from until it catches up.
+ * client CLIENT_OUT_PAUSE behind is not read from until it catches up.
  */
 void client_send(struct server *s, struct client *c, const char *data, size_t len);
 void client_send_str(struct server *s, struct client *c, char *line_owned);

@@ -5,6 +5,9 @@
  *       opens N connections and holds them; prints "open A closed B" once all
  *       are made and the peer has had a second to close some, then holds the
  *       rest SECONDS
+ *   sockflood pipe SOCKET N SECONDS
+ *       sends N status requests on one connection and never reads a reply;
+ *       prints "sent" (once all are written) and holds the connection SECONDS
  *   sockflood serve SOCKET SECONDS
  *       listens on SOCKET (a fake agent) and answers each client one success line
  *   sockflood sneak [-l LOGINUID] SOCKET UID LINE
@@ -73,6 +76,23 @@ static int hold(const char *path, int n, int secs)
 	printf("open %d closed %d\n", open, closed);
 	fflush(stdout);
 	sleep(secs);
+	return 0;
+}
+
+static int pipeline(const char *path, int n, int secs)
+{
+	static const char req[] = "{\"v\":1,\"cmd\":\"status\"}\n";
+	int fd = dial(path);
+
+	if (fd < 0)
+		return 1;
+	alarm(secs);
+	for (int i = 0; i < n; i++)
+		if (write(fd, req, sizeof(req) - 1) < 0)
+			return 1;
+	printf("sent\n");
+	fflush(stdout);
+	pause();
 	return 0;
 }
 
@@ -181,6 +201,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "pipe"))
+		return pipeline(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "serve"))
 		return serve(argv[2], atoi(argv[3]));
 	if (argc >= 5 && !strcmp(argv[1], "sneak")) {
@@ -192,7 +214,7 @@ int main(int argc, char **argv)
 		if (argc == 5 && become(-1, -1, loginuid) == 0)
 			return sneak(argv[2], argv[3], argv[4]);
 	}
-	fprintf(stderr, "usage: sockflood hold SOCKET N SECONDS | serve SOCKET SECONDS | "
+	fprintf(stderr, "usage: sockflood hold|pipe SOCKET N SECONDS | serve SOCKET SECONDS | "
 			"sneak [-l LOGINUID] SOCKET UID LINE\n");
 	return 2;
 }

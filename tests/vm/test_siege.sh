@@ -58,6 +58,21 @@ t_ok "and secops1's revoke" within 3 secops1 revoke $id --reason "siege test"
 t_is "$(state $id)" revoked "the grant is revoked"
 flood_end
 
+# test_client_that_never_reads_is_bounded: 60,000 status requests on one
+# connection, no reply read (about 70 MB of replies)
+rss() {
+	awk '/^VmRSS/ { print $2 }' /proc/$(agent_pid)/status
+}
+rss0=$(rss)
+runas eng1 sockflood pipe $SOCK 60000 30 >/tmp/pipe.out 2>&1 &
+pipe=$!
+sleep 8
+grown=$(($(rss) - rss0))
+t_ok "the agent's memory grows by less than 40 MB (${grown} kB)" [ "$grown" -lt 40000 ]
+t_ok "secops1 is served meanwhile" within 3 secops1 status
+kill $pipe 2>/dev/null
+wait $pipe 2>/dev/null
+
 # test_ctl_refuses_a_socket_not_served_by_root
 runas user1 sockflood serve /tmp/fake.sock 30 &
 fake=$!
