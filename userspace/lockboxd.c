@@ -247,6 +247,7 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 				break;
 			}
 		}
+		server_collect(srv); /* clients closed in this batch */
 	}
 }
 

@@ -22,6 +22,7 @@ struct server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool paused; /* accept backed off after EMFILE */
 	struct client *clients;
+	struct client *dead; /* closed, freed by server_collect once the loop's batch is done */
 	server_line_fn fn;
 	void *ctx;
 	server_identify_fn ident;
@@ -121,6 +122,10 @@ fail:
 	return ret;
 }
 
+/*
+ * Closes @c now (its descriptor is free at once) but keeps the struct until
+ * server_collect: an event for it may still wait in the loop's current batch.
+ */
 static void client_free(struct server *s, struct client *c)
 {
 	struct client **pp;
@@ -133,9 +138,22 @@ static void client_free(struct server *s, struct client *c)
 	}
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	c->fd = -1;
 	free(c->in);
 	free(c->out);
-	free(c);
+	c->in = c->out = NULL;
+	c->next = s->dead;
+	s->dead = c;
+}
+
+void server_collect(struct server *s)
+{
+	while (s->dead) {
+		struct client *c = s->dead;
+
+		s->dead = c->next;
+		free(c);
+	}
 }
 
 void server_close(struct server *s)
@@ -144,6 +162,7 @@ void server_close(struct server *s)
 		return;
 	while (s->clients)
 		client_free(s, s->clients);
+	server_collect(s);
 	if (s->fd >= 0) {
 		close(s->fd);
 		unlink(s->path);
@@ -400,6 +419,8 @@ static void split_lines(struct server *s, struct client *c)
 
 void server_client_io(struct server *s, struct client *c, uint32_t events)
 {
+	if (c->fd < 0)
+		return; /* closed earlier in this batch */
 	if (events & EPOLLOUT) {
 		flush(s, c);
 		/* caught up: the lines it sent meanwhile are still here */

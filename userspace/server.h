@@ -71,7 +71,9 @@ void server_tick(struct server *s);
 void client_send(struct server *s, struct client *c, const char *data, size_t len);
 void client_send_str(struct server *s, struct client *c, char *line_owned);
 struct client *server_clients(struct server *s);
-/* Frees the clients marked closing with nothing left to send. */
+/* Closes the clients marked closing with nothing left to send. */
 void server_reap(struct server *s);
+/* Frees closed clients: call between batches of epoll events, never inside one. */
+void server_collect(struct server *s);
 
 #endif /* SERVER_H */
