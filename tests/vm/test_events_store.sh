@@ -46,4 +46,29 @@ done
 t_is "$missing" "" "every denial made while commits failed reaches the trail"
 t_is "$(ctl root audit --json | jget -w type=events.lost '#')" 0 \
 	"and none of them had to be counted as lost"
+
+# test_events_held_at_stop_are_counted_lost: the disk full again, the agent
+# stopped before it could store three denials; what it took from the ring is
+# counted as lost, what it left there the next agent stores
+for i in 6 7 8; do
+	echo "row $i" >$ACME/held$i.txt
+done
+dd if=/dev/zero of=/mnt/lockbox/fill bs=4096 2>/dev/null
+n=$(grep -c "cannot store kernel events" $AGENT_LOG)
+for i in 6 7 8; do
+	as $ENG1 r $ACME/held$i.txt >/dev/null
+done
+wait_for 10 sh -c "[ \$(grep -c 'cannot store kernel events' $AGENT_LOG) -gt $n ]"
+agent_kill TERM
+t_ok "stopping with events held says they are counted as lost" \
+	grep -q "not stored, counted as lost" $AGENT_LOG
+rm /mnt/lockbox/fill
+agent_start
+lost=$(ctl root status --json | jget events_lost)
+missing=0
+for i in 6 7 8; do
+	wait_for 5 denied_path $ACME/held$i.txt || missing=$((missing + 1))
+done
+t_ok "each of the three is stored or counted lost ($missing missing, $lost lost)" \
+	[ "$lost" -ge 1 -a "$lost" -ge "$missing" ]
 t_done
