@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,14 +108,21 @@ static int serve(const char *path, int secs)
 		perror("sockflood: serve");
 		return 1;
 	}
+	signal(SIGPIPE, SIG_IGN); /* a client that hangs up first */
 	alarm(secs);
 	for (;;) {
 		char buf[4096];
 		int c = accept(fd, NULL, NULL);
+		size_t got = 0;
+		ssize_t n;
 
 		if (c < 0)
 			continue;
-		if (read(c, buf, sizeof(buf)) > 0 && write(c, reply, sizeof(reply) - 1) < 0)
+		/* one whole request line, then the answer */
+		while (got < sizeof(buf) && (n = read(c, buf + got, sizeof(buf) - got)) > 0 &&
+		       !memchr(buf + got, '\n', n))
+			got += n;
+		if (write(c, reply, sizeof(reply) - 1) < 0)
 			perror("sockflood: write");
 		close(c);
 	}
