@@ -638,6 +638,7 @@ static void notify_tick(struct agent *a, int64_t now)
 
 void agent_tick(struct agent *a, int64_t now)
 {
+	bool held;
 	int err;
 
 	if (a->srv)
@@ -645,9 +646,12 @@ void agent_tick(struct agent *a, int64_t now)
 	err = expire_due(a, now);
 	if (err)
 		log_err("expiry: %s", strerror(-err));
+	held = agent_events_held(a);
 	err = agent_consume_events(a); /* allowed accesses do not wake us */
-	if (err < 0)
-		log_err("events: cannot store kernel events: %s", strerror(-err));
+	if (err < 0 && !held) /* once, not every tick while the store fails */
+		log_err("events: cannot store kernel events, holding them: %s", strerror(-err));
+	else if (err >= 0 && held)
+		log_info("events: the kernel events held are stored");
 	err = events_check_lost(a);
 	if (err)
 		log_err("events: cannot record lost events: %s", strerror(-err));
