@@ -5,6 +5,7 @@
  * task that is not an engineer go after one map lookup.
  */
 #include "guard.bpf.h"
+#include "connect.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -63,6 +63,12 @@ struct lb_config {
 #define LB_ZONE_GUARD 0x7fffffffu
 /* Zone id of the agent's config and database: engineers may read them, never change them. */
 #define LB_ZONE_AGENT 0x7ffffffeu
+/*
+ * Zone id of the agent's database, its -wal and -shm: engineers may not open
+ * them at all (an open -shm lets its holder lock the agent's commits out). No
+ * grant is ever made for it, so decide() refuses every access.
+ */
+#define LB_ZONE_AGENT_DB 0x7ffffffdu
 
 /*
  * inode_zones map (inode storage): an inode's zone as a walk found it, valid

@@ -153,19 +153,32 @@ uint32_t engineer_identity(struct agent *a, const struct client *c)
 	return c->cred.uid;
 }
 
+/* An engineer by the guard's record at connect time, by uid or by login uid. */
+static bool is_engineer(struct agent *a, const struct client *c)
+{
+	return c->engineer || id_matches(c->cred.uid, &a->cfg->engineers) ||
+	       (c->loginuid != (uint32_t)-1 && id_matches(c->loginuid, &a->cfg->engineers));
+}
+
+/*
+ * Roles come from who connected, as the guard recorded it then: a caller with
+ * no record is anyone (list and status, nothing of their own), and an engineer
+ * is never an approver nor security, whatever the group database says.
+ */
 void actor_of(struct agent *a, const struct client *c, const char *zone, struct actor *out)
 {
 	const struct zone_ref *z = zone ? zone_by_name(a, zone) : NULL;
 	uint32_t uid = c->cred.uid;
 
 	memset(out, 0, sizeof(*out));
+	out->uid = (uint32_t)-1; /* nobody's requests */
+	if (!c->known)
+		return;
 	out->uid = engineer_identity(a, c);
 	out->root = uid == 0;
-	out->engineer = id_matches(out->uid, &a->cfg->engineers);
-	out->security = id_matches(uid, &a->cfg->security);
-	/* an engineer acting through sudo is still that engineer, never an approver */
-	out->approver =
-		z && id_matches(uid, &z->cfg->approvers) && !(out->engineer && out->uid != uid);
+	out->engineer = is_engineer(a, c);
+	out->security = !out->engineer && id_matches(uid, &a->cfg->security);
+	out->approver = !out->engineer && z && id_matches(uid, &z->cfg->approvers);
 }
 
 char *reply_errno(int err, const char *what)
@@ -209,6 +222,16 @@ static int pick_grant(const struct request *r, void *ctx)
 	return 0;
 }
 
+/* The kernel's grant for @r, its expiry never moved later than the kernel has it. */
+static int grant_put(struct agent *a, uint32_t uid, uint32_t zone, const struct request *r)
+{
+	struct lb_grant cur = {0};
+	bool held = guard_grant_get(a->g, uid, zone, &cur) == 0 && cur.id == (__u64)r->id;
+	__u64 ns = policy_kernel_expiry(guard_boot_expiry(r->expires_at), held, cur.expires_ns);
+
+	return guard_grant_put_ns(a->g, uid, zone, r->id, r->access, ns);
+}
+
 int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
 {
 	const struct zone_ref *z = zone_by_name(a, zone);
@@ -222,7 +245,7 @@ int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
 		return err;
 	if (!b.best)
 		return guard_grant_del(a->g, uid, z->id);
-	return guard_grant_put(a->g, uid, z->id, b.best->id, b.best->access, b.best->expires_at);
+	return grant_put(a, uid, z->id, b.best);
 }
 
 static int sync_engineers(struct agent *a)
@@ -273,14 +296,16 @@ static int add_root(struct root_ref *roots, size_t *n, const char *path)
 }
 
 /*
- * The agent's own files are a zone engineers may read but not change: the
- * config, the database with its WAL, and their directories when those are
- * lockbox's own (/etc/lockbox, /var/lib/lockbox).
+ * The agent's own files: the config and the directories that are lockbox's
+ * own (/etc/lockbox, /var/lib/lockbox) engineers may read but not change; the
+ * database with its WAL and shared memory they may not open at all, since
+ * whoever holds them open can lock the agent's commits out.
  */
 static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t *n)
 {
 	static char paths[8][PATH_MAX];
 	const char *files[2] = {a->config_path, a->cfg->database};
+	bool db[8] = {false};
 	size_t k = 0;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -288,9 +313,12 @@ static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t 
 
 		if (!files[i])
 			continue;
+		db[k] = i == 1;
 		snprintf(paths[k++], PATH_MAX, "%s", files[i]);
 		if (i == 1) {
+			db[k] = true;
 			snprintf(paths[k++], PATH_MAX, "%s-wal", files[i]);
+			db[k] = true;
 			snprintf(paths[k++], PATH_MAX, "%s-shm", files[i]);
 		}
 		snprintf(dir, sizeof(dir), "%s", files[i]);
@@ -303,7 +331,8 @@ static void protect_agent_files(struct agent *a, struct root_ref *roots, size_t 
 		}
 	}
 	for (size_t i = 0; i < k; i++) {
-		int err = guard_protect_agent_file(a->g, paths[i]);
+		int err = db[i] ? guard_protect_agent_db(a->g, paths[i])
+				: guard_protect_agent_file(a->g, paths[i]);
 
 		if (!err)
 			add_root(roots, n, paths[i]);
@@ -615,6 +644,14 @@ void agent_started(struct agent *a)
 
 void agent_stopping(struct agent *a, const char *why)
 {
+	size_t held = a->batch.n;
+	int err = events_abandon(a);
+
+	if (err)
+		log_err("events: %zu kernel events not stored and not counted: %s", held,
+			strerror(-err));
+	else if (held)
+		log_err("events: %zu kernel events not stored, counted as lost", held);
 	if (tx_begin(a))
 		return;
 	json_t *rec = agent_record(a, "agent.stopped", (uint32_t)-1, NULL, 0);
@@ -641,6 +678,7 @@ static void notify_tick(struct agent *a, int64_t now)
 
 void agent_tick(struct agent *a, int64_t now)
 {
+	bool held;
 	int err;
 
 	if (a->srv)
@@ -648,9 +686,12 @@ void agent_tick(struct agent *a, int64_t now)
 	err = expire_due(a, now);
 	if (err)
 		log_err("expiry: %s", strerror(-err));
+	held = agent_events_held(a);
 	err = agent_consume_events(a); /* allowed accesses do not wake us */
-	if (err < 0)
-		log_err("events: cannot store kernel events: %s", strerror(-err));
+	if (err < 0 && !held) /* once, not every tick while the store fails */
+		log_err("events: cannot store kernel events, holding them: %s", strerror(-err));
+	else if (err >= 0 && held)
+		log_info("events: the kernel events held are stored");
 	err = events_check_lost(a);
 	if (err)
 		log_err("events: cannot record lost events: %s", strerror(-err));

@@ -38,6 +38,8 @@ void agent_handle_line(struct client *c, char *line, size_t len, void *ctx);
 /* Drains the kernel ring buffer into the audit trail, in batched transactions. */
 int agent_events_fd(struct agent *a);
 int agent_consume_events(struct agent *a);
+/* A batch failed to commit and is held: read no more from the ring until a tick stores it. */
+bool agent_events_held(struct agent *a);
 /* The socket path of the running config. */
 const char *a_socket_path(struct agent *a);
 /* Records agent.started, with the kernel's lost-event total so far. */

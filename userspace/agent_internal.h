@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include "agent.h"
 #include "config.h"
+#include "evbatch.h"
 #include "model.h"
 #include "policy.h"
 #include "protocol.h"
@@ -48,7 +49,8 @@ struct agent {
 		char name[LB_NAME_MAX];
 	} names[NAME_CACHE];
 	char notify_error[256];	 /* last delivery failure logged */
-	int batch_n, batch_err;	 /* events in the current ring-buffer batch */
+	struct evbatch batch;	 /* taken from the ring, not yet committed */
+	uint64_t dropped_seen;	 /* batch.dropped already recorded as events.lost */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, refreshed per batch */
 };
 
@@ -93,6 +95,8 @@ void publish_record(struct agent *a, json_t *rec);
 int events_open(struct agent *a);
 void events_close(struct agent *a);
 int events_check_lost(struct agent *a);
+/* Stopping with events not stored: they go into the kernel's lost counter. */
+int events_abandon(struct agent *a);
 
 char *reply_errno(int err, const char *what);
 

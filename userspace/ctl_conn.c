@@ -60,6 +60,17 @@ int ctl_connect(const char *path)
 	return fd;
 }
 
+int ctl_peer_check(int fd, uid_t want, uid_t *got)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -errno;
+	*got = cr.uid;
+	return cr.uid == want ? 0 : -EPERM;
+}
+
 int ctl_send(int fd, const char *buf, size_t len)
 {
 	while (len) {

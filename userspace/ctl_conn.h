@@ -4,6 +4,7 @@
 #define CTL_CONN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define CTL_DEFAULT_SOCKET "/run/lockbox/lockbox.sock"
 #define CTL_DEFAULT_CONFIG "/etc/lockbox/lockbox.json"
@@ -20,6 +21,13 @@ int ctl_socket_path(const char *opt, const char *env, const char *config, char *
 
 /* A connected, blocking, close-on-exec stream socket; returns the fd or -errno. */
 int ctl_connect(const char *path);
+
+/*
+ * Whether the process that made the listening end of @fd ran as @want (the agent
+ * runs as root): 0, -EPERM with *got set when it did not, or -errno. Approvers
+ * and security must not hand their commands to someone else's socket.
+ */
+int ctl_peer_check(int fd, uid_t want, uid_t *got);
 
 /* Writes all of buf; -errno on failure (EPIPE if the agent went away). */
 int ctl_send(int fd, const char *buf, size_t len);

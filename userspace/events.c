@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "agent_internal.h"
 #include "audit.h"
+#include "evbatch.h"
 #include "loader.h"
 #include "kevent.h"
 #include "log.h"
@@ -63,9 +64,10 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 	kevent_path(e, root_path(a, e->dev, e->ino), path, sizeof(path));
 	event_time(a, e->time_ns, t, sizeof(t));
 	snprintf(zone, sizeof(zone),
-		 e->zone == LB_ZONE_GUARD   ? "lockbox-guard"
-		 : e->zone == LB_ZONE_AGENT ? "lockbox-agent"
-					    : "zone#%u",
+		 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
+		 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
+		 : e->zone == LB_ZONE_AGENT_DB ? "lockbox-database"
+					       : "zone#%u",
 		 e->zone);
 	rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:s, "
 			"s:s}",
@@ -90,27 +92,22 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 	return rec;
 }
 
+/* Each record goes into the held batch; a full batch stops the read (the record is in). */
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct agent *a = ctx;
-	const struct lb_event *e = data;
-	int err;
 
-	if (kevent_check(e, len)) { /* checked before it is believed */
+	if (evbatch_add(&a->batch, data, len) == -EBADMSG)
 		log_warn("events: dropped a malformed kernel record (%zu bytes)", len);
-		return 0;
-	}
-	err = agent_audit(a, event_record(a, e));
-	if (err) {
-		a->batch_err = err;
-		return err;
-	}
-	/* a full batch: stop (the record is consumed); the loop comes back for the rest */
-	return ++a->batch_n >= BATCH_MAX ? -EAGAIN : 0;
+	return evbatch_full(&a->batch) ? -EAGAIN : 0;
 }
 
 int events_open(struct agent *a)
 {
+	int err = evbatch_init(&a->batch, BATCH_MAX);
+
+	if (err)
+		return err;
 	a->rb = ring_buffer__new(guard_events_fd(a->g), on_event, a, NULL);
 	return a->rb ? 0 : -errno;
 }
@@ -119,6 +116,7 @@ void events_close(struct agent *a)
 {
 	ring_buffer__free(a->rb);
 	a->rb = NULL;
+	evbatch_free(&a->batch);
 }
 
 int agent_events_fd(struct agent *a)
@@ -136,24 +134,52 @@ static void refresh_clock_offset(struct agent *a)
 		(wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
 }
 
+static int tx_begin_cb(void *ctx)
+{
+	return tx_begin(ctx);
+}
+
+static int tx_commit_cb(void *ctx)
+{
+	return tx_commit(ctx);
+}
+
+static void tx_rollback_cb(void *ctx)
+{
+	tx_rollback(ctx);
+}
+
+static int store_event(const struct lb_event *e, void *ctx)
+{
+	return agent_audit(ctx, event_record(ctx, e));
+}
+
+bool agent_events_held(struct agent *a)
+{
+	return a->batch.n > 0;
+}
+
+/*
+ * A batch that failed to commit stays held and goes first next time; until it
+ * is stored nothing more is taken from the ring, where the kernel counts what
+ * does not fit.
+ */
 int agent_consume_events(struct agent *a)
 {
+	const struct evbatch_tx tx = {tx_begin_cb, tx_commit_cb, tx_rollback_cb, store_event, a};
 	int ret;
 
-	a->batch_n = 0;
-	a->batch_err = 0;
 	refresh_clock_offset(a);
-	ret = tx_begin(a);
-	if (ret)
-		return ret;
-	ret = ring_buffer__consume(a->rb);
-	if (a->batch_err || (ret < 0 && ret != -EINTR && ret != -EAGAIN)) {
-		tx_rollback(a);
-		return a->batch_err ? a->batch_err : ret;
+	if (a->batch.n) {
+		ret = evbatch_commit(&a->batch, &tx);
+		if (ret < 0)
+			return ret;
 	}
-	ret = tx_commit(a);
+	ret = ring_buffer__consume(a->rb);
+	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && !a->batch.n)
+		return ret;
 	/* a full batch may have left more behind: say so, the loop polls again */
-	return ret ? ret : a->batch_n;
+	return evbatch_commit(&a->batch, &tx);
 }
 
 int events_check_lost(struct agent *a)
@@ -161,15 +187,21 @@ int events_check_lost(struct agent *a)
 	__u64 cnt[LB_CNT_MAX];
 	json_t *rec;
 	int err = guard_counters(a->g, cnt);
+	uint64_t dropped = a->batch.dropped;
 
-	if (err || cnt[LB_CNT_EVENTS_LOST] <= a->lost_seen)
+	if (err)
 		return err;
+	if (cnt[LB_CNT_EVENTS_LOST] <= a->lost_seen && dropped <= a->dropped_seen)
+		return 0;
 	err = tx_begin(a);
 	if (err)
 		return err;
 	rec = agent_record(a, "events.lost", (uint32_t)-1, NULL, 0);
-	json_object_set_new(rec, "count", json_integer(cnt[LB_CNT_EVENTS_LOST] - a->lost_seen));
+	json_object_set_new(
+		rec, "count",
+		json_integer(cnt[LB_CNT_EVENTS_LOST] - a->lost_seen + dropped - a->dropped_seen));
 	json_object_set_new(rec, "total", json_integer(cnt[LB_CNT_EVENTS_LOST]));
+	json_object_set_new(rec, "dropped_by_agent", json_integer(dropped - a->dropped_seen));
 	json_object_set_new(rec, "denied_for_no_log", json_integer(cnt[LB_CNT_NOLOG_DENIED]));
 	err = agent_audit(a, rec);
 	if (!err)
@@ -179,5 +211,22 @@ int events_check_lost(struct agent *a)
 		return err;
 	}
 	a->lost_seen = cnt[LB_CNT_EVENTS_LOST];
+	a->dropped_seen = dropped;
 	return 0;
+}
+
+int events_abandon(struct agent *a)
+{
+	uint64_t n = a->batch.n + a->batch.dropped - a->dropped_seen;
+	int err;
+
+	if (!n)
+		return 0;
+	/* the next agent.started reports the kernel's total, these included */
+	err = guard_counter_add(a->g, LB_CNT_EVENTS_LOST, n);
+	if (!err) {
+		a->batch.n = 0;
+		a->dropped_seen = a->batch.dropped;
+	}
+	return err;
 }

@@ -569,7 +569,8 @@ int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0 &&
-		    zone != LB_ZONE_GUARD && zone != LB_ZONE_AGENT && !in_set(zone, zones, n)) {
+		    zone != LB_ZONE_GUARD && zone != LB_ZONE_AGENT && zone != LB_ZONE_AGENT_DB &&
+		    !in_set(zone, zones, n)) {
 			err = delete (g, M_ZONES, &key);
 			if (err && err != -ENOENT)
 				return err;
@@ -653,16 +654,32 @@ int guard_protect_agent_file(struct guard *g, const char *path)
 	return guard_zone_add(g, path, LB_ZONE_AGENT);
 }
 
-int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
+int guard_protect_agent_db(struct guard *g, const char *path)
 {
-	struct lb_grant_key key = {.uid = uid, .zone = zone};
-	struct lb_grant val = {.id = id, .access = access};
+	return guard_zone_add(g, path, LB_ZONE_AGENT_DB);
+}
+
+__u64 guard_boot_expiry(time_t expires)
+{
 	struct timespec wall, boot;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	val.expires_ns = lb_wall_to_boot(expires, &wall, &boot);
+	return lb_wall_to_boot(expires, &wall, &boot);
+}
+
+int guard_grant_put_ns(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access,
+		       __u64 expires_ns)
+{
+	struct lb_grant_key key = {.uid = uid, .zone = zone};
+	struct lb_grant val = {.id = id, .access = access, .expires_ns = expires_ns};
+
 	return update(g, M_GRANTS, &key, &val);
+}
+
+int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
+{
+	return guard_grant_put_ns(g, uid, zone, id, access, guard_boot_expiry(expires));
 }
 
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone)
@@ -717,6 +734,33 @@ int guard_counters(struct guard *g, __u64 *out)
 	}
 	free(vals);
 	return 0;
+}
+
+int guard_counter_add(struct guard *g, __u32 idx, __u64 n)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(g->fd[M_COUNTERS], &idx, vals) < 0) {
+		err = -errno;
+		goto out;
+	}
+	vals[0] += n;
+	if (bpf_map_update_elem(g->fd[M_COUNTERS], &idx, vals, BPF_EXIST) < 0)
+		err = -errno;
+out:
+	free(vals);
+	return err;
+}
+
+int guard_peers_fd(struct guard *g)
+{
+	return g->skel ? bpf_map__fd(g->skel->maps.peers) : -ENOENT;
 }
 
 int guard_events_fd(struct guard *g)

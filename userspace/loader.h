@@ -47,16 +47,26 @@ int guard_blkdevs_keep(struct guard *g, const __u32 *zones, size_t n);
 int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t *marked);
 /* The agent's config or database: engineers may read it but never change it. */
 int guard_protect_agent_file(struct guard *g, const char *path);
+/* The agent's database, -wal or -shm: engineers may not open it at all. */
+int guard_protect_agent_db(struct guard *g, const char *path);
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires);
+/* The same with the kernel's expiry given (CLOCK_BOOTTIME ns), and that conversion. */
+int guard_grant_put_ns(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access,
+		       __u64 expires_ns);
+__u64 guard_boot_expiry(time_t expires);
 int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);
 typedef int (*guard_grant_fn)(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx);
 int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx);
 /* Sums the per-CPU counters into @out[LB_CNT_MAX]. */
 int guard_counters(struct guard *g, __u64 *out);
+/* Adds @n to counter @idx (events the agent took but could not store count as lost). */
+int guard_counter_add(struct guard *g, __u32 idx, __u64 n);
 /* Names of the attached programs (hooks), NULL-terminated; static storage. */
 const char *const *guard_hooks(void);
 int guard_events_fd(struct guard *g);
+/* The peers map (socket storage, include/peer.h) of a loaded guard, or -ENOENT. */
+int guard_peers_fd(struct guard *g);
 
 /* Pure helpers, unit tested. */
 /* stat()'s st_dev to the kernel's sb->s_dev encoding (MAJOR << 20 | MINOR). */

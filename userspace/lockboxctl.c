@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* lockboxctl: files, decides and inspects access requests through the local lockboxd. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ int main(int argc, char **argv)
 {
 	struct ctl_cmdline cl;
 	char err[1024], path[PATH_MAX];
+	uid_t peer = 0;
 	int fd, ret;
 
 	if (ctl_args_parse(argc, argv, &cl, err, sizeof(err))) {
@@ -45,6 +47,20 @@ int main(int argc, char **argv)
 			"lockboxctl: cannot connect to %s: %s; is lockboxd running? "
 			"(systemctl status lockboxd)\n",
 			path, strerror(-fd));
+		return LB_EXIT_ERROR;
+	}
+	ret = ctl_peer_check(fd, 0, &peer);
+	if (ret) {
+		if (ret == -EPERM)
+			fprintf(stderr,
+				"lockboxctl: %s is served by uid %u, not root: that is not "
+				"lockboxd; "
+				"refusing to talk to it\n",
+				path, (unsigned)peer);
+		else
+			fprintf(stderr, "lockboxctl: cannot tell who serves %s: %s\n", path,
+				strerror(-ret));
+		close(fd);
 		return LB_EXIT_ERROR;
 	}
 	ret = ctl_run(&cl, fd, stdout, stderr);

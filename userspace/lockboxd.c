@@ -21,6 +21,7 @@
 #include "config.h"
 #include "loader.h"
 #include "log.h"
+#include "peerid.h"
 #include "loginuid.h"
 #include "notify.h"
 #include "server.h"
@@ -165,6 +166,40 @@ static void reload(struct agent *a, const struct opts *o)
 		log_info("config reloaded");
 }
 
+static struct watch w_ring = {W_RINGBUF};
+
+/* What the guard recorded when the client connected; without it the client is anyone. */
+static void identify_client(struct client *c, void *ctx)
+{
+	const int *map_fd = ctx;
+	struct lb_peer p;
+
+	if (*map_fd < 0 || peer_lookup(*map_fd, c->fd, &p))
+		return;
+	c->known = true;
+	c->engineer = p.flags & LB_PEER_ENGINEER;
+	c->loginuid = p.loginuid;
+}
+
+/*
+ * While a batch of events is held (its commit failed), the ring's fd stays
+ * readable: stop watching it until the timer's tick has stored the batch,
+ * rather than spin on a store that cannot take it.
+ */
+static void ring_watch(struct agent *a, int epfd, struct watch *w)
+{
+	static bool off;
+	bool held = agent_events_held(a);
+
+	if (held == off)
+		return;
+	if (held)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, agent_events_fd(a), NULL);
+	else if (add_fd(epfd, agent_events_fd(a), w))
+		return; /* try again on the next tick */
+	off = held;
+}
+
 static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 	       const struct opts *o)
 {
@@ -191,12 +226,15 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 			case W_RINGBUF:
 				err = agent_consume_events(a);
 				if (err < 0)
-					log_err("events: cannot store kernel events: %s",
+					log_err("events: cannot store kernel events, holding them: "
+						"%s",
 						strerror(-err));
+				ring_watch(a, epfd, w);
 				break;
 			case W_TIMER:
 				if (read(tfd, &ticks, sizeof(ticks)) > 0)
 					agent_tick(a, time(NULL));
+				ring_watch(a, epfd, &w_ring);
 				break;
 			case W_SIGNAL:
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -210,6 +248,7 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 				break;
 			}
 		}
+		server_collect(srv); /* clients closed in this batch */
 	}
 }
 
@@ -237,7 +276,7 @@ static int confined_exec(char **argv)
 
 int main(int argc, char **argv)
 {
-	struct watch w_ring = {W_RINGBUF}, w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
+	struct watch w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
 	struct itimerspec its = {.it_interval = {1, 0}, .it_value = {1, 0}};
 	struct opts o = {0};
 	struct config *cfg = NULL;
@@ -245,7 +284,7 @@ int main(int argc, char **argv)
 	struct guard *g = NULL;
 	struct server *srv = NULL;
 	struct agent *a = NULL;
-	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig;
+	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig, peers;
 	char err[512] = "";
 	sigset_t mask;
 
@@ -320,6 +359,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	server_set_handler(srv, agent_handle_line, a);
+	peers = guard_peers_fd(g);
+	ret = peers < 0 ? peers : peer_mark_listener(peers, server_listen_fd(srv));
+	if (ret) {
+		log_err("cannot record who connects to the socket (%s): every caller is treated "
+			"as anyone",
+			strerror(-ret));
+		peers = -1;
+	}
+	ret = 1;
+	server_set_identify(srv, identify_client, &peers);
 	agent_set_server(a, srv);
 	if (add_fd(epfd, agent_events_fd(a), &w_ring) || add_fd(epfd, tfd, &w_timer) ||
 	    add_fd(epfd, sfd, &w_sig)) {

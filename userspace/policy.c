@@ -84,3 +84,8 @@ int64_t policy_duration(int64_t asked, int64_t cap)
 		return cap;
 	return asked;
 }
+
+uint64_t policy_kernel_expiry(uint64_t computed_ns, bool held, uint64_t held_ns)
+{
+	return held && held_ns < computed_ns ? held_ns : computed_ns;
+}

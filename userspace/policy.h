@@ -45,4 +45,12 @@ bool policy_can_audit(const struct actor *a);
 /* The grant's length: what was asked, capped by @cap (zone and global max). */
 int64_t policy_duration(int64_t asked, int64_t cap);
 
+/*
+ * The boot-clock expiry a sync gives the kernel for a grant: what the wall
+ * clock gives now (@computed_ns), but never later than what the kernel already
+ * holds for the same grant (@held): a wall clock stepped back must not
+ * lengthen a grant.
+ */
+uint64_t policy_kernel_expiry(uint64_t computed_ns, bool held, uint64_t held_ns);
+
 #endif /* POLICY_H */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unix socket server, done the relayd way: non-blocking, SO_PEERCRED, EMFILE backoff. */
+/*
+ * Unix socket server, done the relayd way: non-blocking, SO_PEERCRED, EMFILE
+ * backoff; no one uid can take the socket from the others.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "protocol.h"
 #include "server.h"
@@ -18,9 +22,20 @@ struct server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool paused; /* accept backed off after EMFILE */
 	struct client *clients;
+	struct client *dead; /* closed, freed by server_collect once the loop's batch is done */
 	server_line_fn fn;
 	void *ctx;
+	server_identify_fn ident;
+	void *ident_ctx;
 };
+
+static int64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 static int mkdir_parent(const char *path)
 {
@@ -107,6 +122,10 @@ fail:
 	return ret;
 }
 
+/*
+ * Closes @c now (its descriptor is free at once) but keeps the struct until
+ * server_collect: an event for it may still wait in the loop's current batch.
+ */
 static void client_free(struct server *s, struct client *c)
 {
 	struct client **pp;
@@ -119,9 +138,22 @@ static void client_free(struct server *s, struct client *c)
 	}
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	c->fd = -1;
 	free(c->in);
 	free(c->out);
-	free(c);
+	c->in = c->out = NULL;
+	c->next = s->dead;
+	s->dead = c;
+}
+
+void server_collect(struct server *s)
+{
+	while (s->dead) {
+		struct client *c = s->dead;
+
+		s->dead = c->next;
+		free(c);
+	}
 }
 
 void server_close(struct server *s)
@@ -130,6 +162,7 @@ void server_close(struct server *s)
 		return;
 	while (s->clients)
 		client_free(s, s->clients);
+	server_collect(s);
 	if (s->fd >= 0) {
 		close(s->fd);
 		unlink(s->path);
@@ -143,78 +176,163 @@ void server_set_handler(struct server *s, server_line_fn fn, void *ctx)
 	s->ctx = ctx;
 }
 
+void server_set_identify(struct server *s, server_identify_fn fn, void *ctx)
+{
+	s->ident = fn;
+	s->ident_ctx = ctx;
+}
+
+int server_listen_fd(struct server *s)
+{
+	return s->fd;
+}
+
 struct client *server_clients(struct server *s)
 {
 	return s->clients;
 }
 
-static uint32_t peer_loginuid(pid_t pid)
+static size_t held_by(struct server *s, uint32_t account)
 {
-	char path[64], buf[16] = "";
-	uint32_t v = (uint32_t)-1;
-	FILE *f;
+	size_t n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/loginuid", pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			v = (uint32_t)strtoul(buf, NULL, 10);
-		fclose(f);
+	for (struct client *c = s->clients; c; c = c->next)
+		n += c->account == account && !c->closing;
+	return n;
+}
+
+/* A client that waits for nothing and has nothing to send: closing it loses no answer. */
+static bool idle(const struct client *c)
+{
+	return !c->follow && !c->wait_id && c->out_off >= c->out_len;
+}
+
+/*
+ * Out of descriptors: the account holding the most connections gives up its
+ * oldest idle one, so the accept loop goes on for everyone else.
+ */
+static bool evict_one(struct server *s)
+{
+	struct client *victim = NULL;
+	size_t most = 0;
+
+	for (struct client *c = s->clients; c; c = c->next) {
+		size_t n = held_by(s, c->account);
+
+		if (c->closing || !idle(c))
+			continue;
+		if (n > most || (n == most && victim && c->active < victim->active)) {
+			most = n;
+			victim = c;
+		}
 	}
-	return v;
+	if (!victim)
+		return false;
+	client_free(s, victim);
+	return true;
+}
+
+static void identify(struct server *s, struct client *c)
+{
+	c->loginuid = (uint32_t)-1;
+	if (s->ident)
+		s->ident(c, s->ident_ctx);
+	c->account = c->known && c->loginuid != (uint32_t)-1 ? c->loginuid : c->cred.uid;
+	c->active = now_mono();
+}
+
+/* A new connection from an account already at its cap is told so and closed. */
+static bool over_cap(struct server *s, struct client *c)
+{
+	char *msg;
+
+	if (held_by(s, c->account) < CLIENTS_PER_UID)
+		return false;
+	msg = proto_reply_error(PROTO_E_CONFLICT, "too many connections (%d) from this user",
+				CLIENTS_PER_UID);
+	/* best effort: the connection closes whether or not the line got through */
+	if (msg)
+		(void)!send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(msg);
+	return true;
+}
+
+static int accept_one(struct server *s)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	socklen_t len = sizeof(struct ucred);
+	struct client *c;
+	int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return -ENOMEM;
+	}
+	c->w.kind = W_CLIENT;
+	c->fd = fd;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0)
+		goto drop;
+	identify(s, c);
+	if (over_cap(s, c))
+		goto drop;
+	ev.data.ptr = &c->w;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		goto drop;
+	c->next = s->clients;
+	s->clients = c;
+	return 0;
+drop:
+	close(fd);
+	free(c);
+	return 0;
 }
 
 void server_accept(struct server *s)
 {
 	for (;;) {
-		struct epoll_event ev = {.events = EPOLLIN};
-		socklen_t len = sizeof(struct ucred);
-		struct client *c;
-		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int err = accept_one(s);
 
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				/* back off: stop polling the listener until the next tick */
-				epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->fd, NULL);
-				s->paused = true;
-			}
+		if (err == -EMFILE || err == -ENFILE || err == -ENOMEM) {
+			if (evict_one(s))
+				continue;
+			/* nothing to give up: stop polling the listener until the next tick */
+			epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+			s->paused = true;
 			return;
 		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(fd);
+		if (err == -EAGAIN || err == -EWOULDBLOCK)
 			return;
-		}
-		c->w.kind = W_CLIENT;
-		c->fd = fd;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->loginuid = peer_loginuid(c->cred.pid);
-		ev.data.ptr = &c->w;
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = s->clients;
-		s->clients = c;
+		if (err && err != -EINTR && err != -ECONNABORTED)
+			return;
 	}
 }
 
 void server_tick(struct server *s)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->w};
+	int64_t now = now_mono();
 
+	for (struct client *c = s->clients; c; c = c->next)
+		if (idle(c) && now - c->active > CLIENT_IDLE_SECS)
+			c->closing = true;
+	server_reap(s);
 	if (s->paused && epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0)
 		s->paused = false;
 }
 
+/* Too far behind: read nothing more from it until it has caught up. */
+static bool backlogged(const struct client *c)
+{
+	return c->out_len - c->out_off > CLIENT_OUT_PAUSE;
+}
+
 static void want_write(struct server *s, struct client *c, bool on)
 {
-	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &c->w};
+	struct epoll_event ev = {.events = (backlogged(c) ? 0 : EPOLLIN) | (on ? EPOLLOUT : 0),
+				 .data.ptr = &c->w};
 
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -282,13 +400,16 @@ static void split_lines(struct server *s, struct client *c)
 		if (c->in[i] != '\n')
 			continue;
 		c->in[i] = 0;
+		c->active = now_mono();
 		if (s->fn)
 			s->fn(c, c->in + start, i - start, s->ctx);
 		start = i + 1;
+		if (backlogged(c))
+			break; /* the rest waits until the client reads its replies */
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
-	if (c->in_len > LB_MSG_MAX) {
+	if (c->in_len > LB_MSG_MAX && !memchr(c->in, '\n', c->in_len)) {
 		client_send_str(
 			s, c,
 			proto_reply_error("invalid", "message: longer than %d bytes", LB_MSG_MAX));
@@ -298,12 +419,18 @@ static void split_lines(struct server *s, struct client *c)
 
 void server_client_io(struct server *s, struct client *c, uint32_t events)
 {
-	if (events & EPOLLOUT)
+	if (c->fd < 0)
+		return; /* closed earlier in this batch */
+	if (events & EPOLLOUT) {
 		flush(s, c);
+		/* caught up: the lines it sent meanwhile are still here */
+		if (!backlogged(c) && c->in_len && !c->closing)
+			split_lines(s, c);
+	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		if (!c->in)
 			c->in = malloc(LB_MSG_MAX + 2);
-		while (c->in && !c->closing) {
+		while (c->in && !c->closing && !backlogged(c)) {
 			ssize_t n = recv(c->fd, c->in + c->in_len, LB_MSG_MAX + 1 - c->in_len, 0);
 
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {

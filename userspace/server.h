@@ -2,7 +2,9 @@
 /*
  * The agent's unix socket: accepts clients, splits their input into lines and
  * buffers their output, all non-blocking on the agent's epoll loop. Callers
- * are identified by SO_PEERCRED only.
+ * are identified by SO_PEERCRED and by what the guard recorded when they
+ * connected (server_set_identify); a uid holding too many connections gets no
+ * more, and one that hoards descriptors loses its oldest idle ones first.
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -19,13 +21,20 @@ struct watch {
 	enum watch_kind kind;
 };
 
-#define CLIENT_OUT_MAX (16 << 20) /* a follower this far behind is dropped */
+#define CLIENT_OUT_MAX	 (16 << 20) /* a follower this far behind is dropped */
+#define CLIENT_OUT_PAUSE (1 << 20)  /* a client this far behind is not read from */
+#define CLIENTS_PER_UID	 64	    /* connections one login uid (else uid) may hold */
+#define CLIENT_IDLE_SECS 10	    /* a client that says nothing this long is closed */
 
 struct client {
 	struct watch w;
 	int fd;
-	struct ucred cred;
-	uint32_t loginuid; /* of the peer process when it connected; -1 if unset */
+	struct ucred cred; /* SO_PEERCRED: uid and gid as of connect(); the pid may be gone */
+	bool known;	   /* the guard recorded the connect: without it, no role beyond anyone */
+	bool engineer;	   /* the connecting task was an engineer (guard's record) */
+	uint32_t loginuid; /* of the connecting task at connect(); -1 if unset or unknown */
+	uint32_t account;  /* whom the connection counts against: loginuid, else uid */
+	int64_t active;	   /* monotonic seconds of the connect or the last line */
 	char *in;
 	size_t in_len;
 	char *out;
@@ -40,24 +49,31 @@ struct client {
 
 struct server;
 typedef void (*server_line_fn)(struct client *c, char *line, size_t len, void *ctx);
+/* Fills @c->known, engineer and loginuid for the accepted socket @c->fd. */
+typedef void (*server_identify_fn)(struct client *c, void *ctx);
 
 int server_open(const char *path, int epfd, struct server **out, char *err, size_t errlen);
 void server_close(struct server *s);
 void server_set_handler(struct server *s, server_line_fn fn, void *ctx);
+void server_set_identify(struct server *s, server_identify_fn fn, void *ctx);
+int server_listen_fd(struct server *s);
 /* The listening socket is readable: accept what is waiting. */
 void server_accept(struct server *s);
 /* A client's fd is ready; frees the client if it went away. */
 void server_client_io(struct server *s, struct client *c, uint32_t events);
-/* Once a second: re-arm accept after an EMFILE backoff. */
+/* Once a second: re-arm accept after an EMFILE backoff, close idle clients. */
 void server_tick(struct server *s);
 /*
  * Queue @len bytes for @c. A reply is queued whole, however large (one audit
- * trail); a follower whose backlog passes CLIENT_OUT_MAX is dropped.
+ * trail); a follower whose backlog passes CLIENT_OUT_MAX is dropped, and any
+ * client CLIENT_OUT_PAUSE behind is not read from until it catches up.
  */
 void client_send(struct server *s, struct client *c, const char *data, size_t len);
 void client_send_str(struct server *s, struct client *c, char *line_owned);
 struct client *server_clients(struct server *s);
-/* Frees the clients marked closing with nothing left to send. */
+/* Closes the clients marked closing with nothing left to send. */
 void server_reap(struct server *s);
+/* Frees closed clients: call between batches of epoll events, never inside one. */
+void server_collect(struct server *s);
 
 #endif /* SERVER_H */

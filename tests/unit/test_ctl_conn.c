@@ -59,6 +59,22 @@ static void test_connect_failure(void)
 	       "connecting to a missing socket is -ENOENT");
 }
 
+static void test_peer_must_be_the_agents_uid(void)
+{
+	uid_t got = 12345;
+	int sv[2];
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	is_int(ctl_peer_check(sv[0], getuid(), &got), 0, "a peer running as the wanted uid passes");
+	is_int(got, getuid(), "and its uid is reported");
+	is_int(ctl_peer_check(sv[0], getuid() + 1, &got), -EPERM,
+	       "a peer running as any other uid is refused");
+	is_int(got, getuid(), "naming the uid it runs as");
+	close(sv[0]);
+	close(sv[1]);
+	is_int(ctl_peer_check(-1, 0, &got), -EBADF, "no socket: -EBADF");
+}
+
 static void test_read_lines(void)
 {
 	struct ctl_reader rd;
@@ -120,6 +136,7 @@ int main(void)
 {
 	test_socket_path_order();
 	test_connect_failure();
+	test_peer_must_be_the_agents_uid();
 	test_read_lines();
 	test_long_line();
 	return done_testing();

@@ -105,10 +105,21 @@ static void test_duration_cap(void)
 	is_int(policy_duration(0, 14400), 14400, "nothing asked: the cap");
 }
 
+static void test_sync_never_extends_kernel_expiry(void)
+{
+	is_int(policy_kernel_expiry(5000, false, 0), 5000, "a new grant: the computed expiry");
+	is_int(policy_kernel_expiry(5000, true, 9000), 5000,
+	       "the clock stepped forward: the earlier computed expiry");
+	is_int(policy_kernel_expiry(90000, true, 5000), 5000,
+	       "the clock stepped back a day: the kernel's expiry stays");
+	is_int(policy_kernel_expiry(5000, true, 5000), 5000, "unchanged: unchanged");
+}
+
 int main(void)
 {
 	test_every_transition();
 	test_roles();
 	test_duration_cap();
+	test_sync_never_extends_kernel_expiry();
 	return done_testing();
 }

@@ -17,7 +17,7 @@ static int usage(void)
 		"usage: guardctl load | unpin | links | permissive 0|1 | counters\n"
 		"       guardctl engineer add|del UID\n"
 		"       guardctl zone add PATH ID | zone del PATH\n"
-		"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID ZONE\n"
+		"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID ZONE | grants\n"
 		"       guardctl events MAX TIMEOUT_MS\n");
 	return 2;
 }
@@ -101,6 +101,14 @@ static __u32 access_of(const char *s)
 	return a;
 }
 
+/* "UID ZONE ID EXPIRES_NS ACCESS", one line per grant in the kernel */
+static int print_grant(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx)
+{
+	printf("%u %u %llu %llu %u\n", k->uid, k->zone, (unsigned long long)v->id,
+	       (unsigned long long)v->expires_ns, v->access);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct guard *g = NULL;
@@ -153,6 +161,8 @@ int main(int argc, char **argv)
 				      access_of(argv[5]), time(NULL) + atol(argv[6]));
 	else if (!strcmp(argv[1], "grant") && argc == 5 && !strcmp(argv[2], "del"))
 		err = guard_grant_del(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
+	else if (!strcmp(argv[1], "grants") && argc == 2)
+		err = guard_grants_foreach(g, print_grant, NULL);
 	else if (!strcmp(argv[1], "events") && argc == 4)
 		err = events(g, atoi(argv[2]), atoi(argv[3]));
 	else {
