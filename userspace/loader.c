@@ -654,6 +654,20 @@ int guard_protect_agent_file(struct guard *g, const char *path)
 	return guard_zone_add(g, path, LB_ZONE_AGENT);
 }
 
+int guard_protect_if_unzoned(struct guard *g, const char *path)
+{
+	struct lb_zone_key key;
+	__u32 zone = LB_ZONE_AGENT;
+	int err = zone_key(path, &key);
+
+	if (err)
+		return err;
+	/* a zone root or the database keeps the stricter answer it has */
+	if (bpf_map_update_elem(g->fd[M_ZONES], &key, &zone, BPF_NOEXIST) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	return zone_devs_rebuild(g);
+}
+
 int guard_protect_agent_db(struct guard *g, const char *path)
 {
 	return guard_zone_add(g, path, LB_ZONE_AGENT_DB);

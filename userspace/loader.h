@@ -83,6 +83,8 @@ bool lb_lsm_list_has_bpf(const char *lsm_list);
  * guard_pin_dirs: @path and each of its ancestors may not be renamed or mounted on.
  * guard_protect_name: the name @path stands at may not be created, replaced or removed.
  */
+/* Write-protects @path (LB_ZONE_AGENT) unless it is already a zone root of any kind. */
+int guard_protect_if_unzoned(struct guard *g, const char *path);
 int guard_pin_dirs(struct guard *g, const char *path, __u32 gen);
 int guard_protect_name(struct guard *g, const char *path, __u32 gen);
 int guard_self_keep(struct guard *g, __u32 gen);

@@ -373,7 +373,7 @@ static int protect_one(struct guard *g, const char *path, unsigned gen)
 		return 0;
 	/* files and folders by inode; a socket stays connectable, its name is guarded */
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		err = guard_protect_agent_file(g, path);
+		err = guard_protect_if_unzoned(g, path);
 		if (err && err != -ENOENT)
 			return err;
 	}
