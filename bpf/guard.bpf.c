@@ -5,6 +5,7 @@
  * task that is not an engineer go after one map lookup.
  */
 #include "guard.bpf.h"
+#include "kernel_lock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -27,6 +28,8 @@ static __always_inline int check_file(struct file *file, __u16 op, __u32 intent,
 
 	if (!subject_get(&a.subj))
 		return 0;
+	if (op == LB_OP_OPEN && kernel_file_open_check(file, &a.subj))
+		return -EACCES;
 	a.zone = zone_of_file(file, &a.root);
 	if (a.zone == ZONE_NONE)
 		return 0;
