@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "agent_internal.h"
 #include "audit.h"
+#include "blockdevs.h"
 #include "identity.h"
 #include "loader.h"
 #include "log.h"
@@ -359,8 +360,9 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 		}
 	}
 	ret = guard_zones_keep(a->g, ids, a->cfg->n_zones);
+	ids[a->cfg->n_zones] = LB_ZONE_GUARD; /* found beneath the zones: blockdevs_sync's */
 	if (!ret)
-		ret = guard_blkdevs_keep(a->g, ids, a->cfg->n_zones);
+		ret = guard_blkdevs_keep(a->g, ids, a->cfg->n_zones + 1);
 	if (ret) {
 		snprintf(err, errlen, "zones: cannot remove old zone roots: %s", strerror(-ret));
 		goto out;
@@ -377,6 +379,25 @@ out:
 	free(zones);
 	free(ids);
 	free(roots);
+	return ret;
+}
+
+/* The block devices beneath every zone root, found in sysfs (blockdevs.h). */
+static int sync_blockdevs(struct agent *a, char *err, size_t errlen)
+{
+	const char **paths = calloc(a->n_roots + 1, sizeof(*paths));
+	size_t n = 0, found = 0;
+	int ret;
+
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n_roots; i++)
+		if (a->roots[i].path)
+			paths[n++] = a->roots[i].path;
+	ret = blockdevs_sync(paths, n, &found, err, errlen);
+	free(paths);
+	if (!ret)
+		log_debug("%zu block devices beneath the zones guarded", found);
 	return ret;
 }
 
@@ -432,7 +453,8 @@ static int sync_grants(struct agent *a, int64_t now)
 int agent_sync(struct agent *a, char *err, size_t errlen)
 {
 	int ret = guard_set_config(a->g, a->permissive ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE,
-				   getpid(), 0);
+				   getpid(),
+				   a->cfg->engineer_kernel_access ? LB_CFG_ENGINEER_KERNEL : 0);
 
 	if (ret) {
 		snprintf(err, errlen, "cannot set the guard's mode: %s", strerror(-ret));
@@ -445,6 +467,8 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 		return ret;
 	}
 	ret = sync_zones(a, err, errlen);
+	if (!ret)
+		ret = sync_blockdevs(a, err, errlen);
 	if (ret)
 		return ret;
 	ret = sync_grants(a, time(NULL));

@@ -44,7 +44,8 @@ struct pctx {
 
 static const char *const top_keys[] = {
 	"socket", "database",	"engineers", "security", "request_ttl", "max_duration",
-	"notify", "permissive", "audit_log", "syslog",	 "zones",	NULL,
+	"notify", "permissive", "audit_log", "syslog",	 "zones",	"engineer_kernel_access",
+	NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};
 static const char *const notify_keys[] = {"command", "from", NULL};
@@ -642,6 +643,8 @@ int config_parse(const char *json, size_t len, struct config **out, char *err, s
 		ret = get_str(&x, root, "", "audit_log", false, check_abs_path, &c->audit_log);
 	if (!ret)
 		ret = get_bool(&x, root, "", "syslog", &c->syslog);
+	if (!ret)
+		ret = get_bool(&x, root, "", "engineer_kernel_access", &c->engineer_kernel_access);
 	if (!ret)
 		ret = parse_zones(&x, root, c);
 out:
