@@ -14,6 +14,7 @@
  *                       only user space, on a whole CPU, or tracepoint ID
  *   tiocsti             TIOCSTI of one byte into a fresh pty
  *   getflags PATH       FS_IOC_GETFLAGS on PATH opened for reading
+ *   appendonly PATH     prints yes or no: whether PATH has the append-only flag
  *   setflags PATH [+a]  FS_IOC_SETFLAGS on PATH opened for reading: the flags it
  *                       has (a no-op that still is a change request), or with
  *                       +a added
@@ -221,6 +222,14 @@ int main(int argc, char **argv)
 		return do_kexecfile(a1);
 	if (!strcmp(op, "perf"))
 		return do_perf(a1, a2);
+	if (!strcmp(op, "appendonly")) {
+		int fd = open(a1, O_RDONLY | O_CLOEXEC), flags = 0;
+
+		if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+			return report(-1);
+		printf("%s\n", flags & FS_APPEND_FL ? "yes" : "no");
+		return 0;
+	}
 	if (!strcmp(op, "getflags"))
 		return do_flags(a1, false, false);
 	if (!strcmp(op, "setflags"))
