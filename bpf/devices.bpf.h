@@ -4,8 +4,9 @@
  *  - engineers may not open device-mapper's control node or SCSI/NVMe
  *    passthrough character devices (sg, bsg, nvme-generic, nvme);
  *    the kernel opens the disks beneath those itself, with no file_open check;
- *  - nor set up a loop device (LOOP_SET_FD, LOOP_CHANGE_FD, LOOP_CONFIGURE) or
- *    add a disk to an md array by ioctl;
+ *  - nor open a loop device, set one up (LOOP_SET_FD, LOOP_CHANGE_FD,
+ *    LOOP_CONFIGURE, on a descriptor they were passed) or add a disk to an md
+ *    array by ioctl;
  *  - nor push input into a terminal (TIOCSTI, TIOCLINUX);
  *  - on a zone file (or zone device), an ioctl outside a short list of
  *    read-only ones needs a write grant: chattr, project ids, clone/dedupe
@@ -57,6 +58,7 @@ struct {
 #define SET_ARRAY_INFO	0x40480923
 #define SET_DISK_FAULTY 0x929
 #define RUN_ARRAY	0x400c0930
+#define FIDEDUPERANGE	0xc0189436
 
 /* include/uapi/asm-generic/ioctls.h */
 #define TCGETS	   0x5401
@@ -137,6 +139,12 @@ static __always_inline int device_open_check(struct file *file, struct subject *
 	struct inode *inode = file->f_inode;
 	__u32 rdev = inode->i_rdev, any;
 
+	/*
+	 * A loop device reads its backing file with the kernel's rights: one set
+	 * up by anyone over a zone file or disk would be a way in.
+	 */
+	if ((inode->i_mode & S_IFMT) == S_IFBLK && rdev >> MINORBITS == LOOP_MAJOR)
+		return deny_tamper(s, LB_OP_DEVICE);
 	if ((inode->i_mode & S_IFMT) != S_IFCHR)
 		return 0;
 	any = rdev | LB_DEV_ANY_MINOR;
@@ -161,6 +169,13 @@ static __always_inline int ioctl_check(struct file *file, unsigned int cmd)
 	if (ioctl_reads_only(cmd))
 		return 0;
 	a.zone = zone_of_file(file, &a.root);
+	/*
+	 * Dedupe names its destinations by descriptor in the argument, out of
+	 * the hook's sight: on a zoned filesystem, only from a zone file under a
+	 * write grant.
+	 */
+	if (a.zone == ZONE_NONE && cmd == FIDEDUPERANGE && zoned_fs(file->f_path.dentry))
+		return deny_tamper(&a.subj, LB_OP_IOCTL);
 	if (a.zone == ZONE_NONE)
 		return 0;
 	a.dentry = file->f_path.dentry;

@@ -19,8 +19,12 @@
  *                       has (a no-op that still is a change request), or with
  *                       +a added
  *   ficlone DST SRC     FICLONE into DST (opened for reading and writing) from SRC
- *   loop PATH           LOOP_CONFIGURE (then LOOP_SET_FD) of a free loop device
+ *   dedupe SRC DST      FIDEDUPERANGE of SRC's first block into DST (opened for
+ *                       reading: root may dedupe into a file it cannot write)
+ *   loop PATH           LOOP_CONFIGURE (then LOOP_SET_FD) of a free loop device,
+ *                       opened before -u/-l apply (as if passed by plain root),
  *                       over PATH; detached again if it worked
+ *   perf kprobe         a kprobe PMU event on vfs_read, user space only
  *   swapon PATH         swapon(2) of PATH (EBUSY, EINVAL: it got past the open)
  *   open PATH           open() for reading, nothing read
  *   openw PATH          open() for writing, nothing written
@@ -89,6 +93,19 @@ static int do_perf(const char *what, const char *id)
 		attr.config = PERF_COUNT_SW_CPU_CLOCK;
 		pid = -1;
 		cpu = 0;
+	} else if (!strcmp(what, "kprobe")) {
+		/* the PMU's type is dynamic; kprobe_func is config1 */
+		FILE *f = fopen("/sys/bus/event_source/devices/kprobe/type", "re");
+
+		if (!f || fscanf(f, "%u", &attr.type) != 1) {
+			printf("SETUP-%s\n", strerrorname_np(errno));
+			return 2;
+		}
+		fclose(f);
+		/* past the KERNEL check: lockdown's kprobes reason decides */
+		attr.exclude_kernel = 1;
+		attr.config = 0;
+		attr.config1 = (__u64)(unsigned long)"vfs_read";
 	} else if (!strcmp(what, "tracepoint")) {
 		attr.type = PERF_TYPE_TRACEPOINT;
 		attr.config = strtoull(id ? id : "0", NULL, 10);
@@ -132,6 +149,25 @@ static int do_flags(const char *path, bool set, bool append)
 	return report(ioctl(fd, FS_IOC_SETFLAGS, &flags));
 }
 
+static int do_dedupe(const char *src, const char *dst)
+{
+	struct {
+		struct file_dedupe_range r;
+		struct file_dedupe_range_info info;
+	} arg;
+	int s = open(src, O_RDONLY | O_CLOEXEC), d = open(dst, O_RDONLY | O_CLOEXEC);
+
+	if (s < 0 || d < 0) {
+		printf("open-%s\n", strerrorname_np(errno));
+		return 1;
+	}
+	memset(&arg, 0, sizeof(arg));
+	arg.r.src_length = 4096;
+	arg.r.dest_count = 1;
+	arg.info.dest_fd = d;
+	return report(ioctl(s, FIDEDUPERANGE, &arg));
+}
+
 static int do_ficlone(const char *dst, const char *src)
 {
 	int d = open(dst, O_RDWR | O_CLOEXEC), s = open(src, O_RDONLY | O_CLOEXEC);
@@ -143,27 +179,31 @@ static int do_ficlone(const char *dst, const char *src)
 	return report(ioctl(d, FICLONE, s));
 }
 
-static int do_loop(const char *path)
+/* A free loop device, opened for reading and writing: its descriptor, or -1. */
+static int loop_open(void)
 {
-	struct loop_config cfg;
 	char dev[32];
-	int ctl, n, lo, fd;
-	long ret;
+	int ctl, n;
 
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0) {
-		printf("SETUP-%s\n", strerrorname_np(errno));
-		return 2;
-	}
+	if (ctl < 0)
+		return -1;
 	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (n < 0) {
-		printf("SETUP-%s\n", strerrorname_np(errno));
-		return 2;
-	}
+	close(ctl);
+	if (n < 0)
+		return -1;
 	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	lo = open(dev, O_RDWR | O_CLOEXEC);
+	return open(dev, O_RDWR | O_CLOEXEC);
+}
+
+static int do_loop(int lo, const char *path)
+{
+	struct loop_config cfg;
+	int fd;
+	long ret;
+
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (lo < 0 || fd < 0) {
+	if (fd < 0) {
 		printf("open-%s\n", strerrorname_np(errno));
 		return 1;
 	}
@@ -188,7 +228,7 @@ int main(int argc, char **argv)
 {
 	long uid = -1, loginuid = -1;
 	const char *op, *a1, *a2;
-	int c, n;
+	int c, n, lo = -1;
 
 	while ((c = getopt(argc, argv, "+u:l:")) != -1) {
 		if (c == 'u')
@@ -204,6 +244,10 @@ int main(int argc, char **argv)
 	op = argv[optind];
 	a1 = n > 1 ? argv[optind + 1] : NULL;
 	a2 = n > 2 ? argv[optind + 2] : NULL;
+	if (!strcmp(op, "loop") && (lo = loop_open()) < 0) {
+		printf("SETUP-%s\n", strerrorname_np(errno));
+		return 2;
+	}
 	if (become(uid, -1, loginuid) < 0) {
 		printf("SETUP-%s\n", strerrorname_np(errno));
 		return 2;
@@ -235,7 +279,7 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "setflags"))
 		return do_flags(a1, true, a2 && !strcmp(a2, "+a"));
 	if (!strcmp(op, "loop"))
-		return do_loop(a1);
+		return do_loop(lo, a1);
 	if (!strcmp(op, "swapon"))
 		return report(syscall(SYS_swapon, a1, 0));
 	if (!strcmp(op, "open"))
@@ -244,6 +288,8 @@ int main(int argc, char **argv)
 		return report(open(a1, O_WRONLY | O_CLOEXEC));
 	if (!a2)
 		return usage();
+	if (!strcmp(op, "dedupe"))
+		return do_dedupe(a1, a2);
 	if (!strcmp(op, "ficlone"))
 		return do_ficlone(a1, a2);
 	return usage();

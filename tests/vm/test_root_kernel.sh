@@ -46,6 +46,8 @@ t_is "$(eng perf cpu)" EACCES "perf_event_open of a whole CPU: denied"
 t_is "$(eng perf user)" OK "perf_event_open of the engineer's own user space (control)"
 t_is "$(kpoke perf kernel)" OK "perf_event_open counting the kernel as plain root (control)"
 tp=$(cat /sys/kernel/tracing/events/sched/sched_switch/id 2>/dev/null)
+t_is "$(eng perf kprobe)" EACCES "a kprobe perf event (user space only): denied by the lockdown hook"
+t_is "$(kpoke perf kprobe)" OK "a kprobe perf event as plain root (control)"
 if [ -n "$tp" ]; then
 	t_is "$(eng perf tracepoint $tp)" EACCES "perf_event_open of a tracepoint: denied"
 	t_is "$(kpoke perf tracepoint $tp)" OK "perf_event_open of a tracepoint as plain root (control)"
@@ -97,6 +99,13 @@ t_is "$(kpoke appendonly $ACME/data.txt)" no "the file did not become append-onl
 t_is "$(kpoke -u 0 -l $ENG2 setflags $ACME/data.txt)" OK "FS_IOC_SETFLAGS under a write grant"
 t_is "$(kpoke setflags $ACME/data.txt)" OK "FS_IOC_SETFLAGS by plain root (control)"
 t_is "$(eng setflags /srv/public/readme.txt)" OK "FS_IOC_SETFLAGS outside the zones (control)"
+echo x >/tmp/dedupe
+t_is "$(eng dedupe /srv/public/readme.txt $ACME/data.txt)" EACCES \
+	"FIDEDUPERANGE from a file beside the zones (its destinations are out of the hook's sight): denied"
+r=$(kpoke dedupe /srv/public/readme.txt $ACME/data.txt)
+t_ok "FIDEDUPERANGE by plain root gets past the guard (control: $r)" not_denied "$r"
+r=$(eng dedupe /tmp/dedupe /tmp/dedupe)
+t_ok "FIDEDUPERANGE on a filesystem with no zone (control: $r)" not_denied "$r"
 
 # test_engineer_cannot_push_terminal_input
 t_is "$(eng tiocsti)" EACCES "TIOCSTI by root with eng1's loginuid: denied"
@@ -111,9 +120,14 @@ t_is "$(eng swapon /dev/vda)" EACCES "swapon of the zone disk: denied (its file_
 r=$(kpoke swapon /dev/vda)
 t_ok "swapon of /dev/vda by plain root gets past the guard (control: $r)" not_denied "$r"
 
-# test_engineer_cannot_set_up_loop
-t_is "$(eng loop /srv/public/readme.txt)" EACCES "LOOP_CONFIGURE by root with eng1's loginuid: denied"
+# test_engineer_cannot_set_up_or_open_loop
+t_is "$(eng loop /srv/public/readme.txt)" EACCES \
+	"LOOP_CONFIGURE on a loop device plain root opened, by root with eng1's loginuid: denied"
 t_is "$(kpoke loop /srv/public/readme.txt)" OK "LOOP_CONFIGURE by plain root (control)"
+losetup -r /dev/loop0 /dev/vda
+t_is "$(eng open /dev/loop0)" EACCES "opening a loop device plain root set up over the zone disk: denied"
+t_is "$(kpoke open /dev/loop0)" OK "opening it as plain root (control)"
+losetup -d /dev/loop0
 
 # test_engineer_cannot_open_mapper_control_or_passthrough
 [ -e /dev/mapper/control ] || { mkdir -p /dev/mapper && mknod /dev/mapper/control c 10 236; }
