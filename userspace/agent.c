@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "blockdevs.h"
 #include "identity.h"
+#include "kernel_paths.h"
 #include "loader.h"
 #include "log.h"
 #include "notify.h"
@@ -401,6 +402,16 @@ static int sync_blockdevs(struct agent *a, char *err, size_t errlen)
 	return ret;
 }
 
+/* Devices stacked on a zone disk after the last sync (a new dm or md) are guarded within seconds.
+ */
+static void rescan_blockdevs(struct agent *a, int64_t now)
+{
+	char err[256];
+
+	if (now % BLOCKDEVS_RESCAN_S == 0 && sync_blockdevs(a, err, sizeof(err)))
+		log_err("%s", err);
+}
+
 struct stray_ctx {
 	struct agent *a;
 	int64_t now;
@@ -469,6 +480,8 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 	ret = sync_zones(a, err, errlen);
 	if (!ret)
 		ret = sync_blockdevs(a, err, errlen);
+	if (!ret)
+		ret = kernel_paths_sync(a->g, !a->cfg->engineer_kernel_access, err, errlen);
 	if (ret)
 		return ret;
 	ret = sync_grants(a, time(NULL));
@@ -640,6 +653,7 @@ void agent_tick(struct agent *a, int64_t now)
 		log_err("events: cannot record lost events: %s", strerror(-err));
 	notify_tick(a, now);
 	wake_waiters(a, 0, now);
+	rescan_blockdevs(a, now);
 }
 
 void agent_child_exited(struct agent *a)

@@ -13,7 +13,8 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
-#define BLOCKDEVS_MAX 256 /* devices found per sync: far more than any real stack */
+#define BLOCKDEVS_MAX	   256 /* devices found per sync: far more than any real stack */
+#define BLOCKDEVS_RESCAN_S 5   /* the agent looks again this often */
 
 /*
  * Adds to @out (kernel encoding, MAJOR << 20 | MINOR; @n in/out, at most

@@ -77,12 +77,32 @@ fi
 t_ok "the denials are in the audit trail as op kernel" \
 	wait_for 5 sh -c '[ "$(lockboxctl audit --json | jget -w op=kernel "#")" -ge 5 ]'
 
+# test_engineer_cannot_plant_what_the_kernel_loads: module autoload runs
+# modprobe as root with no login uid, which reads /etc/modprobe.d and loads
+# from /lib/modules (the guest has neither until now: the agent picks them up
+# on reload)
+mkdir -p /lib/modules/$(uname -r)/extra /etc/modprobe.d /usr/local/sbin
+printf '#!/bin/sh\nexec /sbin/modprobe "$@"\n' >/usr/local/sbin/modprobe-site
+chmod 755 /usr/local/sbin/modprobe-site
+old_modprobe=$(cat /proc/sys/kernel/modprobe)
+echo /usr/local/sbin/modprobe-site >/proc/sys/kernel/modprobe
+agent_reload
+t_is "$(sudo1 create /etc/modprobe.d/evil.conf)" EACCES "creating a modprobe.d file (install CMD): denied"
+t_is "$(sudo1 create /lib/modules/$(uname -r)/extra/evil.ko)" EACCES "planting a module under /lib/modules: denied"
+t_is "$(sudo1 rename /lib/modules /lib/modules.old)" EACCES "moving the module tree aside: denied"
+t_is "$(door create /etc/modprobe.d/ok.conf)" OK "plain root adds a modprobe.d file (control)"
+t_is "$(sudo1 read /etc/modprobe.d/ok.conf)" OK "engineers still read modprobe.d (control)"
+t_is "$(sudo1 openw /usr/local/sbin/modprobe-site)" EACCES "opening kernel.modprobe's program for writing: denied"
+t_is "$(door openw /usr/local/sbin/modprobe-site)" OK "plain root may (control)"
+echo "$old_modprobe" >/proc/sys/kernel/modprobe
+
 # test_engineer_kernel_access_switch: a site that lets engineers do kernel work
 sed -i 's/^{$/{ "engineer_kernel_access": true,/' $CFG
 agent_reload
 t_is "$(eng openw /proc/sys/kernel/core_pattern)" OK "engineer_kernel_access: writing kernel.core_pattern allowed"
 t_is "$(eng perf kernel)" OK "engineer_kernel_access: perf of the kernel allowed"
 t_is "$(eng open /proc/kcore)" OK "engineer_kernel_access: /proc/kcore allowed"
+t_is "$(sudo1 create /etc/modprobe.d/site.conf)" OK "engineer_kernel_access: modprobe.d writable"
 sed -i 's/^{ "engineer_kernel_access": true,$/{/' $CFG
 agent_reload
 t_is "$(eng openw /proc/sys/kernel/core_pattern)" EACCES "back to the default: denied again"
