@@ -2,7 +2,8 @@
 /*
  * Beneath the filesystem, and ioctls that change a zone file:
  *  - engineers may not open device-mapper's control node or SCSI/NVMe
- *    passthrough character devices (sg, bsg, nvme-generic, nvme);
+ *    passthrough character devices (sg, bsg, nvme-generic, nvme, and vfio
+ *    and uio, which hand a device's registers and DMA to user space);
  *    the kernel opens the disks beneath those itself, with no file_open check;
  *  - nor open a loop device, set one up (LOOP_SET_FD, LOOP_CHANGE_FD,
  *    LOOP_CONFIGURE, on a descriptor they were passed) or add a disk to an md
@@ -133,6 +134,28 @@ static __always_inline bool ioctl_sets_up_device(struct file *file, unsigned int
 	return false;
 }
 
+/*
+ * deny_tamper() for a file being opened: the event carries the file's path
+ * (file_open may call bpf_d_path; only ever inlined into lb_file_open).
+ */
+static __always_inline int deny_open(struct subject *s, __u16 op, struct file *file)
+{
+	struct access a = {.subj = *s, .op = op, .file = file};
+	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	bool audit_only = permissive();
+
+	if (!e) {
+		count(LB_CNT_EVENTS_LOST);
+		return audit_only ? 0 : -EACCES;
+	}
+	fill_event(e, &a, bpf_ktime_get_boot_ns(), PATH_D_PATH);
+	e->grant_id = 0;
+	e->reason = LB_REASON_TAMPER;
+	e->verdict = audit_only ? LB_VERDICT_AUDIT : LB_VERDICT_DENY;
+	bpf_ringbuf_submit(e, 0);
+	return audit_only ? 0 : -EACCES;
+}
+
 /* The file_open part for an engineer (called from kernel_file_open_check). */
 static __always_inline int device_open_check(struct file *file, struct subject *s)
 {
@@ -144,14 +167,14 @@ static __always_inline int device_open_check(struct file *file, struct subject *
 	 * up by anyone over a zone file or disk would be a way in.
 	 */
 	if ((inode->i_mode & S_IFMT) == S_IFBLK && rdev >> MINORBITS == LOOP_MAJOR)
-		return deny_tamper(s, LB_OP_DEVICE);
+		return deny_open(s, LB_OP_DEVICE, file);
 	if ((inode->i_mode & S_IFMT) != S_IFCHR)
 		return 0;
 	any = rdev | LB_DEV_ANY_MINOR;
 	if (rdev == KDEV(MISC_MAJOR, MAPPER_CTRL_MINOR) ||
 	    any == KDEV(SCSI_GENERIC_MAJOR, LB_DEV_ANY_MINOR) ||
 	    bpf_map_lookup_elem(&passthru, &rdev) || bpf_map_lookup_elem(&passthru, &any))
-		return deny_tamper(s, LB_OP_DEVICE);
+		return deny_open(s, LB_OP_DEVICE, file);
 	return 0;
 }
 

@@ -81,7 +81,8 @@ static __always_inline bool under_proc_sys_kernel(struct dentry *d)
  * A file an engineer opens for writing whose write changes the kernel or makes
  * it run a program: core_pattern, modprobe, hotplug, poweroff_cmd and the rest
  * of kernel.* (procfs inode numbers are not stable: matched by names up to the
- * filesystem's root), sysfs's uevent_helper and md's new_dev, and whole
+ * filesystem's root), sysfs's uevent_helper and the attributes that make the
+ * kernel open a disk or rebind a device, and whole
  * filesystems that exist to drive the kernel.
  */
 static __always_inline bool kernel_control_file(struct file *file)
@@ -99,8 +100,15 @@ static __always_inline bool kernel_control_file(struct file *file)
 	case PROC_SUPER_MAGIC:
 		return under_proc_sys_kernel(d);
 	case SYSFS_MAGIC:
-		/* new_dev: md adds a disk the kernel opens itself, without file_open */
-		return NAME_IS(d, "uevent_helper") || NAME_IS(d, "new_dev");
+		/*
+		 * Writes that make the kernel open a disk itself, without file_open
+		 * (md's new_dev, bcache's register), or hand a device to another
+		 * driver (vfio-pci: the disk's controller to user space).
+		 */
+		return NAME_IS(d, "uevent_helper") || NAME_IS(d, "new_dev") ||
+		       NAME_IS(d, "register") || NAME_IS(d, "register_quiet") ||
+		       NAME_IS(d, "bind") || NAME_IS(d, "unbind") || NAME_IS(d, "new_id") ||
+		       NAME_IS(d, "driver_override");
 	}
 	return false;
 }
@@ -119,7 +127,7 @@ static __always_inline int kernel_file_open_check(struct file *file, struct subj
 		return 0;
 	if (kernel_open_to_engineers())
 		return 0;
-	return deny_tamper(s, LB_OP_KERNEL);
+	return deny_open(s, LB_OP_KERNEL, file);
 }
 
 static __always_inline int deny_kernel(__u16 op)

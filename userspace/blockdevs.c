@@ -123,7 +123,7 @@ int blockdevs_find(const char *sysfs, dev_t dev, __u32 *out, size_t *n, size_t m
 
 size_t blockdevs_passthru_majors(const char *proc_devices, __u32 *majors, size_t max)
 {
-	static const char *const names[] = {"bsg", "nvme-generic", "nvme", NULL};
+	static const char *const names[] = {"bsg", "nvme-generic", "nvme", "vfio", "uio", NULL};
 	const char *p = strstr(proc_devices, "Character devices:");
 	const char *end;
 	size_t n = 0;

@@ -3,7 +3,7 @@
  * The block devices beneath the zones, found without configuration: the
  * device a zone's filesystem is on, its whole disk, and what is stacked on or
  * under them (device-mapper, md, loop: holders/ and slaves/ in sysfs), and the
- * passthrough character devices (bsg, nvme-generic, nvme) whose majors are
+ * passthrough character devices (bsg, nvme-generic, nvme, vfio, uio) whose majors are
  * dynamic. Both go into the guard's pinned maps.
  */
 #ifndef BLOCKDEVS_H
@@ -28,7 +28,7 @@ int blockdevs_find(const char *sysfs, dev_t dev, __u32 *out, size_t *n, size_t m
 
 /*
  * The character device majors named in a /proc/devices text that give raw
- * access to disks (bsg, nvme-generic, nvme): at most @max into @majors.
+ * access to disks (bsg, nvme-generic, nvme, vfio, uio): at most @max into @majors.
  * Returns how many.
  */
 size_t blockdevs_passthru_majors(const char *proc_devices, __u32 *majors, size_t max);

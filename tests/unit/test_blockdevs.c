@@ -122,13 +122,14 @@ static void test_find_edges(void)
 static void test_passthru_majors(void)
 {
 	const char *text = "Character devices:\n  1 mem\n 21 sg\n240 bsg\n241 nvme-generic\n"
-			   "242 nvme\n254 gpiochip\n\nBlock devices:\n  7 loop\n259 blkext\n"
+			   "242 nvme\n243 vfio\n254 gpiochip\n\nBlock devices:\n  7 loop\n259 blkext\n"
 			   "243 nvme\n";
 	__u32 m[8];
 	size_t n = blockdevs_passthru_majors(text, m, 8);
 
-	is_int(n, 3, "bsg, nvme-generic and nvme");
-	ok(n == 3 && m[0] == 240 && m[1] == 241 && m[2] == 242, "their character majors");
+	is_int(n, 4, "bsg, nvme-generic, nvme and vfio");
+	ok(n == 4 && m[0] == 240 && m[1] == 241 && m[2] == 242 && m[3] == 243,
+	   "their character majors");
 	is_int(blockdevs_passthru_majors("Block devices:\n 1 bsg\n", m, 8), 0,
 	       "block majors do not count");
 	is_int(blockdevs_passthru_majors(text, m, 1), 1, "at most max");

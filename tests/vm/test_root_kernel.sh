@@ -76,6 +76,15 @@ if [ -e /sys/kernel/tracing/kprobe_events ]; then
 fi
 t_ok "the denials are in the audit trail as op kernel" \
 	wait_for 5 sh -c '[ "$(lockboxctl audit --json | jget -w op=kernel "#")" -ge 5 ]'
+t_ok "with the file's path" \
+	wait_for 5 sh -c '[ "$(lockboxctl audit --json | jget -w op=kernel -w path=/proc/sys/kernel/core_pattern "#")" -ge 1 ]'
+
+# test_engineer_cannot_rebind_a_device: vfio-pci would hand the disk's controller to user space
+unbind=$(ls -d /sys/bus/pci/drivers/*/unbind 2>/dev/null | head -1)
+if [ -n "$unbind" ]; then
+	t_is "$(eng openw $unbind)" EACCES "opening $unbind for writing: denied"
+	t_is "$(kpoke openw $unbind)" OK "opening it as plain root, nothing written (control)"
+fi
 
 # test_engineer_cannot_plant_what_the_kernel_loads: module autoload runs
 # modprobe as root with no login uid, which reads /etc/modprobe.d and loads
