@@ -45,7 +45,7 @@ struct guard {
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
-static char *hooks[48];
+static char *hooks[128];
 
 /* Whether this kernel has the LSM hook: BPF LSM programs attach to bpf_lsm_<hook>. */
 static bool hook_exists(const struct btf *vmlinux, const char *hook)
@@ -85,7 +85,7 @@ static void remember_hooks(struct guard_bpf *skel)
 	if (hooks[0])
 		return;
 	bpf_object__for_each_program (prog, skel->obj) {
-		if (n < 47 && bpf_program__autoload(prog))
+		if (n < 127 && bpf_program__autoload(prog))
 			hooks[n++] = strdup(prog_hook(prog));
 	}
 }
