@@ -7,8 +7,8 @@
  * run a program or change what it does (kernel sysctls, uevent_helper,
  * tracefs, debugfs, securityfs, configfs, binfmt_misc).
  *
- * Included from guard.bpf.c after guard.bpf.h; the refusals are deny_tamper()'s,
- * so each one is an audit event.
+ * Included from guard.bpf.c after guard.bpf.h; the refusals go through
+ * deny_tamper() or deny_open(), so each one is an audit event.
  */
 #ifndef KERNEL_LOCK_BPF_H
 #define KERNEL_LOCK_BPF_H
@@ -82,8 +82,8 @@ static __always_inline bool under_proc_sys_kernel(struct dentry *d)
  * it run a program: core_pattern, modprobe, hotplug, poweroff_cmd and the rest
  * of kernel.* (procfs inode numbers are not stable: matched by names up to the
  * filesystem's root), sysfs's uevent_helper and the attributes that make the
- * kernel open a disk or rebind a device, and whole
- * filesystems that exist to drive the kernel.
+ * kernel open a disk or rebind a device, and whole filesystems that exist to
+ * drive the kernel.
  */
 static __always_inline bool kernel_control_file(struct file *file)
 {
@@ -177,7 +177,7 @@ int BPF_PROG(lb_locked_down, enum lockdown_reason what, int ret)
 }
 
 /*
- * Up to 6.x the hook is (attr, type); Linux 7.x dropped attr, leaving (type).
+ * On 6.1 and 6.12 the hook is (attr, type); by 7.3 attr is gone, leaving (type).
  * Only the first two slots exist on every kernel, so `ret` is not read (a BPF
  * LSM program that returns non-zero ends the chain anyway): a type is a small
  * number, attr a kernel pointer, which tells the layouts apart. The slots are
