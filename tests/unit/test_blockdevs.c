@@ -121,9 +121,10 @@ static void test_find_edges(void)
 
 static void test_passthru_majors(void)
 {
-	const char *text = "Character devices:\n  1 mem\n 21 sg\n240 bsg\n241 nvme-generic\n"
-			   "242 nvme\n243 vfio\n254 gpiochip\n\nBlock devices:\n  7 loop\n259 blkext\n"
-			   "243 nvme\n";
+	const char *text =
+		"Character devices:\n  1 mem\n 21 sg\n240 bsg\n241 nvme-generic\n"
+		"242 nvme\n243 vfio\n254 gpiochip\n\nBlock devices:\n  7 loop\n259 blkext\n"
+		"243 nvme\n";
 	__u32 m[8];
 	size_t n = blockdevs_passthru_majors(text, m, 8);
 
