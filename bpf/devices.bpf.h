@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Beneath the filesystem, and ioctls that change a zone file:
- *  - engineers may not open device-mapper's control node or SCSI/NVMe
+ *  - engineers may not open device-mapper's control node (a table names the
+ *    disks, which the kernel then opens with no file_open check) or SCSI/NVMe
  *    passthrough character devices (sg, bsg, nvme-generic, nvme, and vfio
  *    and uio, which hand a device's registers and DMA to user space);
- *    the kernel opens the disks beneath those itself, with no file_open check;
  *  - nor open a loop device, set one up (LOOP_SET_FD, LOOP_CHANGE_FD,
  *    LOOP_CONFIGURE, on a descriptor they were passed) or add a disk to an md
  *    array by ioctl;
@@ -40,7 +40,7 @@
  * Character devices engineers may not open, by number in kernel encoding;
  * KDEV(major, LB_DEV_ANY_MINOR) stands for the whole major. The static ones
  * are checked below; the agent adds the dynamic majors it reads from
- * /proc/devices (bsg, nvme-generic, nvme).
+ * /proc/devices (bsg, nvme-generic, nvme, vfio, uio).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -51,15 +51,14 @@ struct {
 } passthru SEC(".maps");
 
 /* include/uapi/linux/loop.h, raid/md_u.h */
-#define LOOP_SET_FD	0x4C00
-#define LOOP_CHANGE_FD	0x4C06
-#define LOOP_CONFIGURE	0x4C0A
-#define ADD_NEW_DISK	0x40140921
-#define HOT_ADD_DISK	0x928
-#define SET_ARRAY_INFO	0x40480923
-#define SET_DISK_FAULTY 0x929
-#define RUN_ARRAY	0x400c0930
-#define FIDEDUPERANGE	0xc0189436
+#define LOOP_SET_FD    0x4C00
+#define LOOP_CHANGE_FD 0x4C06
+#define LOOP_CONFIGURE 0x4C0A
+#define ADD_NEW_DISK   0x40140921
+#define HOT_ADD_DISK   0x928
+#define SET_ARRAY_INFO 0x40480923
+#define RUN_ARRAY      0x400c0930
+#define FIDEDUPERANGE  0xc0189436
 
 /* include/uapi/asm-generic/ioctls.h */
 #define TCGETS	   0x5401
