@@ -6,6 +6,7 @@
  */
 #include "guard.bpf.h"
 #include "connect.bpf.h"
+#include "kernel_lock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -86,27 +87,13 @@ static __always_inline bool agent_proc_file(struct inode *inode)
 	return pid && BPF_CORE_READ(pid, numbers[0].nr) == cfg->agent_tgid;
 }
 
-/* @a (16 bytes, NUL-padded) equals the string @b of at most 15 characters */
-static __always_inline bool name_is(const char *a, const char *b)
-{
-	for (int i = 0; i < 16; i++) {
-		if (a[i] != b[i])
-			return false;
-		if (!b[i])
-			return true;
-	}
-	return false;
-}
-
 /* What ps and pidof read of any process: the rest of /proc/<agent>/ is not the engineers'. */
 static __always_inline bool harmless_proc_name(struct file *file)
 {
-	char name[16] = {};
+	struct dentry *d = file->f_path.dentry;
 
-	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	return name_is(name, "stat") || name_is(name, "status") || name_is(name, "cmdline") ||
-	       name_is(name, "comm") || name_is(name, "statm");
+	return NAME_IS(d, "stat") || NAME_IS(d, "status") || NAME_IS(d, "cmdline") ||
+	       NAME_IS(d, "comm") || NAME_IS(d, "statm");
 }
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -118,15 +105,13 @@ static __always_inline bool harmless_proc_name(struct file *file)
  */
 static __always_inline bool cgroup_control_write(struct file *file, struct inode *inode)
 {
-	char name[16] = {};
+	struct dentry *d = file->f_path.dentry;
 
 	if (!(file->f_mode & FMODE_WRITE) ||
 	    BPF_CORE_READ(inode, i_sb, s_magic) != CGROUP2_SUPER_MAGIC)
 		return false;
-	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	return name_is(name, "cgroup.procs") || name_is(name, "cgroup.threads") ||
-	       name_is(name, "cgroup.freeze") || name_is(name, "cgroup.kill");
+	return NAME_IS(d, "cgroup.procs") || NAME_IS(d, "cgroup.threads") ||
+	       NAME_IS(d, "cgroup.freeze") || NAME_IS(d, "cgroup.kill");
 }
 
 SEC("lsm/file_open")
@@ -149,6 +134,9 @@ int BPF_PROG(lb_file_open, struct file *file, int ret)
 		return deny_tamper(&s, LB_OP_PTRACE);
 	if (cgroup_control_write(file, inode))
 		return deny_tamper(&s, LB_OP_SIGNAL);
+	ret = kernel_file_open_check(file, &s);
+	if (ret)
+		return ret;
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 

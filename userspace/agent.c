@@ -12,7 +12,9 @@
 #include <linux/types.h>
 #include "agent_internal.h"
 #include "audit.h"
+#include "blockdevs.h"
 #include "identity.h"
+#include "kernel_paths.h"
 #include "loader.h"
 #include "log.h"
 #include "notify.h"
@@ -425,8 +427,9 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 		}
 	}
 	ret = guard_zones_keep(a->g, ids, a->cfg->n_zones);
+	ids[a->cfg->n_zones] = LB_ZONE_GUARD; /* found beneath the zones: blockdevs_sync's */
 	if (!ret)
-		ret = guard_blkdevs_keep(a->g, ids, a->cfg->n_zones);
+		ret = guard_blkdevs_keep(a->g, ids, a->cfg->n_zones + 1);
 	if (ret) {
 		snprintf(err, errlen, "zones: cannot remove old zone roots: %s", strerror(-ret));
 		goto out;
@@ -444,6 +447,35 @@ out:
 	free(ids);
 	free(roots);
 	return ret;
+}
+
+/* The block devices beneath every zone root, found in sysfs (blockdevs.h). */
+static int sync_blockdevs(struct agent *a, char *err, size_t errlen)
+{
+	const char **paths = calloc(a->n_roots + 1, sizeof(*paths));
+	size_t n = 0, found = 0;
+	int ret;
+
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n_roots; i++)
+		if (a->roots[i].path)
+			paths[n++] = a->roots[i].path;
+	ret = blockdevs_sync(paths, n, &found, err, errlen);
+	free(paths);
+	if (!ret)
+		log_debug("%zu block devices beneath the zones guarded", found);
+	return ret;
+}
+
+/* Devices stacked on a zone disk after the last sync (a new dm or md) are guarded within seconds.
+ */
+static void rescan_blockdevs(struct agent *a, int64_t now)
+{
+	char err[256];
+
+	if (now % BLOCKDEVS_RESCAN_S == 0 && sync_blockdevs(a, err, sizeof(err)))
+		log_err("%s", err);
 }
 
 struct stray_ctx {
@@ -498,7 +530,8 @@ static int sync_grants(struct agent *a, int64_t now)
 int agent_sync(struct agent *a, char *err, size_t errlen)
 {
 	int ret = guard_set_config(a->g, a->permissive ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE,
-				   getpid(), 0);
+				   getpid(),
+				   a->cfg->engineer_kernel_access ? LB_CFG_ENGINEER_KERNEL : 0);
 
 	if (ret) {
 		snprintf(err, errlen, "cannot set the guard's mode: %s", strerror(-ret));
@@ -511,6 +544,10 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 		return ret;
 	}
 	ret = sync_zones(a, err, errlen);
+	if (!ret)
+		ret = sync_blockdevs(a, err, errlen);
+	if (!ret)
+		ret = kernel_paths_sync(a->g, !a->cfg->engineer_kernel_access, err, errlen);
 	if (ret)
 		return ret;
 	ret = sync_self_protection(a, err, errlen);
@@ -697,6 +734,7 @@ void agent_tick(struct agent *a, int64_t now)
 		log_err("events: cannot record lost events: %s", strerror(-err));
 	notify_tick(a, now);
 	wake_waiters(a, 0, now);
+	rescan_blockdevs(a, now);
 }
 
 void agent_child_exited(struct agent *a)

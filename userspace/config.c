@@ -43,9 +43,9 @@ struct pctx {
 };
 
 static const char *const top_keys[] = {
-	"socket",	"database",	   "engineers",	 "security",  "request_ttl",
-	"max_duration", "notify",	   "permissive", "audit_log", "syslog",
-	"zones",	"protected_paths", NULL,
+	"socket", "database", "engineers", "security", "request_ttl", "max_duration", "notify",
+	"permissive", "audit_log", "syslog", "zones", "protected_paths", "engineer_kernel_access",
+	NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};
 static const char *const notify_keys[] = {"command", "from", NULL};
@@ -646,6 +646,8 @@ int config_parse(const char *json, size_t len, struct config **out, char *err, s
 	if (!ret)
 		ret = get_str_array(&x, root, "", "protected_paths", check_abs_path,
 				    &c->protected_paths, &c->n_protected_paths);
+	if (!ret)
+		ret = get_bool(&x, root, "", "engineer_kernel_access", &c->engineer_kernel_access);
 	if (!ret)
 		ret = parse_zones(&x, root, c);
 out:

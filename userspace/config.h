@@ -48,6 +48,7 @@ struct config {
 	bool permissive;
 	char *audit_log; /* JSON-lines file every audit record is appended to, or NULL */
 	bool syslog;
+	bool engineer_kernel_access; /* engineers may load modules, kexec, trace the kernel... */
 	struct zone_cfg *zones;
 	size_t n_zones;
 	/* more paths engineers may read but not change (absolute; need not exist yet) */

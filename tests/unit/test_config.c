@@ -128,6 +128,7 @@ static void test_minimal_config_gets_defaults(void)
 	ok(!cfg->permissive, "permissive defaults to false");
 	ok(!cfg->audit_log, "audit_log defaults to none");
 	ok(!cfg->syslog, "syslog defaults to false");
+	ok(!cfg->engineer_kernel_access, "engineer_kernel_access defaults to false");
 	is_int(cfg->n_zones, 1, "one zone");
 	is_str(cfg->zones[0].name, "acme", "zone name");
 	is_int(cfg->zones[0].n_paths, 1, "one path");
@@ -377,6 +378,19 @@ static void test_bools(void)
 		ok(cfg->syslog, "syslog: true kept");
 	refused(parse_with("\"syslog\": null", ""), "syslog: expected true or false",
 		"syslog: wrong type");
+	accepted(parse_with("\"engineer_kernel_access\": true", ""),
+		 "engineer_kernel_access: valid");
+	if (cfg)
+		ok(cfg->engineer_kernel_access, "engineer_kernel_access: true kept");
+	accepted(parse_with("\"engineer_kernel_access\": false", ""),
+		 "engineer_kernel_access: false valid");
+	if (cfg)
+		ok(!cfg->engineer_kernel_access, "engineer_kernel_access: false kept");
+	refused(parse_with("\"engineer_kernel_access\": \"yes\"", ""),
+		"engineer_kernel_access: expected true or false",
+		"engineer_kernel_access: wrong type");
+	refused(parse_with("\"engineer_kernel_acess\": true", ""),
+		"engineer_kernel_acess: unknown key", "engineer_kernel_access: misspelt");
 }
 
 static void test_audit_log(void)
