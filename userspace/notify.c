@@ -215,7 +215,8 @@ void notify_set_confiner(const char *path)
 static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
 {
 	char *plain[] = {"sh", "-c", n->command, NULL};
-	char *confined[] = {"lockboxd", NOTIFY_CONFINED_EXEC, "/bin/sh", "-c", n->command, NULL};
+	char *confined[] = {
+		"lockbox-notify", NOTIFY_CONFINED_EXEC, "/bin/sh", "-c", n->command, NULL};
 	char **argv = confiner ? confined : plain;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;

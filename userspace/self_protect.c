@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "lockbox.h"
+#include "kernel_paths.h"
 #include "loader.h"
 #include "self_protect.h"
 
@@ -319,6 +320,14 @@ int self_paths_collect(const struct config *cfg, const char *config_path, struct
 	}
 	for (size_t i = 0; !err && i < cfg->n_protected_paths; i++)
 		err = add_resolved(out, cfg->protected_paths[i]);
+	if (!err && !cfg->engineer_kernel_access) {
+		/* also by name: a new /sbin/modprobe renamed over the old one is a change too */
+		static char kpaths[KERNEL_PATHS_MAX][4096];
+		size_t n = kernel_paths_list("/proc/sys", kpaths, KERNEL_PATHS_MAX);
+
+		for (size_t i = 0; !err && i < n; i++)
+			err = add_resolved(out, kpaths[i]);
+	}
 	return err;
 }
 

@@ -65,6 +65,7 @@ static void test_collects_what_lockbox_runs_and_trusts(void)
 	ok(has(&p, "/etc/lbtest/lockbox.json"), "the config file");
 	ok(has(&p, "/etc/sudoers.d"), "protected_paths");
 	ok(has(&p, "/etc/systemd/system/lockboxd.service.d"), "the unit's drop-in folder");
+	ok(has(&p, "/etc/modprobe.d"), "what module autoload reads (engineer_kernel_access off)");
 	for (size_t i = 0; i < p.n; i++)
 		for (size_t j = i + 1; j < p.n; j++)
 			if (!strcmp(p.v[i], p.v[j]))

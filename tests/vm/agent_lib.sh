@@ -92,7 +92,8 @@ gone() {
 }
 
 agent_pid() {
-	pidof lockboxd
+	# the agent, not a notify command it is starting (lockboxd --confined-exec, briefly)
+	pidof lockboxd | tr ' ' '\n' | sort -n | head -1
 }
 
 # agent_ready [SECONDS]: the socket answers
