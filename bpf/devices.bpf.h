@@ -139,20 +139,7 @@ static __always_inline bool ioctl_sets_up_device(struct file *file, unsigned int
  */
 static __always_inline int deny_open(struct subject *s, __u16 op, struct file *file)
 {
-	struct access a = {.subj = *s, .op = op, .file = file};
-	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	bool audit_only = permissive();
-
-	if (!e) {
-		count(LB_CNT_EVENTS_LOST);
-		return audit_only ? 0 : -EACCES;
-	}
-	fill_event(e, &a, bpf_ktime_get_boot_ns(), PATH_D_PATH);
-	e->grant_id = 0;
-	e->reason = LB_REASON_TAMPER;
-	e->verdict = audit_only ? LB_VERDICT_AUDIT : LB_VERDICT_DENY;
-	bpf_ringbuf_submit(e, 0);
-	return audit_only ? 0 : -EACCES;
+	return refuse(s, op, file, PATH_D_PATH);
 }
 
 /* The file_open part for an engineer (called from kernel_file_open_check). */

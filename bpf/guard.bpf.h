@@ -367,10 +367,15 @@ static __always_inline int decide(struct access *a, enum path_src src)
 	return -EACCES;
 }
 
-/* bpf(), ptrace or a signal aimed at the guard by an engineer: refused and logged. */
-static __always_inline int deny_tamper(struct subject *s, __u16 op)
+/*
+ * An engineer's attempt on the guard, the kernel or lockbox's own paths:
+ * refused and logged. @src must be a constant (PATH_D_PATH only where the
+ * hook may call bpf_d_path, with @file set).
+ */
+static __always_inline int refuse(struct subject *s, __u16 op, struct file *file,
+				  enum path_src src)
 {
-	struct access a = {.subj = *s, .op = op};
+	struct access a = {.subj = *s, .op = op, .file = file};
 	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	bool audit_only = permissive();
 
@@ -378,12 +383,18 @@ static __always_inline int deny_tamper(struct subject *s, __u16 op)
 		count(LB_CNT_EVENTS_LOST);
 		return audit_only ? 0 : -EACCES;
 	}
-	fill_event(e, &a, bpf_ktime_get_boot_ns(), PATH_NAMES);
+	fill_event(e, &a, bpf_ktime_get_boot_ns(), src);
 	e->grant_id = 0;
 	e->reason = LB_REASON_TAMPER;
 	e->verdict = audit_only ? LB_VERDICT_AUDIT : LB_VERDICT_DENY;
 	bpf_ringbuf_submit(e, 0);
 	return audit_only ? 0 : -EACCES;
+}
+
+/* bpf(), ptrace or a signal aimed at the guard by an engineer: refused and logged. */
+static __always_inline int deny_tamper(struct subject *s, __u16 op)
+{
+	return refuse(s, op, NULL, PATH_NAMES);
 }
 
 /* Whether @d is one of the directories that may not move: a zone root, a protected path, or an

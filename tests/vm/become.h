@@ -5,6 +5,7 @@
 
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /*
@@ -25,6 +26,27 @@ static inline int become(long uid, long gid, long loginuid)
 	if (setgroups(0, NULL) < 0 || setgid(gid < 0 ? uid : gid) < 0 || setuid(uid) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * The options every guest helper takes: -u UID and -l LOGINUID (for
+ * become()). Returns the index of the first operand, or -1 on an unknown option.
+ */
+static inline int identity_opts(int argc, char **argv, long *uid, long *loginuid)
+{
+	int c;
+
+	*uid = -1;
+	*loginuid = -1;
+	while ((c = getopt(argc, argv, "+u:l:")) != -1) {
+		if (c == 'u')
+			*uid = atol(optarg);
+		else if (c == 'l')
+			*loginuid = atol(optarg);
+		else
+			return -1;
+	}
+	return optind;
 }
 
 #endif /* BECOME_H */

@@ -187,16 +187,9 @@ int main(int argc, char **argv)
 {
 	long uid = -1, loginuid = -1;
 	const char *op;
-	int c;
 
-	while ((c = getopt(argc, argv, "+u:l:")) != -1) {
-		if (c == 'u')
-			uid = atol(optarg);
-		else if (c == 'l')
-			loginuid = atol(optarg);
-		else
-			return 2;
-	}
+	if (identity_opts(argc, argv, &uid, &loginuid) < 0)
+		return 2;
 	if (optind >= argc)
 		return 2;
 	op = argv[optind];

@@ -228,16 +228,10 @@ int main(int argc, char **argv)
 {
 	long uid = -1, loginuid = -1;
 	const char *op, *a1, *a2;
-	int c, n, lo = -1;
+	int n, lo = -1;
 
-	while ((c = getopt(argc, argv, "+u:l:")) != -1) {
-		if (c == 'u')
-			uid = atol(optarg);
-		else if (c == 'l')
-			loginuid = atol(optarg);
-		else
-			return usage();
-	}
+	if (identity_opts(argc, argv, &uid, &loginuid) < 0)
+		return usage();
 	n = argc - optind;
 	if (n < 1)
 		return usage();
