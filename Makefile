@@ -24,7 +24,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -DLOCKBOX_VERSION='"$(VERSION)"'
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	  -Iinclude -Iuserspace -I$(OUTPUT) -MMD -MP
-LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto
+LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto -lsystemd
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's own system include dirs for the BPF target (the bcc recipe)
