@@ -21,7 +21,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(make gcc git clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
       libjansson-dev libssl-dev libcap-dev libsystemd-dev pkg-config busybox-static cpio
-      e2fsprogs xz-utils zstd clang-format libclang-rt-14-dev sqlite3 kmod openssh-client
+      e2fsprogs xz-utils zstd clang-format libclang-rt-14-dev sqlite3 kmod openssh-client systemd
       ca-certificates "$@")
 
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
