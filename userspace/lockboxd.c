@@ -44,7 +44,9 @@ static void usage(FILE *f)
 		"  --foreground    stay in the foreground (for systemd and containers)\n"
 		"  --permissive    deny nothing, audit every would-be denial\n"
 		"  --check-config  validate the config and exit\n"
-		"  -v, --verbose   more log; twice for libbpf's own messages\n",
+		"  -v, --verbose   more log; twice for libbpf's own messages\n"
+		"  -h, --help      this help\n"
+		"  -V, --version   print the version\n",
 		CONFIG_DEFAULT_PATH);
 }
 
@@ -58,7 +60,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:fpkvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fpkvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
