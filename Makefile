@@ -55,7 +55,7 @@ VM_SRCS := $(wildcard tests/vm/*.c)
 VM_BINS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/vm/%,$(VM_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all check unit unit-san vm-check bench demo install deb clean format deps fuzz fuzz-build
+.PHONY: all check unit unit-san vm-check bench demo install deb sysvm-check clean format deps fuzz fuzz-build
 
 MAIN_BINS := $(patsubst userspace/%.c,$(OUTPUT)/%,$(wildcard $(MAINS)))
 all: $(MAIN_BINS) $(VM_BINS) $(BPF_OBJS)
@@ -156,6 +156,10 @@ install: $(MAIN_BINS)
 	install -m 0644 completion/lockboxctl $(DESTDIR)$(BASHCOMPDIR)/lockboxctl
 	install -m 0644 examples/lockbox.json $(DESTDIR)$(DOCDIR)/examples/lockbox.json
 	install -m 0644 logrotate/lockbox $(DESTDIR)$(SYSCONFDIR)/logrotate.d/lockbox
+
+# The package in a Debian guest with systemd as PID 1 (scripts/systemd-vm; needs mmdebstrap once).
+sysvm-check: deb all
+	$(Q)scripts/systemd-vm
 
 # The Debian package, built from a copy of the tree (tracked and new files) under
 # $(OUTPUT)/deb, so dpkg-buildpackage writes nothing beside the tree; the .deb

@@ -29,7 +29,7 @@ key() {
 }
 t_is "$(key Type)" notify "Type=notify"
 t_is "$(key ExecStart)" "/usr/sbin/lockboxd --foreground" "ExecStart runs the agent in the foreground"
-t_is "$(key ExecReload)" '/bin/kill -HUP $MAINPID' "ExecReload sends SIGHUP (the agent notifies RELOADING/READY)"
+t_is "$(key ExecReload)" '/bin/sh -c "kill -HUP $MAINPID"' "ExecReload sends SIGHUP (the agent notifies RELOADING/READY)"
 t_is "$(key NotifyAccess)" main "only the main process may notify"
 t_is "$(key Restart)" on-failure "Restart=on-failure"
 t_is "$(key RuntimeDirectory)/$(key StateDirectory)/$(key ConfigurationDirectory)" \
