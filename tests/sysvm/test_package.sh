@@ -68,5 +68,43 @@ t_is "$(runas eng1 lockboxctl show "$id" --json 2>&1 | grep -o '"state": *"[a-z]
 systemctl restart lockboxd
 t_is "$(systemctl is-active lockboxd)" active "systemctl restart"
 t_is "$(as 2002 r $ACME/data.txt)" EACCES "after the restart engineers are still denied"
+
+# test_upgrade_has_no_gap: reinstalling is dpkg's upgrade path (postinst restarts)
+old=$(systemctl show -p MainPID --value lockboxd)
+: >/tmp/tries
+(while [ ! -f /tmp/stop ]; do as 2002 r $ACME/data.txt >>/tmp/tries; done) &
+dpkg -i /var/cache/lockbox-test/lockbox.deb >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "dpkg -i over the installed package (an upgrade)"
+touch /tmp/stop
+wait
+t_is "$(systemctl is-active lockboxd)" active "after the upgrade the agent runs"
+t_is "$([ "$(systemctl show -p MainPID --value lockboxd)" != "$old" ] && echo new)" new \
+	"the upgrade restarted it"
+t_match "$(sort -u /tmp/tries | tr '\n' ' ')" '^EACCES $' \
+	"every engineer access during the upgrade was denied ($(wc -l </tmp/tries) tries)"
+
+# test_remove_leaves_the_guard_and_says_so
+dpkg -r lockbox >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "dpkg -r lockbox"
+t_is "$(systemctl is-active lockboxd)" inactive "remove stops the agent"
+t_match "$(cat /tmp/dpkg.out)" 'STILL ENFORCING' "remove says loudly that the guard stays"
+t_is "$(as 2002 r $ACME/data.txt)" EACCES "removed: the pinned guard still denies"
+
+# test_purge_keeps_state_unless_asked
+dpkg -P lockbox >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "dpkg -P lockbox"
+t_match "$(cat /tmp/dpkg.out)" 'purge kept /var/lib/lockbox' "purge says what it kept"
+t_is "$([ -f /var/lib/lockbox/lockbox.db ] && [ -d /sys/fs/bpf/lockbox ] && echo kept)" kept \
+	"purge keeps the database and the pins"
+dpkg -i /var/cache/lockbox-test/lockbox.deb >/dev/null 2>&1
+t_is "$(systemctl is-active lockboxd)" active "a new install starts again on the kept state"
+t_is "$(runas eng1 lockboxctl show "$id" --json 2>&1 | grep -o '"state": *"[a-z]*"' | tr -d ' ')" \
+	'"state":"approved"' "and still knows the grant"
+systemctl stop lockboxd
+LOCKBOX_PURGE=yes dpkg -P lockbox >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "LOCKBOX_PURGE=yes dpkg -P lockbox"
+t_is "$([ -e /var/lib/lockbox ] || [ -e /sys/fs/bpf/lockbox ] || echo gone)" gone \
+	"asked to, purge removes the database and the pins"
+t_is "$(as 2002 r $ACME/data.txt)" OK "and the guard is lifted"
 echo "1..$T_N"
 [ "$T_FAILED" = 0 ]
