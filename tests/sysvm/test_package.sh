@@ -47,6 +47,23 @@ id=$(runas eng1 lockboxctl request acme --reason "disk full on node 3" 2>&1)
 t_match "$id" '^[0-9]+$' "eng1 files a request through the socket"
 t_match "$(runas acme-admin lockboxctl approve "$id" 2>&1)" approved "acme-admin approves it"
 t_is "$(as 2001 r $ACME/data.txt)" OK "the grant made under the hardened unit opens the zone"
+# the default notify command, sendmail -t (exim4), run by the confined agent
+# under the unit's bounding set, hands the approval mail to the MTA
+if [ -x /usr/sbin/exim4 ]; then
+	n=0
+	until grep -q ' <= .* P=local' /var/log/exim4/mainlog 2>/dev/null || [ $n -ge 50 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	t_match "$(grep ' <= .* P=local' /var/log/exim4/mainlog 2>&1 | head -1)" ' <= .* U=root P=local' \
+		"sendmail -t under the unit queued the approval mail (exim4 mainlog)"
+	t_match "$(lockboxctl status 2>&1 | grep 'notifications queued')" ': 0$' \
+		"the outbox is empty: the command succeeded"
+	if ! grep -q ' <= .* P=local' /var/log/exim4/mainlog 2>/dev/null; then
+		journalctl -u lockboxd -o cat --no-pager | grep -i notif | tail -5 | sed 's/^/#   /'
+		tail -n 5 /var/log/exim4/mainlog /var/log/exim4/paniclog 2>&1 | sed 's/^/#   /'
+	fi
+fi
 
 mkdir -p /srv/customers/globex && echo globex >/srv/customers/globex/data.txt
 t_is "$(as 2002 r /srv/customers/globex/data.txt)" OK "a new customer directory is open before a reload"
