@@ -7,6 +7,11 @@ CC ?= cc
 LLVM_STRIP ?= llvm-strip
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/lockbox
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX_H ?=
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
@@ -24,7 +29,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -DLOCKBOX_VERSION='"$(VERSION)"'
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	  -Iinclude -Iuserspace -I$(OUTPUT) -MMD -MP
-LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto
+LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto -lsystemd
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # clang's own system include dirs for the BPF target (the bcc recipe)
@@ -50,7 +55,7 @@ VM_SRCS := $(wildcard tests/vm/*.c)
 VM_BINS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/vm/%,$(VM_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all check unit unit-san vm-check bench demo install clean format deps fuzz fuzz-build
+.PHONY: all check unit unit-san vm-check bench demo install deb sysvm-check clean format deps fuzz fuzz-build
 
 MAIN_BINS := $(patsubst userspace/%.c,$(OUTPUT)/%,$(wildcard $(MAINS)))
 all: $(MAIN_BINS) $(VM_BINS) $(BPF_OBJS)
@@ -81,7 +86,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/obj/%.o: userspace/%.c $(SKELS) | $(OUTPUT)/obj
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/san/obj/%.o: userspace/%.c $(SKELS) | $(OUTPUT)/san/obj
 	$(call msg,CC-SAN,$@)
@@ -97,7 +102,7 @@ $(OUTPUT)/san/liblockbox.a: $(SAN_LIB_OBJS)
 
 $(OUTPUT)/lockboxd $(OUTPUT)/lockboxctl: $(OUTPUT)/%: userspace/%.c $(LIB) $(SKELS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LIBS) -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LIBS) -o $@
 
 $(OUTPUT)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB) | $(OUTPUT)/tests/unit
 	$(call msg,CC,$@)
@@ -135,10 +140,37 @@ bench: all
 demo: all
 	$(Q)scripts/lockbox-vm run scripts/demo.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+# The same files as the Debian package (debian/rules runs this with PREFIX=/usr).
+install: $(MAIN_BINS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(OUTPUT)/lockboxd $(DESTDIR)$(PREFIX)/sbin/lockboxd
 	install -m 0755 $(OUTPUT)/lockboxctl $(DESTDIR)$(PREFIX)/bin/lockboxctl
+	sed 's|/usr/sbin/lockboxd|$(PREFIX)/sbin/lockboxd|' systemd/lockboxd.service \
+		>$(DESTDIR)$(UNITDIR)/lockboxd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lockboxd.service
+	install -m 0644 man/lockboxctl.1 $(DESTDIR)$(MANDIR)/man1/lockboxctl.1
+	install -m 0644 man/lockbox.json.5 $(DESTDIR)$(MANDIR)/man5/lockbox.json.5
+	install -m 0644 man/lockboxd.8 $(DESTDIR)$(MANDIR)/man8/lockboxd.8
+	install -m 0644 completion/lockboxctl $(DESTDIR)$(BASHCOMPDIR)/lockboxctl
+	install -m 0644 examples/lockbox.json $(DESTDIR)$(DOCDIR)/examples/lockbox.json
+	install -m 0644 logrotate/lockbox $(DESTDIR)$(SYSCONFDIR)/logrotate.d/lockbox
+
+# The package in a Debian guest with systemd as PID 1 (scripts/systemd-vm; needs mmdebstrap once).
+sysvm-check: deb all
+	$(Q)scripts/systemd-vm
+
+# The Debian package, built from a copy of the tree (tracked and new files) under
+# $(OUTPUT)/deb, so dpkg-buildpackage writes nothing beside the tree; the .deb
+# is copied to $(OUTPUT)/.
+deb:
+	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(OUTPUT)/deb/lockbox
+	$(Q)git ls-files -co --exclude-standard -z | xargs -0 cp -P --parents -t $(OUTPUT)/deb/lockbox
+	$(Q)cd $(OUTPUT)/deb/lockbox && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -40 ../build.log; exit 1; }
+	$(Q)cp $(OUTPUT)/deb/*.deb $(OUTPUT)/
+	$(call msg,DEB,$$(ls $(OUTPUT)/deb/*.deb))
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

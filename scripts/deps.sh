@@ -20,8 +20,9 @@ cache=${LOCKBOX_CACHE:-$top/build/cache}
 export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(make gcc git clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
-      libjansson-dev libssl-dev libcap-dev pkg-config busybox-static cpio
-      e2fsprogs xz-utils zstd clang-format libclang-rt-14-dev sqlite3 kmod openssh-client
+      libjansson-dev libssl-dev libcap-dev libsystemd-dev pkg-config groff-base groff bash-completion logrotate
+      dpkg-dev debhelper lintian fakeroot busybox-static cpio
+      e2fsprogs xz-utils zstd clang-format libclang-rt-14-dev sqlite3 kmod openssh-client systemd
       ca-certificates "$@")
 
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")

@@ -24,6 +24,7 @@
 #include "peerid.h"
 #include "loginuid.h"
 #include "notify.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "store.h"
 
@@ -44,7 +45,9 @@ static void usage(FILE *f)
 		"  --foreground    stay in the foreground (for systemd and containers)\n"
 		"  --permissive    deny nothing, audit every would-be denial\n"
 		"  --check-config  validate the config and exit\n"
-		"  -v, --verbose   more log; twice for libbpf's own messages\n",
+		"  -v, --verbose   more log; twice for libbpf's own messages\n"
+		"  -h, --help      this help\n"
+		"  -V, --version   print the version\n",
 		CONFIG_DEFAULT_PATH);
 }
 
@@ -58,7 +61,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:fpkvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fpkvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -156,14 +159,19 @@ static void reload(struct agent *a, const struct opts *o)
 	struct config *cfg = NULL;
 	char err[512];
 
+	sdn_reloading();
 	if (config_load(o->config, &cfg, err, sizeof(err))) {
 		log_err("reload: config: %s (keeping the running config)", err);
+		sdn_reloaded("reload failed, running the previous config: config: %s", err);
 		return;
 	}
-	if (agent_reload(a, cfg, err, sizeof(err)))
+	if (agent_reload(a, cfg, err, sizeof(err))) {
 		log_err("reload: %s (keeping the running config)", err);
-	else
+		sdn_reloaded("reload failed, running the previous config: %s", err);
+	} else {
 		log_info("config reloaded");
+		sdn_reloaded("guarding %s (config reloaded)", a_socket_path(a));
+	}
 }
 
 static struct watch w_ring = {W_RINGBUF};
@@ -310,6 +318,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lockboxd: cannot fork: %s\n", strerror(errno));
 		return 1;
 	}
+	sdn_status("loading and attaching the BPF guard");
 	if (guard_load(&g, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
 		goto out;
@@ -350,6 +359,7 @@ int main(int argc, char **argv)
 		agent_set_config_path(a, o.config);
 	else if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		agent_set_config_path(a, CONFIG_DEFAULT_PATH);
+	sdn_status("reconciling the guard's maps with the database");
 	if (agent_sync(a, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
 		goto out;
@@ -378,11 +388,13 @@ int main(int argc, char **argv)
 	agent_started(a);
 	log_info("ready: guarding %s", a_socket_path(a));
 	signal_ready();
+	sdn_ready("guarding %s", a_socket_path(a));
 	sig = run(a, epfd, sfd, tfd, srv, &o);
 	if (sig < 0) {
 		log_err("event loop: %s", strerror(-sig));
 		goto out;
 	}
+	sdn_stopping("stopping on %s; the guard stays in the kernel", strsignal(sig));
 	agent_consume_events(a);
 	agent_stopping(a, strsignal(sig));
 	log_info("stopping on %s; the guard stays in the kernel", strsignal(sig));

@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The files an installation ships besides the programs: the example config is
+# valid and has every key the parser knows (so it shows them all); the
+# logrotate snippet parses and rotates an audit file by copying and truncating
+# it, so a writer holding it open with O_APPEND goes on at its start.
+. "$(dirname "$0")/../vm/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+D=${OUTPUT:-build}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# examples/lockbox.json, with its zone path made real here
+mkdir -p "$tmp/acme"
+sed "s|/srv/customers/acme|$tmp/acme|" "$top/examples/lockbox.json" >"$tmp/ex.json"
+out=$("$D/lockboxd" --check-config --config "$tmp/ex.json" 2>&1)
+t_is "$?" 0 "examples/lockbox.json passes lockboxd --check-config ($out)"
+keys_of() {
+	awk -v a="$1" 'index($0, a "[] = {") { on = 1 } on { print } on && /};/ { exit }' \
+		"$top/userspace/config.c" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u | tr '\n' ' '
+}
+top_ex=$(grep -oE '^  "[a-z_]+":' "$top/examples/lockbox.json" | tr -d ' ":' | sort -u | tr '\n' ' ')
+t_is "$top_ex" "$(keys_of top_keys)" "examples/lockbox.json sets every top-level key"
+zone_ex=$(grep -oE '^      "[a-z_]+":' "$top/examples/lockbox.json" | tr -d ' ":' | sort -u | tr '\n' ' ')
+t_is "$zone_ex" "$(keys_of zone_keys)" "its zone sets every zone key"
+
+# logrotate/lockbox
+if command -v logrotate >/dev/null; then
+	mkdir -p "$tmp/log"
+	sed "s|/var/log/lockbox/|$tmp/log/|" "$top/logrotate/lockbox" >"$tmp/lr.conf"
+	out=$(logrotate -d -s "$tmp/state" "$tmp/lr.conf" 2>&1)
+	t_is "$?" 0 "logrotate accepts logrotate/lockbox"
+	t_is "$(echo "$out" | grep -ci 'error')" 0 "logrotate reports no error"
+	# a writer that keeps the file open with O_APPEND, as lockboxd does
+	exec 9>>"$tmp/log/audit.jsonl"
+	echo '{"seq":1}' >&9
+	echo '{"seq":2}' >&9
+	logrotate -f -s "$tmp/state" "$tmp/lr.conf" 2>&1
+	t_is "$(cat "$tmp/log/audit.jsonl.1" 2>&1)" '{"seq":1}
+{"seq":2}' "the rotated copy holds what was written"
+	echo '{"seq":3}' >&9
+	exec 9>&-
+	t_is "$(cat "$tmp/log/audit.jsonl")" '{"seq":3}' \
+		"the open writer goes on at the start of the truncated file"
+else
+	echo "# skip: logrotate is not installed (scripts/deps.sh installs it)"
+fi
+t_done

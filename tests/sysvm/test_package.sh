@@ -1,0 +1,127 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs in the systemd guest (scripts/systemd-vm), after boot, as root: the
+# package installed with dpkg -i, no config file (the embedded default), the
+# unit started by systemd at boot with its real hardening.
+T_N=0
+T_FAILED=0
+t_is() {
+	T_N=$((T_N + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $T_N - $3"
+	else
+		echo "not ok $T_N - $3"
+		echo "#   got '$1', want '$2'"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+t_match() {
+	T_N=$((T_N + 1))
+	if echo "$1" | grep -qE "$2"; then
+		echo "ok $T_N - $3"
+	else
+		echo "not ok $T_N - $3"
+		echo "#   '$1' does not match /$2/"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+as() { tryopen -u "$1" "$2" "$3"; }
+ACME=/srv/customers/acme
+
+echo "# systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r)"
+t_is "$(systemctl is-active lockboxd)" active "dpkg -i + boot: lockboxd.service is active"
+if ! systemctl is-active --quiet lockboxd; then
+	systemctl status --no-pager lockboxd 2>&1 | sed 's/^/#   /'
+	journalctl -u lockboxd -o cat --no-pager 2>&1 | tail -20 | sed 's/^/#   /'
+fi
+t_match "$(systemctl show -p StatusText --value lockboxd)" '^guarding /run/lockbox/lockbox.sock' \
+	"its STATUS says what it guards"
+t_is "$(as 2001 r $ACME/data.txt)" EACCES "an engineer is denied under the embedded default"
+t_is "$(as 5001 r $ACME/data.txt)" OK "a non-engineer is not"
+pid=$(systemctl show -p MainPID --value lockboxd)
+t_is "$(awk '/^CapBnd/ { print $2 }' /proc/$pid/status)" 000000c0400000ef \
+	"the agent runs with the unit's bounding set"
+t_is "$(awk '/^NoNewPrivs/ { print $2 }' /proc/$pid/status)" 1 "and no_new_privs"
+
+id=$(runas eng1 lockboxctl request acme --reason "disk full on node 3" 2>&1)
+t_match "$id" '^[0-9]+$' "eng1 files a request through the socket"
+t_match "$(runas acme-admin lockboxctl approve "$id" 2>&1)" approved "acme-admin approves it"
+t_is "$(as 2001 r $ACME/data.txt)" OK "the grant made under the hardened unit opens the zone"
+# the default notify command, sendmail -t (exim4), run by the confined agent
+# under the unit's bounding set, hands the approval mail to the MTA
+if [ -x /usr/sbin/exim4 ]; then
+	n=0
+	until grep -q ' <= .* P=local' /var/log/exim4/mainlog 2>/dev/null || [ $n -ge 50 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	t_match "$(grep ' <= .* P=local' /var/log/exim4/mainlog 2>&1 | head -1)" ' <= .* U=root P=local' \
+		"sendmail -t under the unit queued the approval mail (exim4 mainlog)"
+	t_match "$(lockboxctl status 2>&1 | grep 'notifications queued')" ': 0$' \
+		"the outbox is empty: the command succeeded"
+	if ! grep -q ' <= .* P=local' /var/log/exim4/mainlog 2>/dev/null; then
+		journalctl -u lockboxd -o cat --no-pager | grep -i notif | tail -5 | sed 's/^/#   /'
+		tail -n 5 /var/log/exim4/mainlog /var/log/exim4/paniclog 2>&1 | sed 's/^/#   /'
+	fi
+fi
+
+mkdir -p /srv/customers/globex && echo globex >/srv/customers/globex/data.txt
+t_is "$(as 2002 r /srv/customers/globex/data.txt)" OK "a new customer directory is open before a reload"
+systemctl reload lockboxd
+sleep 1
+t_is "$(as 2002 r /srv/customers/globex/data.txt)" EACCES "systemctl reload applies the new zone"
+t_match "$(systemctl show -p StatusText --value lockboxd)" 'config reloaded' "STATUS says the reload applied"
+
+t_match "$(journalctl -u lockboxd -o cat --no-pager | grep -c 'ready: guarding')" '^[1-9]' \
+	"the agent's log is in the journal"
+systemctl stop lockboxd
+t_is "$(systemctl is-active lockboxd)" inactive "systemctl stop stops the agent"
+t_is "$(as 2002 r $ACME/data.txt)" EACCES "stopped: the pinned guard still denies"
+t_is "$(as 2001 r $ACME/data.txt)" OK "stopped: the grant still works"
+systemctl start lockboxd
+t_is "$(systemctl is-active lockboxd)" active "systemctl start again"
+t_is "$(runas eng1 lockboxctl show "$id" --json 2>&1 | grep -o '"state": *"[a-z]*"' | tr -d ' ')" \
+	'"state":"approved"' "the restarted agent kept the grant"
+systemctl restart lockboxd
+t_is "$(systemctl is-active lockboxd)" active "systemctl restart"
+t_is "$(as 2002 r $ACME/data.txt)" EACCES "after the restart engineers are still denied"
+
+# test_upgrade_has_no_gap: reinstalling is dpkg's upgrade path (postinst restarts)
+old=$(systemctl show -p MainPID --value lockboxd)
+: >/tmp/tries
+(while [ ! -f /tmp/stop ]; do as 2002 r $ACME/data.txt >>/tmp/tries; done) &
+dpkg -i /var/cache/lockbox-test/lockbox.deb >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "dpkg -i over the installed package (an upgrade)"
+touch /tmp/stop
+wait
+t_is "$(systemctl is-active lockboxd)" active "after the upgrade the agent runs"
+t_is "$([ "$(systemctl show -p MainPID --value lockboxd)" != "$old" ] && echo new)" new \
+	"the upgrade restarted it"
+t_match "$(sort -u /tmp/tries | tr '\n' ' ')" '^EACCES $' \
+	"every engineer access during the upgrade was denied ($(wc -l </tmp/tries) tries)"
+
+# test_remove_leaves_the_guard_and_says_so
+dpkg -r lockbox >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "dpkg -r lockbox"
+t_is "$(systemctl is-active lockboxd)" inactive "remove stops the agent"
+t_match "$(cat /tmp/dpkg.out)" 'STILL ENFORCING' "remove says loudly that the guard stays"
+t_is "$(as 2002 r $ACME/data.txt)" EACCES "removed: the pinned guard still denies"
+
+# test_purge_keeps_state_unless_asked
+dpkg -P lockbox >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "dpkg -P lockbox"
+t_match "$(cat /tmp/dpkg.out)" 'purge kept /var/lib/lockbox' "purge says what it kept"
+t_is "$([ -f /var/lib/lockbox/lockbox.db ] && [ -d /sys/fs/bpf/lockbox ] && echo kept)" kept \
+	"purge keeps the database and the pins"
+dpkg -i /var/cache/lockbox-test/lockbox.deb >/dev/null 2>&1
+t_is "$(systemctl is-active lockboxd)" active "a new install starts again on the kept state"
+t_is "$(runas eng1 lockboxctl show "$id" --json 2>&1 | grep -o '"state": *"[a-z]*"' | tr -d ' ')" \
+	'"state":"approved"' "and still knows the grant"
+systemctl stop lockboxd
+LOCKBOX_PURGE=yes dpkg -P lockbox >/tmp/dpkg.out 2>&1
+t_is "$?" 0 "LOCKBOX_PURGE=yes dpkg -P lockbox"
+t_is "$([ -e /var/lib/lockbox ] || [ -e /sys/fs/bpf/lockbox ] || echo gone)" gone \
+	"asked to, purge removes the database and the pins"
+t_is "$(as 2002 r $ACME/data.txt)" OK "and the guard is lifted"
+echo "1..$T_N"
+[ "$T_FAILED" = 0 ]
