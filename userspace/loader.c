@@ -729,16 +729,25 @@ int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx)
 	return 0;
 }
 
+/* A buffer for one per-CPU counter's values, one per possible CPU. */
+static __u64 *percpu_buf(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu < 0) {
+		errno = -ncpu;
+		return NULL;
+	}
+	return calloc(ncpu, sizeof(__u64));
+}
+
 int guard_counters(struct guard *g, __u64 *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals;
+	__u64 *vals = percpu_buf();
 
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
-		return -ENOMEM;
+		return -errno;
 	for (__u32 i = 0; i < LB_CNT_MAX; i++) {
 		out[i] = 0;
 		if (bpf_map_lookup_elem(g->fd[M_COUNTERS], &i, vals) < 0)
@@ -752,14 +761,11 @@ int guard_counters(struct guard *g, __u64 *out)
 
 int guard_counter_add(struct guard *g, __u32 idx, __u64 n)
 {
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	__u64 *vals;
+	__u64 *vals = percpu_buf();
+	int err = 0;
 
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
-		return -ENOMEM;
+		return -errno;
 	if (bpf_map_lookup_elem(g->fd[M_COUNTERS], &idx, vals) < 0) {
 		err = -errno;
 		goto out;
