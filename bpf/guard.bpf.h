@@ -372,8 +372,7 @@ static __always_inline int decide(struct access *a, enum path_src src)
  * refused and logged. @src must be a constant (PATH_D_PATH only where the
  * hook may call bpf_d_path, with @file set).
  */
-static __always_inline int refuse(struct subject *s, __u16 op, struct file *file,
-				  enum path_src src)
+static __always_inline int refuse(struct subject *s, __u16 op, struct file *file, enum path_src src)
 {
 	struct access a = {.subj = *s, .op = op, .file = file};
 	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

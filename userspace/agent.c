@@ -725,7 +725,7 @@ void agent_tick(struct agent *a, int64_t now)
 		log_err("expiry: %s", strerror(-err));
 	held = agent_events_held(a);
 	err = agent_consume_events(a); /* allowed accesses do not wake us */
-	if (err < 0 && !held) /* once, not every tick while the store fails */
+	if (err < 0 && !held)	       /* once, not every tick while the store fails */
 		log_err("events: cannot store kernel events, holding them: %s", strerror(-err));
 	else if (err >= 0 && held)
 		log_info("events: the kernel events held are stored");

@@ -43,8 +43,19 @@ struct pctx {
 };
 
 static const char *const top_keys[] = {
-	"socket", "database", "engineers", "security", "request_ttl", "max_duration", "notify",
-	"permissive", "audit_log", "syslog", "zones", "protected_paths", "engineer_kernel_access",
+	"socket",
+	"database",
+	"engineers",
+	"security",
+	"request_ttl",
+	"max_duration",
+	"notify",
+	"permissive",
+	"audit_log",
+	"syslog",
+	"zones",
+	"protected_paths",
+	"engineer_kernel_access",
 	NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};

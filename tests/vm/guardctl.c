@@ -13,12 +13,12 @@
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: guardctl load | unpin | links | permissive 0|1 | counters\n"
-		"       guardctl engineer add|del UID\n"
-		"       guardctl zone add PATH ID | zone del PATH\n"
-		"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID ZONE | grants\n"
-		"       guardctl events MAX TIMEOUT_MS\n");
+	fprintf(stderr, "usage: guardctl load | unpin | links | permissive 0|1 | counters\n"
+			"       guardctl engineer add|del UID\n"
+			"       guardctl zone add PATH ID | zone del PATH\n"
+			"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID "
+			"ZONE | grants\n"
+			"       guardctl events MAX TIMEOUT_MS\n");
 	return 2;
 }
 
@@ -138,7 +138,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "permissive") && argc == 3)
-		err = guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0, 0);
+		err = guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0,
+				       0);
 	else if (!strcmp(argv[1], "counters")) {
 		__u64 c[LB_CNT_MAX];
 
