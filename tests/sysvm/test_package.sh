@@ -3,30 +3,8 @@
 # Runs in the systemd guest (scripts/systemd-vm), after boot, as root: the
 # package installed with dpkg -i, no config file (the embedded default), the
 # unit started by systemd at boot with its real hardening.
-T_N=0
-T_FAILED=0
-t_is() {
-	T_N=$((T_N + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $T_N - $3"
-	else
-		echo "not ok $T_N - $3"
-		echo "#   got '$1', want '$2'"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-}
-t_match() {
-	T_N=$((T_N + 1))
-	if echo "$1" | grep -qE "$2"; then
-		echo "ok $T_N - $3"
-	else
-		echo "not ok $T_N - $3"
-		echo "#   '$1' does not match /$2/"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-}
-as() { tryopen -u "$1" "$2" "$3"; }
-ACME=/srv/customers/acme
+# the guest suites' TAP helpers (t_is, t_match, as, t_done), installed by scripts/systemd-vm
+. /usr/local/share/lockbox-test/lib.sh
 
 echo "# systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r)"
 t_is "$(systemctl is-active lockboxd)" active "dpkg -i + boot: lockboxd.service is active"
@@ -123,5 +101,4 @@ t_is "$?" 0 "LOCKBOX_PURGE=yes dpkg -P lockbox"
 t_is "$([ -e /var/lib/lockbox ] || [ -e /sys/fs/bpf/lockbox ] || echo gone)" gone \
 	"asked to, purge removes the database and the pins"
 t_is "$(as 2002 r $ACME/data.txt)" OK "and the guard is lifted"
-echo "1..$T_N"
-[ "$T_FAILED" = 0 ]
+t_done
