@@ -28,7 +28,7 @@ VERSION := 0.1.0
 CFLAGS ?= -O2 -g
 CFLAGS += -DLOCKBOX_VERSION='"$(VERSION)"'
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
-	  -Iinclude -Iuserspace -I$(OUTPUT) -MMD -MP
+	  -Iinclude -I$(OUTPUT) -MMD -MP
 LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto -lsystemd
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -42,28 +42,50 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-MAINS := userspace/lockboxd.c userspace/lockboxctl.c
-LIB_SRCS := $(filter-out $(MAINS),$(wildcard userspace/*.c))
-LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
-LIB := $(OUTPUT)/liblockbox.a
+# userspace/: agent/ (lockboxd), ctl/ (lockboxctl), shared/ (what both use).
+# A folder's objects see its own headers and shared's only, so the layering
+# is checked by the compiler: shared/ includes neither program's headers.
+INC_shared := -Iuserspace/shared
+AGENT_DIRS := $(sort $(dir $(wildcard userspace/agent/*/*.c)))
+INC_agent := $(patsubst %/,-I%,$(AGENT_DIRS)) $(INC_shared)
+INC_ctl := -Iuserspace/ctl $(INC_shared)
+INC_all := $(INC_agent) -Iuserspace/ctl
+DIR_INC = $(INC_$(firstword $(subst /, ,$*)))
+
+MAINS := userspace/agent/core/lockboxd.c userspace/ctl/lockboxctl.c
+PARTS := shared agent ctl
+SRCS_shared := $(wildcard userspace/shared/*.c)
+SRCS_agent := $(filter-out $(MAINS),$(wildcard userspace/agent/*/*.c))
+SRCS_ctl := $(filter-out $(MAINS),$(wildcard userspace/ctl/*.c))
+LIB_SRCS := $(foreach p,$(PARTS),$(SRCS_$(p)))
+obj = $(patsubst userspace/%.c,$(OUTPUT)/$(2)obj/%.o,$(1))
+# link order: the programs' parts before what they share
+LIBS_agent := $(OUTPUT)/libagent.a $(OUTPUT)/libshared.a
+LIBS_ctl := $(OUTPUT)/libctl.a $(OUTPUT)/libshared.a
+LIBS_all := $(OUTPUT)/libctl.a $(OUTPUT)/libagent.a $(OUTPUT)/libshared.a
+SAN_LIBS_all := $(patsubst $(OUTPUT)/%,$(OUTPUT)/san/%,$(LIBS_all))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(UNIT_SRCS))
 UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/tests/unit/%,$(UNIT_SRCS))
-SAN_LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/san/obj/%.o,$(LIB_SRCS))
+# The benchmark's own BPF objects (with the guard's flags; parts.bpf.c includes
+# bpf/guard.bpf.h) and its helpers, linked with the same libraries as the tests.
+BENCH_BPF := $(patsubst tests/bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(wildcard tests/bench/*.bpf.c))
+BENCH_BINS := $(patsubst %,$(OUTPUT)/bench/%,opbench emptyctl partsctl benchctl scale agentbench ingest)
+
 VM_SRCS := $(wildcard tests/vm/*.c)
 VM_BINS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/vm/%,$(VM_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all check unit unit-san vm-check bench demo install deb sysvm-check clean format deps fuzz fuzz-build
+.PHONY: bench-build all check unit unit-san vm-check bench demo install deb sysvm-check clean format deps fuzz fuzz-build
 
-MAIN_BINS := $(patsubst userspace/%.c,$(OUTPUT)/%,$(wildcard $(MAINS)))
+MAIN_BINS := $(OUTPUT)/lockboxd $(OUTPUT)/lockboxctl
 all: $(MAIN_BINS) $(VM_BINS) $(BPF_OBJS)
 
 # the BPF object is an input of the skeleton, not a throw-away intermediate
-.SECONDARY: $(BPF_OBJS)
+.SECONDARY: $(BPF_OBJS) $(patsubst %.skel.h,%.bpf.o,$(BENCH_BPF))
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san/obj $(OUTPUT)/tests/unit $(OUTPUT)/san/tests/unit $(OUTPUT)/tests/vm:
+$(OUTPUT) $(OUTPUT)/tests/unit $(OUTPUT)/san/tests/unit $(OUTPUT)/tests/vm:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
@@ -84,38 +106,46 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/%.o: userspace/%.c $(SKELS) | $(OUTPUT)/obj
+$(OUTPUT)/obj/%.o: userspace/%.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DIR_INC) -c $< -o $@
 
-$(OUTPUT)/san/obj/%.o: userspace/%.c $(SKELS) | $(OUTPUT)/san/obj
+$(OUTPUT)/san/obj/%.o: userspace/%.c
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(DIR_INC) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
-	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+# only the loader includes the skeleton
+$(OUTPUT)/obj/agent/kernel/loader.o $(OUTPUT)/san/obj/agent/kernel/loader.o: $(SKELS)
 
-$(OUTPUT)/san/liblockbox.a: $(SAN_LIB_OBJS)
-	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+define lib_rule
+$(OUTPUT)/$(2)lib$(1).a: $(call obj,$(SRCS_$(1)),$(2))
+	$$(call msg,AR,$$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach p,$(PARTS),$(eval $(call lib_rule,$(p),))$(eval $(call lib_rule,$(p),san/)))
 
-$(OUTPUT)/lockboxd $(OUTPUT)/lockboxctl: $(OUTPUT)/%: userspace/%.c $(LIB) $(SKELS)
+$(OUTPUT)/lockboxd: $(OUTPUT)/obj/agent/core/lockboxd.o $(LIBS_agent)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB) | $(OUTPUT)/tests/unit
+$(OUTPUT)/lockboxctl: $(OUTPUT)/obj/ctl/lockboxctl.o $(LIBS_ctl)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIBS_all) | $(OUTPUT)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC_all) -Itests/unit $< $(LIBS_all) $(LIBS) -o $@
 
-$(OUTPUT)/san/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(OUTPUT)/san/liblockbox.a | $(OUTPUT)/san/tests/unit
+$(OUTPUT)/san/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(SAN_LIBS_all) | $(OUTPUT)/san/tests/unit
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/san/liblockbox.a $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(INC_all) -Itests/unit $< $(SAN_LIBS_all) $(LIBS) -o $@
 
 # Guest test helpers: dynamic like the agent; the guest runner copies their libraries.
-$(OUTPUT)/tests/vm/%: tests/vm/%.c $(LIB) | $(OUTPUT)/tests/vm
+$(OUTPUT)/tests/vm/%: tests/vm/%.c $(LIBS_all) | $(OUTPUT)/tests/vm
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC_all) $< $(LIBS_all) $(LIBS) -o $@
 
 deps:
 	$(Q)scripts/deps.sh
@@ -131,11 +161,33 @@ vm-check: all
 
 # set-up (packages, guest kernels) is scripts/deps.sh's job: check touches no package
 check:
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SAN_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(UNIT_SAN_BINS) bench-build
 	$(Q)scripts/run-tests all
 
-bench: all
+bench: all bench-build
 	$(Q)scripts/bench
+
+
+$(OUTPUT)/bench/%.bpf.o: tests/bench/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BENCH_BINS): $(OUTPUT)/bench/%: tests/bench/%.c $(BENCH_BPF) $(SKELS) $(LIBS_all)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INC_all) -I$(OUTPUT)/bench $< $(LIBS_all) $(LIBS) -o $@
+
+$(OUTPUT)/bench/report: tests/bench/report.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -ljansson -lm -o $@
+
+bench-build: $(BENCH_BINS) $(OUTPUT)/bench/report
 
 demo: all
 	$(Q)scripts/lockbox-vm run scripts/demo.sh
@@ -178,7 +230,7 @@ format:
 clean:
 	$(Q)rm -rf $(filter-out $(OUTPUT)/cache,$(wildcard $(OUTPUT)/*))
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/san/obj/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/san/tests/*/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/obj/*/*/*.d $(OUTPUT)/san/obj/*/*.d $(OUTPUT)/san/obj/*/*/*.d $(OUTPUT)/bench/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/san/tests/*/*.d)
 
 # libFuzzer targets: the library sources rebuilt with clang's fuzzer instrumentation.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -190,7 +242,7 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
 		-DLOCKBOX_VERSION='"$(VERSION)"' \
-		-Iinclude -Iuserspace -I$(OUTPUT) $< $(LIB_SRCS) $(LIBS) -o $@
+		-Iinclude $(INC_all) -I$(OUTPUT) $< $(LIB_SRCS) $(LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

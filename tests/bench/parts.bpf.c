@@ -179,7 +179,7 @@ int BPF_PROG(p_event_names, struct file *file, int mask, int ret)
 	struct access a = {.op = LB_OP_READ, .intent = LB_ACCESS_READ};
 	struct lb_event *e;
 
-	a.zone = zone_of(file->f_path.dentry, &a.root);
+	a.zone = zone_of(file->f_path.dentry, file->f_inode, &a.root);
 	a.dentry = file->f_path.dentry;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)

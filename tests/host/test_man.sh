@@ -54,7 +54,7 @@ t_is "$man" "$help" "lockboxctl(1) has exactly the options of lockboxctl and eac
 # lockbox.json(5): the keys the parser knows (userspace/config.c)
 keys_of() {
 	awk -v a="$1" 'index($0, a "[] = {") { on = 1 } on { print } on && /};/ { exit }' \
-		"$top/userspace/config.c" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u | tr '\n' ' '
+		"$top/userspace/agent/core/config.c" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u | tr '\n' ' '
 }
 keys_man() {
 	section "$M/lockbox.json.5" "$1" | awk 'p == ".TP" && $1 == ".B" { print $2 } { p = $0 }' |

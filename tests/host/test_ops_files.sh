@@ -17,7 +17,7 @@ out=$("$D/lockboxd" --check-config --config "$tmp/ex.json" 2>&1)
 t_is "$?" 0 "examples/lockbox.json passes lockboxd --check-config ($out)"
 keys_of() {
 	awk -v a="$1" 'index($0, a "[] = {") { on = 1 } on { print } on && /};/ { exit }' \
-		"$top/userspace/config.c" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u | tr '\n' ' '
+		"$top/userspace/agent/core/config.c" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u | tr '\n' ' '
 }
 top_ex=$(grep -oE '^  "[a-z_]+":' "$top/examples/lockbox.json" | tr -d ' ":' | sort -u | tr '\n' ' ')
 t_is "$top_ex" "$(keys_of top_keys)" "examples/lockbox.json sets every top-level key"
