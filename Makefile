@@ -24,7 +24,8 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-VERSION := 0.1.0
+# the version is debian/changelog's (one place)
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CFLAGS ?= -O2 -g
 CFLAGS += -DLOCKBOX_VERSION='"$(VERSION)"'
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \

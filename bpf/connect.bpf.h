@@ -40,11 +40,11 @@ int BPF_PROG(lb_unix_stream_connect, struct sock *sock, struct sock *other, stru
 	task = bpf_get_current_task_btf();
 	p->uid = task->cred->uid.val;
 	p->euid = task->cred->euid.val;
-	p->loginuid = INVALID_UID;
+	p->loginuid = LB_UID_UNSET;
 	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
 		p->loginuid = task->loginuid.val;
 	p->tgid = bpf_get_current_pid_tgid() >> 32;
-	p->engineer = INVALID_UID;
+	p->engineer = LB_UID_UNSET;
 	p->flags = LB_PEER_SET;
 	if (subject_get(&s)) {
 		p->engineer = s.engineer;

@@ -452,7 +452,7 @@ int BPF_PROG(lb_ptrace_traceme, struct task_struct *parent, int ret)
 {
 	struct task_struct *self = bpf_get_current_task_btf();
 	const struct cred *cred = parent->cred;
-	struct subject s = {.uid = cred->uid.val, .loginuid = INVALID_UID};
+	struct subject s = {.uid = cred->uid.val, .loginuid = LB_UID_UNSET};
 
 	if (ret)
 		return ret;
@@ -527,7 +527,7 @@ int BPF_PROG(lb_task_setioprio, struct task_struct *p, int ioprio, int ret)
 SEC("lsm/file_send_sigiotask")
 int BPF_PROG(lb_sigiotask, struct task_struct *tsk, struct fown_struct *fown, int sig, int ret)
 {
-	struct subject s = {.uid = INVALID_UID, .loginuid = INVALID_UID};
+	struct subject s = {.uid = LB_UID_UNSET, .loginuid = LB_UID_UNSET};
 
 	if (ret)
 		return ret;

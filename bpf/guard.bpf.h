@@ -27,7 +27,6 @@
 #define S_IFREG	    0100000
 #define PROT_WRITE  0x2
 #define MAP_SHARED  0x01
-#define INVALID_UID ((__u32)-1)
 
 /* zone_of() results that are not zone ids */
 #define ZONE_NONE     0
@@ -35,7 +34,6 @@
 #define ZONE_DETACHED ((__u32)-2) /* a dentry with no way up (open_by_handle_at): fail closed */
 
 /* How many names an event path gets where bpf_d_path is not allowed. */
-#define NAMES_MAX 16
 
 struct subject {
 	__u32 uid;
@@ -58,7 +56,7 @@ static __always_inline bool is_engineer(__u32 id)
 
 		return bits && (*bits >> (id % 64)) & 1;
 	}
-	return id != INVALID_UID && bpf_map_lookup_elem(&engineers, &id);
+	return id != LB_UID_UNSET && bpf_map_lookup_elem(&engineers, &id);
 }
 
 /*
@@ -72,7 +70,7 @@ static __always_inline bool subject_get(struct subject *s)
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
 	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
-	__u32 login = INVALID_UID;
+	__u32 login = LB_UID_UNSET;
 
 	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
 		login = task->loginuid.val;
@@ -96,7 +94,7 @@ static __always_inline bool subject_get(struct subject *s)
 static __always_inline bool same_identity(struct task_struct *task, struct subject *s)
 {
 	const struct cred *cred = task->cred;
-	__u32 login = INVALID_UID;
+	__u32 login = LB_UID_UNSET;
 
 	if (bpf_core_field_exists(task->loginuid))
 		login = task->loginuid.val;
@@ -248,7 +246,7 @@ static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u
 	__u16 n = 0;
 	int i;
 
-	for (i = 0; i < NAMES_MAX; i++) {
+	for (i = 0; i < LB_PATH_NAMES_MAX; i++) {
 		struct inode *inode = d->d_inode;
 		struct dentry *parent;
 		long len;

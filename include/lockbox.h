@@ -31,6 +31,13 @@
 
 #define LB_COMM_LEN 16
 #define LB_PATH_LEN 256
+/* LB_PATH_NAMES events carry at most this many names */
+#define LB_PATH_NAMES_MAX 16
+
+/* The kernel's "no uid" (INVALID_UID): an unset login uid. */
+#define LB_UID_UNSET ((__u32)-1)
+/* The uid recorded for what the agent does itself (expiry, its own records). */
+#define LB_UID_AGENT ((__u32)-1)
 
 /* Access bits of a grant and of an operation's intent. */
 #define LB_ACCESS_READ	0x1

@@ -18,7 +18,7 @@ struct lb_peer {
 	__u32 flags;
 	__u32 uid;
 	__u32 euid;
-	__u32 loginuid; /* (__u32)-1 when unset */
+	__u32 loginuid; /* LB_UID_UNSET when unset */
 	__u32 engineer; /* the identity the guard keys grants by, when LB_PEER_ENGINEER */
 	__u32 tgid;
 };

@@ -10,10 +10,6 @@
 #include "ctl_conn.h"
 #include "ctl_run.h"
 
-#ifndef LOCKBOX_VERSION
-#define LOCKBOX_VERSION "0.1.0"
-#endif
-
 int main(int argc, char **argv)
 {
 	struct ctl_cmdline cl;

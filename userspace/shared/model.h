@@ -50,7 +50,7 @@ enum decision_kind {
 struct decision {
 	int64_t request;
 	enum decision_kind kind;
-	uint32_t uid; /* who decided; (uint32_t)-1 for the agent itself */
+	uint32_t uid; /* who decided; LB_UID_AGENT for the agent itself */
 	char user[LB_NAME_MAX];
 	char comment[LB_COMMENT_MAX + 1];
 	int64_t at;

@@ -737,7 +737,7 @@ json_t *proto_request_to_json(const struct request *r)
 json_t *proto_decision_to_json(const struct decision *d)
 {
 	json_t *o = json_object();
-	bool agent = d->uid == (uint32_t)-1;
+	bool agent = d->uid == LB_UID_AGENT;
 	int err = 0;
 
 	if (!o)

@@ -83,7 +83,7 @@ json_t *agent_record(struct agent *a, const char *type, uint32_t uid, const char
 		return NULL;
 	json_object_set_new(rec, "source", json_string("agent"));
 	json_object_set_new(rec, "type", json_string(type));
-	if (uid == (uint32_t)-1) {
+	if (uid == LB_UID_AGENT) {
 		json_object_set_new(rec, "uid", json_null());
 		json_object_set_new(rec, "user", json_string("lockboxd"));
 	} else {
@@ -150,7 +150,7 @@ const struct zone_ref *zone_by_id(struct agent *a, uint32_t id)
 
 uint32_t engineer_identity(struct agent *a, const struct client *c)
 {
-	if (c->loginuid != (uint32_t)-1 && id_matches(c->loginuid, &a->cfg->engineers))
+	if (c->loginuid != LB_UID_UNSET && id_matches(c->loginuid, &a->cfg->engineers))
 		return c->loginuid;
 	return c->cred.uid;
 }
@@ -159,7 +159,7 @@ uint32_t engineer_identity(struct agent *a, const struct client *c)
 static bool is_engineer(struct agent *a, const struct client *c)
 {
 	return c->engineer || id_matches(c->cred.uid, &a->cfg->engineers) ||
-	       (c->loginuid != (uint32_t)-1 && id_matches(c->loginuid, &a->cfg->engineers));
+	       (c->loginuid != LB_UID_UNSET && id_matches(c->loginuid, &a->cfg->engineers));
 }
 
 /*
@@ -173,7 +173,7 @@ void actor_of(struct agent *a, const struct client *c, const char *zone, struct 
 	uint32_t uid = c->cred.uid;
 
 	memset(out, 0, sizeof(*out));
-	out->uid = (uint32_t)-1; /* nobody's requests */
+	out->uid = LB_UID_UNSET; /* nobody's requests */
 	if (!c->known)
 		return;
 	out->uid = engineer_identity(a, c);
@@ -645,7 +645,7 @@ int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
 	}
 	config_free(old);
 	if (tx_begin(a) == 0) {
-		json_t *rec = agent_record(a, "config.reloaded", (uint32_t)-1, NULL, 0);
+		json_t *rec = agent_record(a, "config.reloaded", LB_UID_AGENT, NULL, 0);
 
 		json_object_set_new(rec, "zones", json_integer(a->n_zones));
 		json_object_set_new(rec, "engineers", json_integer(a->n_engineers));
@@ -669,7 +669,7 @@ void agent_started(struct agent *a)
 	a->lost_seen = cnt[LB_CNT_EVENTS_LOST]; /* earlier losses are in this record */
 	if (tx_begin(a))
 		return;
-	rec = agent_record(a, "agent.started", (uint32_t)-1, NULL, 0);
+	rec = agent_record(a, "agent.started", LB_UID_AGENT, NULL, 0);
 	json_object_set_new(rec, "mode", json_string(a->permissive ? "permissive" : "enforce"));
 	json_object_set_new(rec, "version", json_string(LOCKBOX_VERSION));
 	json_object_set_new(rec, "zones", json_integer(a->n_zones));
@@ -691,7 +691,7 @@ void agent_stopping(struct agent *a, const char *why)
 		log_err("events: %zu kernel events not stored, counted as lost", held);
 	if (tx_begin(a))
 		return;
-	json_t *rec = agent_record(a, "agent.stopped", (uint32_t)-1, NULL, 0);
+	json_t *rec = agent_record(a, "agent.stopped", LB_UID_AGENT, NULL, 0);
 
 	json_object_set_new(rec, "reason", json_string(why));
 	if (agent_audit(a, rec) || tx_commit(a))

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "lockbox.h"
 #include "protocol.h"
 #include "server.h"
 
@@ -234,10 +235,10 @@ static bool evict_one(struct server *s)
 
 static void identify(struct server *s, struct client *c)
 {
-	c->loginuid = (uint32_t)-1;
+	c->loginuid = LB_UID_UNSET;
 	if (s->ident)
 		s->ident(c, s->ident_ctx);
-	c->account = c->known && c->loginuid != (uint32_t)-1 ? c->loginuid : c->cred.uid;
+	c->account = c->known && c->loginuid != LB_UID_UNSET ? c->loginuid : c->cred.uid;
 	c->active = now_mono();
 }
 

@@ -196,7 +196,7 @@ int events_check_lost(struct agent *a)
 	err = tx_begin(a);
 	if (err)
 		return err;
-	rec = agent_record(a, "events.lost", (uint32_t)-1, NULL, 0);
+	rec = agent_record(a, "events.lost", LB_UID_AGENT, NULL, 0);
 	json_object_set_new(
 		rec, "count",
 		json_integer(cnt[LB_CNT_EVENTS_LOST] - a->lost_seen + dropped - a->dropped_seen));

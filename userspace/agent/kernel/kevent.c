@@ -4,8 +4,6 @@
 #include <string.h>
 #include "kevent.h"
 
-#define NAMES_MAX 16 /* the kernel writes at most this many (bpf/guard.bpf.h) */
-
 static const char *const ops[LB_OP_MAX] = {
 	[LB_OP_OPEN] = "open",	       [LB_OP_READ] = "read",
 	[LB_OP_WRITE] = "write",       [LB_OP_MMAP] = "mmap",
@@ -64,14 +62,14 @@ int kevent_check(const struct lb_event *e, size_t len)
 
 void kevent_path(const struct lb_event *e, const char *root, char *out, size_t len)
 {
-	const char *names[NAMES_MAX];
+	const char *names[LB_PATH_NAMES_MAX];
 	size_t n = 0, off = 0, o;
 
 	if (e->path_kind != LB_PATH_NAMES) {
 		snprintf(out, len, "%.*s", LB_PATH_LEN, e->path);
 		return;
 	}
-	while (n < e->names && n < NAMES_MAX && off < LB_PATH_LEN && e->path[off]) {
+	while (n < e->names && n < LB_PATH_NAMES_MAX && off < LB_PATH_LEN && e->path[off]) {
 		names[n++] = &e->path[off];
 		off += strnlen(&e->path[off], LB_PATH_LEN - off) + 1;
 	}

@@ -348,7 +348,7 @@ static int collect_due(const struct request *r, void *ctx)
 
 static int expire_one(struct agent *a, int64_t id, int64_t now)
 {
-	struct decision d = {.request = id, .kind = DEC_EXPIRE, .uid = (uint32_t)-1, .at = now};
+	struct decision d = {.request = id, .kind = DEC_EXPIRE, .uid = LB_UID_AGENT, .at = now};
 	bool was_active;
 	struct request r;
 	json_t *rec;
@@ -372,7 +372,7 @@ static int expire_one(struct agent *a, int64_t id, int64_t now)
 		err = grant_sync(a, r.uid, r.zone, now);
 	if (err)
 		goto fail;
-	rec = request_record(a, was_active ? "grant.expired" : "request.expired", (uint32_t)-1, &r);
+	rec = request_record(a, was_active ? "grant.expired" : "request.expired", LB_UID_AGENT, &r);
 	err = agent_audit(a, rec);
 	if (!err)
 		err = tell_requester(a, &r, "expired", NULL, NULL, now);
