@@ -282,46 +282,87 @@ static int confined_exec(char **argv)
 	return 127;
 }
 
-int main(int argc, char **argv)
+/* What main sets up, in order; torn down in reverse by daemon_close(). */
+struct daemon {
+	struct config *cfg; /* until the agent takes it */
+	struct store *st;
+	struct guard *g;
+	struct server *srv;
+	struct agent *a;
+	int epfd, sfd, tfd, peers;
+	struct watch w_timer, w_sig;
+};
+
+/* The epoll set, a signalfd for the signals we handle, and the one-second tick. */
+static int event_loop_open(struct daemon *d)
 {
-	struct watch w_timer = {W_TIMER}, w_sig = {W_SIGNAL};
 	struct itimerspec its = {.it_interval = {1, 0}, .it_value = {1, 0}};
-	struct opts o = {0};
-	struct config *cfg = NULL;
-	struct store *st = NULL;
-	struct guard *g = NULL;
-	struct server *srv = NULL;
-	struct agent *a = NULL;
-	int epfd = -1, sfd = -1, tfd = -1, ret = 1, sig, peers;
-	char err[512] = "";
 	sigset_t mask;
 
-	if (argc >= 3 && !strcmp(argv[1], NOTIFY_CONFINED_EXEC))
-		return confined_exec(argv + 2);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->epfd < 0 || d->sfd < 0 || d->tfd < 0 || timerfd_settime(d->tfd, 0, &its, NULL) < 0) {
+		fprintf(stderr, "lockboxd: cannot set up the event loop: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	libbpf_set_print(o.verbose > 1 ? libbpf_log : NULL);
-	if (config_load(o.config, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "lockboxd: config: %s\n", err);
-		return 1;
+/* The agent over the store and guard, its maps reconciled with the database. */
+static int agent_start(struct daemon *d, const struct opts *o, char *err, size_t errlen)
+{
+	int ret = agent_new(d->cfg, d->st, d->g, o->permissive, &d->a, err, errlen);
+
+	d->cfg = NULL; /* the agent took it, even on failure */
+	if (ret)
+		return ret;
+	if (o->config)
+		agent_set_config_path(d->a, o->config);
+	else if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		agent_set_config_path(d->a, CONFIG_DEFAULT_PATH);
+	sdn_status("reconciling the guard's maps with the database");
+	return agent_sync(d->a, err, errlen);
+}
+
+/* The socket, with callers identified by what the guard recorded at connect(). */
+static int server_start(struct daemon *d, char *err, size_t errlen)
+{
+	int ret;
+
+	if (server_open(a_socket_path(d->a), d->epfd, &d->srv, err, errlen))
+		return -1;
+	server_set_handler(d->srv, agent_handle_line, d->a);
+	d->peers = guard_peers_fd(d->g);
+	ret = d->peers < 0 ? d->peers : peer_mark_listener(d->peers, server_listen_fd(d->srv));
+	if (ret) {
+		log_err("cannot record who connects to the socket (%s): every caller is treated "
+			"as anyone",
+			strerror(-ret));
+		d->peers = -1;
 	}
-	if (o.check_config) {
-		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n",
-		       cfg->n_zones, cfg->n_zones == 1 ? "" : "s", (long long)cfg->request_ttl,
-		       (long long)cfg->max_duration);
-		config_free(cfg);
-		return 0;
-	}
-	if (!o.foreground && daemonize()) {
-		fprintf(stderr, "lockboxd: cannot fork: %s\n", strerror(errno));
-		return 1;
-	}
+	server_set_identify(d->srv, identify_client, &d->peers);
+	agent_set_server(d->a, d->srv);
+	return 0;
+}
+
+/* Everything up to serving; the error is printed. */
+static int daemon_open(struct daemon *d, const struct opts *o)
+{
+	char err[512] = "";
+	int ret;
+
 	sdn_status("loading and attaching the BPF guard");
-	if (guard_load(&g, err, sizeof(err))) {
+	if (guard_load(&d->g, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
-		goto out;
+		return -1;
 	}
 	notify_set_confiner("/proc/self/exe");
 	ret = loginuid_lock();
@@ -330,86 +371,92 @@ int main(int argc, char **argv)
 			 "theirs; enable auditing (CONFIG_AUDIT) or run auditctl "
 			 "--loginuid-immutable",
 			 strerror(-ret));
-	ret = 1;
-	if (store_open(cfg->database, &st, err, sizeof(err))) {
+	if (store_open(d->cfg->database, &d->st, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: store: %s\n", err);
-		goto out;
+		return -1;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (epfd < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
-		fprintf(stderr, "lockboxd: cannot set up the event loop: %s\n", strerror(errno));
-		goto out;
-	}
-	if (agent_new(cfg, st, g, o.permissive, &a, err, sizeof(err))) {
+	if (event_loop_open(d))
+		return -1;
+	if (agent_start(d, o, err, sizeof(err)) || server_start(d, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
-		cfg = NULL; /* the agent took it */
-		goto out;
+		return -1;
 	}
-	cfg = NULL;
-	if (o.config)
-		agent_set_config_path(a, o.config);
-	else if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
-		agent_set_config_path(a, CONFIG_DEFAULT_PATH);
-	sdn_status("reconciling the guard's maps with the database");
-	if (agent_sync(a, err, sizeof(err))) {
-		fprintf(stderr, "lockboxd: %s\n", err);
-		goto out;
-	}
-	if (server_open(a_socket_path(a), epfd, &srv, err, sizeof(err))) {
-		fprintf(stderr, "lockboxd: %s\n", err);
-		goto out;
-	}
-	server_set_handler(srv, agent_handle_line, a);
-	peers = guard_peers_fd(g);
-	ret = peers < 0 ? peers : peer_mark_listener(peers, server_listen_fd(srv));
-	if (ret) {
-		log_err("cannot record who connects to the socket (%s): every caller is treated "
-			"as anyone",
-			strerror(-ret));
-		peers = -1;
-	}
-	ret = 1;
-	server_set_identify(srv, identify_client, &peers);
-	agent_set_server(a, srv);
-	if (add_fd(epfd, agent_events_fd(a), &w_ring) || add_fd(epfd, tfd, &w_timer) ||
-	    add_fd(epfd, sfd, &w_sig)) {
+	if (add_fd(d->epfd, agent_events_fd(d->a), &w_ring) ||
+	    add_fd(d->epfd, d->tfd, &d->w_timer) || add_fd(d->epfd, d->sfd, &d->w_sig)) {
 		fprintf(stderr, "lockboxd: epoll: %s\n", strerror(errno));
-		goto out;
+		return -1;
 	}
-	agent_started(a);
-	log_info("ready: guarding %s", a_socket_path(a));
+	return 0;
+}
+
+static void daemon_close(struct daemon *d)
+{
+	server_close(d->srv);
+	agent_free(d->a);
+	config_free(d->cfg);
+	store_close(d->st);
+	guard_close(d->g);
+	if (d->tfd >= 0)
+		close(d->tfd);
+	if (d->sfd >= 0)
+		close(d->sfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+}
+
+/* Serves until a stopping signal; 0 on a clean stop. */
+static int serve(struct daemon *d, const struct opts *o)
+{
+	int sig;
+
+	agent_started(d->a);
+	log_info("ready: guarding %s", a_socket_path(d->a));
 	signal_ready();
-	sdn_ready("guarding %s", a_socket_path(a));
-	sig = run(a, epfd, sfd, tfd, srv, &o);
+	sdn_ready("guarding %s", a_socket_path(d->a));
+	sig = run(d->a, d->epfd, d->sfd, d->tfd, d->srv, o);
 	if (sig < 0) {
 		log_err("event loop: %s", strerror(-sig));
-		goto out;
+		return 1;
 	}
 	sdn_stopping("stopping on %s; the guard stays in the kernel", strsignal(sig));
-	agent_consume_events(a);
-	agent_stopping(a, strsignal(sig));
+	agent_consume_events(d->a);
+	agent_stopping(d->a, strsignal(sig));
 	log_info("stopping on %s; the guard stays in the kernel", strsignal(sig));
-	ret = 0;
-out:
-	server_close(srv);
-	agent_free(a);
-	config_free(cfg);
-	store_close(st);
-	guard_close(g);
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
-	if (epfd >= 0)
-		close(epfd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {.epfd = -1, .sfd = -1, .tfd = -1, .peers = -1};
+	struct opts o = {0};
+	char err[512] = "";
+	int ret = 1;
+
+	d.w_timer.kind = W_TIMER;
+	d.w_sig.kind = W_SIGNAL;
+	if (argc >= 3 && !strcmp(argv[1], NOTIFY_CONFINED_EXEC))
+		return confined_exec(argv + 2);
+	if (parse_args(argc, argv, &o))
+		return 2;
+	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	libbpf_set_print(o.verbose > 1 ? libbpf_log : NULL);
+	if (config_load(o.config, &d.cfg, err, sizeof(err))) {
+		fprintf(stderr, "lockboxd: config: %s\n", err);
+		return 1;
+	}
+	if (o.check_config) {
+		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n",
+		       d.cfg->n_zones, d.cfg->n_zones == 1 ? "" : "s",
+		       (long long)d.cfg->request_ttl, (long long)d.cfg->max_duration);
+		config_free(d.cfg);
+		return 0;
+	}
+	if (!o.foreground && daemonize()) {
+		fprintf(stderr, "lockboxd: cannot fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!daemon_open(&d, &o))
+		ret = serve(&d, &o);
+	daemon_close(&d);
 	return ret;
 }

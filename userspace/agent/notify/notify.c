@@ -212,7 +212,48 @@ void notify_set_confiner(const char *path)
 	confiner = path;
 }
 
-static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
+/* The message as an unlinked file at offset 0 (the command's stdin), or -errno. */
+static int message_file(const char *message)
+{
+	int in = anon_file("lockbox-mail"), err;
+
+	if (in < 0)
+		return in;
+	err = write_all(in, message, strlen(message));
+	if (!err && lseek(in, 0, SEEK_SET) < 0)
+		err = -errno;
+	if (err) {
+		close(in);
+		return err;
+	}
+	return in;
+}
+
+/*
+ * stdin the message, output captured, none of the agent's descriptors; its own
+ * process group, so a timeout kills whatever the shell started; the agent's
+ * blocked (signalfd) and ignored signals are not the command's business.
+ */
+static int spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr, int in, int out)
+{
+	short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+	sigset_t none, all;
+	int err;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	err = -posix_spawn_file_actions_adddup2(fa, in, 0);
+	err = err ?: -posix_spawn_file_actions_adddup2(fa, out, 1);
+	err = err ?: -posix_spawn_file_actions_adddup2(fa, out, 2);
+	err = err ?: -posix_spawn_file_actions_addclosefrom_np(fa, 3);
+	err = err ?: -posix_spawnattr_setflags(attr, flags);
+	err = err ?: -posix_spawnattr_setpgroup(attr, 0);
+	err = err ?: -posix_spawnattr_setsigmask(attr, &none);
+	return err ?: -posix_spawnattr_setsigdefault(attr, &all);
+}
+
+/* Runs the notify command (confined when a confiner is set) with @env; its pid in @pid. */
+static int spawn_command(struct notifier *n, int in, int out, char **env, pid_t *pid)
 {
 	char *plain[] = {"sh", "-c", n->command, NULL};
 	char *confined[] = {
@@ -220,26 +261,33 @@ static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
 	char **argv = confiner ? confined : plain;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	bool fa_init = false, attr_init = false;
+	int err;
+
+	err = -posix_spawn_file_actions_init(&fa);
+	if (err)
+		return err;
+	err = -posix_spawnattr_init(&attr);
+	if (err) {
+		posix_spawn_file_actions_destroy(&fa);
+		return err;
+	}
+	err = spawn_setup(&fa, &attr, in, out);
+	err = err ?: -posix_spawn(pid, confiner ? confiner : "/bin/sh", &fa, &attr, argv, env);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return err;
+}
+
+static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
+{
 	char *to_var = NULL;
 	char **env = NULL;
-	int in = -1, out = -1, err;
-	short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-	sigset_t none, all;
+	int in, out = -1, err;
 	pid_t pid;
 
-	in = anon_file("lockbox-mail");
-	if (in < 0) {
-		err = in;
-		goto out;
-	}
-	err = write_all(in, m->message, strlen(m->message));
-	if (err)
-		goto out;
-	if (lseek(in, 0, SEEK_SET) < 0) {
-		err = -errno;
-		goto out;
-	}
+	in = message_file(m->message);
+	if (in < 0)
+		return in;
 	out = anon_file("lockbox-mail-output");
 	if (out < 0) {
 		err = out;
@@ -251,38 +299,9 @@ static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
 		goto out;
 	}
 	env = child_env(to_var);
-	if (!env) {
-		err = -ENOMEM;
-		goto out;
-	}
-
-	err = -posix_spawn_file_actions_init(&fa);
+	err = env ? spawn_command(n, in, out, env, &pid) : -ENOMEM;
 	if (err)
 		goto out;
-	fa_init = true;
-	err = -posix_spawnattr_init(&attr);
-	if (err)
-		goto out;
-	attr_init = true;
-	/* stdin the message, output captured, none of the agent's descriptors */
-	err = -posix_spawn_file_actions_adddup2(&fa, in, 0);
-	err = err ?: -posix_spawn_file_actions_adddup2(&fa, out, 1);
-	err = err ?: -posix_spawn_file_actions_adddup2(&fa, out, 2);
-	err = err ?: -posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	/*
-	 * Its own process group, so a timeout kills whatever the shell started; the agent's
-	 * blocked (signalfd) and ignored signals are not the command's business.
-	 */
-	sigemptyset(&none);
-	sigfillset(&all);
-	err = err ?: -posix_spawnattr_setflags(&attr, flags);
-	err = err ?: -posix_spawnattr_setpgroup(&attr, 0);
-	err = err ?: -posix_spawnattr_setsigmask(&attr, &none);
-	err = err ?: -posix_spawnattr_setsigdefault(&attr, &all);
-	err = err ?: -posix_spawn(&pid, confiner ? confiner : "/bin/sh", &fa, &attr, argv, env);
-	if (err)
-		goto out;
-
 	n->pid = pid;
 	n->pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* -1 on kernels before 5.3 */
 	if (n->pidfd >= 0)
@@ -295,14 +314,9 @@ static int spawn(struct notifier *n, const struct outbox_msg *m, int64_t now)
 	clock_gettime(CLOCK_MONOTONIC, &n->started_mono);
 	n->killed = false;
 out:
-	if (attr_init)
-		posix_spawnattr_destroy(&attr);
-	if (fa_init)
-		posix_spawn_file_actions_destroy(&fa);
 	free(env);
 	free(to_var);
-	if (in >= 0)
-		close(in);
+	close(in);
 	if (out >= 0)
 		close(out);
 	return err;
