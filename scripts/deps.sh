@@ -46,6 +46,7 @@ need_kernels=0
 for k in 6.1 6.12 latest; do
 	[ -f "$cache/kernel-$k/ok" ] || need_kernels=1
 done
+[ -x "$cache/promtool/promtool" ] || need_kernels=1 # fetched with the kernels
 
 # bookworm-backports from the mirror the host already uses for its release
 backports=/etc/apt/sources.list.d/lockbox-backports.sources
@@ -128,4 +129,15 @@ if [ ! -f "$cache/kernel-latest/ok" ]; then
 	opts=($(private_apt trixie-backports))
 	apt-get "${opts[@]}" update -q >/dev/null
 	fetch_kernel latest "${opts[@]}"
+fi
+
+# promtool (checks the metrics file), taken out of Debian's prometheus package
+# without installing it: the package would start a Prometheus server on the host.
+if [ ! -x "$cache/promtool/promtool" ]; then
+	rm -rf "$cache/promtool" && mkdir -p "$cache/promtool/dl"
+	(cd "$cache/promtool/dl" && apt-get download "${sandbox[@]}" prometheus >/dev/null &&
+		dpkg-deb -x prometheus_*.deb root)
+	mv "$cache/promtool/dl/root/usr/bin/promtool" "$cache/promtool/promtool"
+	rm -rf "$cache/promtool/dl"
+	echo "deps: promtool $("$cache/promtool/promtool" --version 2>&1 | sed -n '1s/^promtool, version \([^ ]*\).*/\1/p') in $cache/promtool"
 fi

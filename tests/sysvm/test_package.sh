@@ -52,6 +52,17 @@ t_match "$(systemctl show -p StatusText --value lockboxd)" 'config reloaded' "ST
 
 t_match "$(journalctl -u lockboxd -o cat --no-pager | grep -c 'ready: guarding')" '^[1-9]' \
 	"the agent's log is in the journal"
+# a forced error: a config that does not parse, reloaded (the running config stays)
+echo '{"zones": [' >/etc/lockbox/lockbox.json
+systemctl reload lockboxd
+rm -f /etc/lockbox/lockbox.json
+sleep 1
+t_match "$(journalctl -u lockboxd -p err -o cat --no-pager)" 'reload: config: .*keeping the running config' \
+	"journalctl -p err shows the forced error"
+t_is "$(journalctl -u lockboxd -p err -o cat --no-pager | grep -c 'ready: guarding')" 0 \
+	"and not the info lines"
+t_is "$(journalctl -u lockboxd -p info -o cat --no-pager | grep -c '^<')" 0 \
+	"the priority prefixes are taken by journald, not shown"
 systemctl stop lockboxd
 t_is "$(systemctl is-active lockboxd)" inactive "systemctl stop stops the agent"
 t_is "$(as 2002 r $ACME/data.txt)" EACCES "stopped: the pinned guard still denies"

@@ -24,8 +24,15 @@ t_is "$(as $USER1 r $ACME/data.txt)" OK "agent dead: non-engineers unaffected"
 t_rc 1 "lockboxctl with no agent is an error (1)" eng1 list
 
 # test_restart_keeps_state (daemon mode: lockboxd returns once it serves)
-lockboxd </dev/null >>$AGENT_LOG 2>&1
+# and, daemonized without a journal, logs to syslog, not to the terminal that started it
+syslogd -n -O /var/log/messages &
+syslogd_pid=$!
+wait_for 5 test -S /dev/log
+lockboxd </dev/null >/tmp/daemon.out 2>&1
 t_is "$?" 0 "lockboxd without --foreground exits 0 once the daemon is ready"
+t_ok "the daemon's ready line is in syslog, with its priority and name" \
+	wait_for 5 grep -q "daemon.info lockboxd\[[0-9]*\]: ready: guarding" /var/log/messages
+t_is "$(cat /tmp/daemon.out)" "" "and nothing reaches the terminal that started it"
 t_rc 0 "the restarted agent answers at once" root status
 t_ok "the restarted agent is a new process" [ -n "$(agent_pid)" -a "$(agent_pid)" != "$old" ]
 ctl eng1 list --state active --json >/tmp/active.json
@@ -61,4 +68,5 @@ t_rc 0 "globex-admin revokes" globex-admin revoke $pending
 t_is "$(as $ENG2 r $GLOBEX/data.txt)" EACCES "revoked: eng2 denied"
 t_ok "the audit chain is intact across the restarts" sh -c 'lockboxctl audit verify >/dev/null'
 
+kill $syslogd_pid 2>/dev/null
 t_done

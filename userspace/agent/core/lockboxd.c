@@ -142,8 +142,11 @@ static void signal_ready(void)
 			log_warn("cannot tell the parent we are ready");
 		close(ready_fd);
 		ready_fd = -1;
-		if (!freopen("/dev/null", "r", stdin))
-			log_warn("cannot reopen stdin");
+		/* the terminal that started us is not our log: syslog from now on */
+		log_to_syslog();
+		if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
+		    (!log_journal() && !freopen("/dev/null", "w", stderr)))
+			log_warn("cannot detach from the terminal: %m");
 	}
 }
 
@@ -410,8 +413,8 @@ static int serve(struct daemon *d, const struct opts *o)
 	int sig;
 
 	agent_started(d->a);
-	log_info("ready: guarding %s", a_socket_path(d->a));
 	signal_ready();
+	log_info("ready: guarding %s", a_socket_path(d->a));
 	sdn_ready("guarding %s", a_socket_path(d->a));
 	sig = run(d->a, d->epfd, d->sfd, d->tfd, d->srv, o);
 	if (sig < 0) {
@@ -438,6 +441,7 @@ int main(int argc, char **argv)
 		return confined_exec(argv + 2);
 	if (parse_args(argc, argv, &o))
 		return 2;
+	log_open(stderr);
 	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	libbpf_set_print(o.verbose > 1 ? libbpf_log : NULL);
 	if (config_load(o.config, &d.cfg, err, sizeof(err))) {
