@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/zone"
 cat >"$tmp/good.json" <<EOT
 {"socket": "$tmp/s.sock", "database": "$tmp/db.sqlite",
- "engineers": {"groups": ["root"]},
+ "engineers": {"groups": ["root"]}, "notify": {"command": "/bin/cat"},
  "zones": [{"name": "z", "paths": ["$tmp/zone"], "approvers": {"users": ["root"]}}]}
 EOT
 sed 's/"approvers"/"approvrs"/' "$tmp/good.json" >"$tmp/typo.json"
@@ -25,6 +25,24 @@ t_match "$out" 'zones\[0\]\.approvrs' "the error names the unknown key"
 out=$("$LBD" --check-config --config "$tmp/missing.json" 2>&1)
 t_is "$?" 1 "--check-config refuses a zone path that does not exist"
 t_match "$out" "zones\[0\]\.paths\[0\].*$tmp/nope" "the error names the key and the path"
+# what start would fail on, every problem at once, each named by its key
+cat >"$tmp/env.json" <<EOT
+{"socket": "$tmp/s.sock", "database": "$tmp/db.sqlite",
+ "engineers": {"users": ["no-such-user-lb"]}, "notify": {"command": "/nonexistent/sendmail -t"},
+ "audit_log": "$tmp/no-dir/audit.jsonl",
+ "zones": [{"name": "z", "paths": ["$tmp/zone"], "approvers": {"groups": ["no-such-group-lb"]}}]}
+EOT
+out=$("$LBD" --check-config --config "$tmp/env.json" 2>&1)
+t_is "$?" 1 "--check-config refuses what start would fail on"
+t_match "$out" "notify.command: cannot run '/nonexistent/sendmail'" "a notify command that does not exist"
+t_match "$out" "audit_log: the directory of $tmp/no-dir/audit.jsonl does not exist" \
+	"an audit_log in a missing directory"
+t_match "$out" "engineers: names no existing user" "engineers who resolve to nobody"
+t_match "$out" "zones\[0\]\.approvers: names no existing user" "approvers who resolve to nobody"
+t_match "$out" "4 problems" "all four, not just the first"
+sed 's|"/bin/cat"|"sh -c \\"exec cat\\""|' "$tmp/good.json" >"$tmp/shell.json"
+"$LBD" --check-config --config "$tmp/shell.json" >/dev/null
+t_is "$?" 0 "a notify command in shell syntax is left to the shell"
 out=$("$LBD" --check-config --config "$tmp/absent.json" 2>&1)
 t_is "$?" 1 "an explicit config file that does not exist is an error"
 out=$("$LBD" --no-such-flag 2>&1)

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include "agent.h"
 #include "config.h"
+#include "config_check.h"
 #include "loader.h"
 #include "log.h"
 #include "peerid.h"
@@ -428,6 +429,22 @@ static int serve(struct daemon *d, const struct opts *o)
 	return 0;
 }
 
+/* --check-config: the config parsed; now what start would fail on, every problem. */
+static int check_config(struct config *cfg)
+{
+	int bad = config_check(cfg, stderr);
+
+	if (bad)
+		fprintf(stderr, "lockboxd: config: %d problem%s (above)\n", bad,
+			bad == 1 ? "" : "s");
+	else
+		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n",
+		       cfg->n_zones, cfg->n_zones == 1 ? "" : "s", (long long)cfg->request_ttl,
+		       (long long)cfg->max_duration);
+	config_free(cfg);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = {.epfd = -1, .sfd = -1, .tfd = -1, .peers = -1};
@@ -448,13 +465,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lockboxd: config: %s\n", err);
 		return 1;
 	}
-	if (o.check_config) {
-		printf("config OK: %zu zone%s, request_ttl %llds, max_duration %llds\n",
-		       d.cfg->n_zones, d.cfg->n_zones == 1 ? "" : "s",
-		       (long long)d.cfg->request_ttl, (long long)d.cfg->max_duration);
-		config_free(d.cfg);
-		return 0;
-	}
+	if (o.check_config)
+		return check_config(d.cfg);
 	if (!o.foreground && daemonize()) {
 		fprintf(stderr, "lockboxd: cannot fork: %s\n", strerror(errno));
 		return 1;
