@@ -211,7 +211,7 @@ static int fake_config(struct fake *f)
 	return 0;
 }
 
-static int fake_open(struct fake *f)
+static inline int fake_open(struct fake *f)
 {
 	char path[128], err[256];
 
@@ -253,7 +253,7 @@ static int fake_open(struct fake *f)
 	return 0;
 }
 
-static void fake_close(struct fake *f)
+static inline void fake_close(struct fake *f)
 {
 	notifier_free(f->notifier);
 	store_close(f->st);
@@ -262,12 +262,12 @@ static void fake_close(struct fake *f)
 }
 
 /* A caller the guard recorded at connect, with no login uid. */
-static struct caller who(uint32_t uid)
+static inline struct caller who(uint32_t uid)
 {
 	return (struct caller){.uid = uid, .known = true, .loginuid = LB_UID_UNSET};
 }
 
-static struct proto_req req(const char *line)
+static inline struct proto_req req(const char *line)
 {
 	struct proto_req q;
 	char err[256];
@@ -280,7 +280,7 @@ static struct proto_req req(const char *line)
 }
 
 /* Parses and frees @line: the reply, its result or error code. */
-static struct proto_reply reply(char *line)
+static inline struct proto_reply reply(char *line)
 {
 	struct proto_reply r = {0};
 	char err[256];
@@ -291,12 +291,12 @@ static struct proto_reply reply(char *line)
 	return r;
 }
 
-static int64_t result_int(const struct proto_reply *r, const char *key)
+static inline int64_t result_int(const struct proto_reply *r, const char *key)
 {
 	return r->ok ? json_integer_value(json_object_get(r->result, key)) : -1;
 }
 
-static const char *result_str(const struct proto_reply *r, const char *key)
+static inline const char *result_str(const struct proto_reply *r, const char *key)
 {
 	const char *s = r->ok ? json_string_value(json_object_get(r->result, key)) : NULL;
 
@@ -323,7 +323,7 @@ static int count_type_cb(json_t *rec, void *ctx)
 }
 
 /* How many committed audit records have @type; *last (if asked) the last one, owned. */
-static int count_type(struct fake *f, const char *type, json_t **last)
+static inline int count_type(struct fake *f, const char *type, json_t **last)
 {
 	struct type_count c = {.type = type};
 
