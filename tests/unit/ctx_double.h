@@ -46,7 +46,8 @@ struct fake {
 	__u64 cnt[LB_CNT_MAX];
 	int64_t done[16]; /* request_done calls */
 	int n_done;
-	int appended; /* audit records appended, committed or not */
+	int appended;	 /* audit records appended, committed or not */
+	int fail_commit; /* the next commits fail with this */
 	char dir[64];
 };
 
@@ -143,7 +144,11 @@ static int fs_begin(void *ctx)
 
 static int fs_commit(void *ctx)
 {
-	return store_commit(((struct fake *)ctx)->st);
+	struct fake *f = ctx;
+
+	if (f->fail_commit)
+		return f->fail_commit; /* as a busy database would, the caller rolls back */
+	return store_commit(f->st);
 }
 
 static void fs_rollback(void *ctx)
