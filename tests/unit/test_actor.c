@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Roles from the connect-time identity (agent.c actor_of): a caller the guard
+ * Roles from the connect-time identity (context.c ctx_actor): a caller the guard
  * did not record is anyone, and an engineer is never an approver nor security,
  * whatever the users and groups say. Host users: daemon (1) is the engineer,
  * bin (2) the approver, sys (3) security; daemon is also listed as approver and
@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tap.h"
-#include "agent_internal.h"
+#include "config.h"
+#include "context.h"
 
 static char dir[] = "/tmp/test_actor.XXXXXX";
 
@@ -42,60 +43,58 @@ static struct config *load(void)
 	return cfg;
 }
 
-static struct client client(bool known, uint32_t uid, uint32_t loginuid, bool engineer)
+static struct caller client(bool known, uint32_t uid, uint32_t loginuid, bool engineer)
 {
-	struct client c = {.known = known, .loginuid = loginuid, .engineer = engineer};
-
-	c.cred.uid = uid;
-	return c;
+	return (struct caller){
+		.uid = uid, .known = known, .loginuid = loginuid, .engineer = engineer};
 }
 
 int main(void)
 {
-	struct agent a = {0};
+	struct config *cfg = load();
+	struct cmd_ctx a = {.cfg = cfg};
 	struct zone_ref z = {.id = 1};
 	struct actor act;
-	struct client c;
+	struct caller c;
 
-	a.cfg = load();
-	if (!ok(a.cfg != NULL, "a config with one zone"))
+	if (!ok(cfg != NULL, "a config with one zone"))
 		return done_testing();
-	z.cfg = &a.cfg->zones[0];
+	z.cfg = &cfg->zones[0];
 	a.zones = &z;
 	a.n_zones = 1;
 
 	c = client(false, 2, (uint32_t)-1, false);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(!act.approver && !act.security && !act.engineer && !act.root,
 	   "no connect-time record: no role, not even the approver's");
 	is_int(act.uid, (uint32_t)-1, "and no requests of its own");
 	c = client(false, 0, (uint32_t)-1, false);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(!act.root, "no record: not root either");
 
 	c = client(true, 2, (uint32_t)-1, false);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(act.approver && !act.engineer, "bin, recorded at connect: approver of acme");
 	c = client(true, 3, 3, false);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(act.security && !act.approver, "sys: security");
 
 	c = client(true, 2, 1, false);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(!act.approver && act.engineer,
 	   "bin's uid with daemon's login uid: an engineer, no approver");
 	is_int(act.uid, 1, "acting as daemon");
 	c = client(true, 2, (uint32_t)-1, true);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(!act.approver && act.engineer,
 	   "bin's uid, an engineer by the guard's record: no approver");
 	c = client(true, 3, (uint32_t)-1, true);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(!act.security, "sys's uid, an engineer by the guard's record: no security");
 	c = client(true, 1, 1, false);
-	actor_of(&a, &c, "acme", &act);
+	ctx_actor(&a, &c, "acme", &act);
 	ok(act.engineer && !act.approver && !act.security,
 	   "daemon, an engineer listed as approver and security: neither");
-	config_free(a.cfg);
+	config_free(cfg);
 	return done_testing();
 }

@@ -10,24 +10,68 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/types.h>
-#include "agent_internal.h"
+#include <jansson.h>
+#include "agent.h"
 #include "audit.h"
 #include "blockdevs.h"
+#include "config.h"
+#include "context.h"
+#include "events.h"
 #include "identity.h"
 #include "kernel_paths.h"
 #include "loader.h"
 #include "log.h"
 #include "notify.h"
+#include "queries.h"
 #include "self_protect.h"
+#include "server.h"
 #include "store.h"
+#include "workflow.h"
 
-int tx_begin(struct agent *a)
+#define NAME_CACHE 256
+
+struct agent {
+	struct config *cfg;
+	struct store *st;
+	struct guard *g;
+	struct server *srv;
+	struct notifier *notifier;
+	struct events *ev;
+	struct cmd_ctx ctx; /* what the commands see of all this */
+	bool permissive;
+	struct zone_ref *zones;
+	size_t n_zones;
+	struct root_ref *roots;
+	size_t n_roots;
+	size_t n_engineers;
+	char host[256];
+	const char *config_path; /* NULL: the embedded default */
+	/* audit records appended in the open transaction, published on commit */
+	json_t *unpublished;
+	FILE *audit_log;
+	struct {
+		uint32_t uid;
+		char name[LB_NAME_MAX];
+	} names[NAME_CACHE];
+	char notify_error[256]; /* last delivery failure logged */
+};
+
+struct wake {
+	const struct cmd_ctx *x;
+	int64_t request, now;
+};
+
+static void publish_record(struct agent *a, json_t *rec);
+
+static int tx_begin(struct agent *a)
 {
 	json_array_clear(a->unpublished);
 	return store_begin(a->st);
 }
 
-int tx_commit(struct agent *a)
+static void tx_rollback(struct agent *a);
+
+static int tx_commit(struct agent *a)
 {
 	size_t i;
 	json_t *rec;
@@ -43,7 +87,7 @@ int tx_commit(struct agent *a)
 	return 0;
 }
 
-void tx_rollback(struct agent *a)
+static void tx_rollback(struct agent *a)
 {
 	store_rollback(a->st);
 	json_array_clear(a->unpublished);
@@ -52,15 +96,10 @@ void tx_rollback(struct agent *a)
 /* Whether a committed record goes anywhere beyond the database. */
 static bool has_subscribers(struct agent *a)
 {
-	if (a->audit_log || a->cfg->syslog)
-		return true;
-	for (struct client *c = a->srv ? server_clients(a->srv) : NULL; c; c = c->next)
-		if (c->follow)
-			return true;
-	return false;
+	return a->audit_log || a->cfg->syslog || (a->srv && server_has_followers(a->srv));
 }
 
-int agent_audit(struct agent *a, json_t *rec)
+static int agent_audit(struct agent *a, json_t *rec)
 {
 	int64_t seq;
 	int err;
@@ -74,31 +113,9 @@ int agent_audit(struct agent *a, json_t *rec)
 	return err;
 }
 
-json_t *agent_record(struct agent *a, const char *type, uint32_t uid, const char *zone,
-		     int64_t request)
-{
-	json_t *rec = json_object();
-
-	if (!rec)
-		return NULL;
-	json_object_set_new(rec, "source", json_string("agent"));
-	json_object_set_new(rec, "type", json_string(type));
-	if (uid == LB_UID_AGENT) {
-		json_object_set_new(rec, "uid", json_null());
-		json_object_set_new(rec, "user", json_string("lockboxd"));
-	} else {
-		json_object_set_new(rec, "uid", json_integer(uid));
-		json_object_set_new(rec, "user", json_string(user_name(a, uid)));
-	}
-	json_object_set_new(rec, "zone", zone ? json_string(zone) : json_null());
-	json_object_set_new(rec, "request", request ? json_integer(request) : json_null());
-	return rec;
-}
-
 /* Followers, the JSON-lines file and syslog get a record once it is committed. */
-void publish_record(struct agent *a, json_t *rec)
+static void publish_record(struct agent *a, json_t *rec)
 {
-	struct client *c;
 	char *line = NULL;
 
 	if (a->audit_log || a->cfg->syslog)
@@ -112,17 +129,17 @@ void publish_record(struct agent *a, json_t *rec)
 	free(line);
 	if (!a->srv)
 		return;
-	for (c = server_clients(a->srv); c; c = c->next)
-		if (c->follow && !c->closing) {
-			char *l = proto_record_line(rec);
-
-			if (l)
-				client_send_str(a->srv, c, l);
-		}
+	if (server_has_followers(a->srv)) {
+		line = proto_record_line(rec);
+		if (line)
+			server_publish(a->srv, line);
+		free(line);
+	}
 }
 
-const char *user_name(struct agent *a, uint32_t uid)
+static const char *user_name(void *ctx, uint32_t uid)
 {
+	struct agent *a = ctx;
 	unsigned slot = uid % NAME_CACHE;
 
 	if (a->names[slot].name[0] && a->names[slot].uid == uid)
@@ -132,122 +149,130 @@ const char *user_name(struct agent *a, uint32_t uid)
 	return a->names[slot].name;
 }
 
-const struct zone_ref *zone_by_name(struct agent *a, const char *name)
+/* The commands' grant map and counters (context.h): the guard's. */
+static int g_get(void *g, uint32_t uid, uint32_t zone, struct lb_grant *out)
 {
-	for (size_t i = 0; i < a->n_zones; i++)
-		if (!strcmp(a->zones[i].cfg->name, name))
-			return &a->zones[i];
-	return NULL;
+	return guard_grant_get(g, uid, zone, out);
 }
 
-const struct zone_ref *zone_by_id(struct agent *a, uint32_t id)
+static int g_put(void *g, uint32_t uid, uint32_t zone, uint64_t id, uint32_t access,
+		 uint64_t expires_ns)
 {
-	for (size_t i = 0; i < a->n_zones; i++)
-		if (a->zones[i].id == id)
-			return &a->zones[i];
-	return NULL;
+	return guard_grant_put_ns(g, uid, zone, id, access, expires_ns);
 }
 
-uint32_t engineer_identity(struct agent *a, const struct client *c)
+static int g_del(void *g, uint32_t uid, uint32_t zone)
 {
-	if (c->loginuid != LB_UID_UNSET && id_matches(c->loginuid, &a->cfg->engineers))
-		return c->loginuid;
-	return c->cred.uid;
+	return guard_grant_del(g, uid, zone);
 }
 
-/* An engineer by the guard's record at connect time, by uid or by login uid. */
-static bool is_engineer(struct agent *a, const struct client *c)
+static uint64_t g_boot_expiry(int64_t unix_s)
 {
-	return c->engineer || id_matches(c->cred.uid, &a->cfg->engineers) ||
-	       (c->loginuid != LB_UID_UNSET && id_matches(c->loginuid, &a->cfg->engineers));
+	return guard_boot_expiry(unix_s);
 }
 
-/*
- * Roles come from who connected, as the guard recorded it then: a caller with
- * no record is anyone (list and status, nothing of their own), and an engineer
- * is never an approver nor security, whatever the group database says.
- */
-void actor_of(struct agent *a, const struct client *c, const char *zone, struct actor *out)
+static int g_counters(void *g, __u64 cnt[LB_CNT_MAX])
 {
-	const struct zone_ref *z = zone ? zone_by_name(a, zone) : NULL;
-	uint32_t uid = c->cred.uid;
-
-	memset(out, 0, sizeof(*out));
-	out->uid = LB_UID_UNSET; /* nobody's requests */
-	if (!c->known)
-		return;
-	out->uid = engineer_identity(a, c);
-	out->root = uid == 0;
-	out->engineer = is_engineer(a, c);
-	out->security = !out->engineer && id_matches(uid, &a->cfg->security);
-	out->approver = !out->engineer && z && id_matches(uid, &z->cfg->approvers);
+	return guard_counters(g, cnt);
 }
 
-char *reply_errno(int err, const char *what)
+static int g_counter_add(void *g, uint32_t idx, uint64_t n)
 {
-	switch (err) {
-	case -ENOENT:
-		return proto_reply_error(PROTO_E_NOT_FOUND, "%s: not found", what);
-	case -EPERM:
-	case -EACCES:
-		return proto_reply_error(PROTO_E_NOT_PERMITTED, "%s: not permitted", what);
-	default:
-		return proto_reply_error(PROTO_E_INTERNAL, "%s: %s", what, strerror(-err));
-	}
+	return guard_counter_add(g, idx, n);
 }
 
-struct best_grant {
-	uint32_t uid;
-	const char *zone;
-	int64_t now;
-	const struct request *best;
-	struct request keep;
+static int g_get_config(void *g, struct lb_config *out)
+{
+	return guard_get_config(g, out);
+}
+
+static const struct grant_ops guard_ops = {
+	.get = g_get,
+	.put = g_put,
+	.del = g_del,
+	.boot_expiry = g_boot_expiry,
+	.counters = g_counters,
+	.counter_add = g_counter_add,
+	.get_config = g_get_config,
+	.hooks = guard_hooks,
 };
 
-static int pick_grant(const struct request *r, void *ctx)
+/* The commands' audit sink (context.h): the store's trail, published on commit. */
+static int s_begin(void *ctx)
 {
-	struct best_grant *b = ctx;
-
-	if (r->uid != b->uid || strcmp(r->zone, b->zone) || r->expires_at <= b->now)
-		return 0;
-	/*
-	 * The kernel holds one grant per engineer and zone: the one with the most
-	 * access, then the longest. When a short write grant ends before a longer
-	 * read grant, the kernel denies until the agent's next tick puts the read
-	 * grant back: closed, never open, in between.
-	 */
-	if (!b->best || r->access > b->keep.access ||
-	    (r->access == b->keep.access && r->expires_at > b->keep.expires_at)) {
-		b->keep = *r;
-		b->best = &b->keep;
-	}
-	return 0;
+	return tx_begin(ctx);
 }
 
-/* The kernel's grant for @r, its expiry never moved later than the kernel has it. */
-static int grant_put(struct agent *a, uint32_t uid, uint32_t zone, const struct request *r)
+static int s_commit(void *ctx)
 {
-	struct lb_grant cur = {0};
-	bool held = guard_grant_get(a->g, uid, zone, &cur) == 0 && cur.id == (__u64)r->id;
-	__u64 ns = policy_kernel_expiry(guard_boot_expiry(r->expires_at), held, cur.expires_ns);
-
-	return guard_grant_put_ns(a->g, uid, zone, r->id, r->access, ns);
+	return tx_commit(ctx);
 }
 
-int grant_sync(struct agent *a, uint32_t uid, const char *zone, int64_t now)
+static void s_rollback(void *ctx)
 {
-	const struct zone_ref *z = zone_by_name(a, zone);
-	struct best_grant b = {.uid = uid, .zone = zone, .now = now};
-	int err;
+	tx_rollback(ctx);
+}
 
-	if (!z)
-		return 0; /* zone gone from the config: nothing in the kernel to keep */
-	err = store_requests_foreach(a->st, 1u << REQ_APPROVED, pick_grant, &b);
-	if (err)
-		return err;
-	if (!b.best)
-		return guard_grant_del(a->g, uid, z->id);
-	return grant_put(a, uid, z->id, b.best);
+static int s_append(void *ctx, json_t *rec)
+{
+	return agent_audit(ctx, rec);
+}
+
+static const struct audit_sink trail_sink = {s_begin, s_commit, s_rollback, s_append};
+
+static int64_t now_unix(void)
+{
+	return time(NULL);
+}
+
+static char *answer_waiter(int64_t request, int64_t until, void *ctx)
+{
+	struct wake *w = ctx;
+
+	if (w->request && request != w->request)
+		return NULL;
+	return wait_answer(w->x, request, until, w->now);
+}
+
+/* Answers the `wait`s on @request (0: all); with @now, also those past their timeout. */
+static void wake_waiters(struct agent *a, int64_t request, int64_t now)
+{
+	struct wake w = {&a->ctx, request, now};
+
+	if (a->srv)
+		server_wake(a->srv, answer_waiter, &w);
+}
+
+static void request_done(void *owner, int64_t request)
+{
+	wake_waiters(owner, request, 0);
+}
+
+/* The context follows the config, zones and roots as each sync replaces them. */
+static void ctx_update(struct agent *a)
+{
+	struct cmd_ctx *x = &a->ctx;
+
+	*x = (struct cmd_ctx){
+		.st = a->st,
+		.cfg = a->cfg,
+		.notifier = a->notifier,
+		.host = a->host,
+		.zones = a->zones,
+		.n_zones = a->n_zones,
+		.roots = a->roots,
+		.n_roots = a->n_roots,
+		.n_engineers = a->n_engineers,
+		.grants = &guard_ops,
+		.guard = a->g,
+		.audit = &trail_sink,
+		.audit_ctx = a,
+		.user_name = user_name,
+		.names = a,
+		.now = now_unix,
+		.request_done = request_done,
+		.owner = a,
+	};
 }
 
 static int sync_engineers(struct agent *a)
@@ -272,16 +297,9 @@ static int sync_engineers(struct agent *a)
 	if (!err)
 		err = guard_engineers_keep(a->g, uids, n + 1);
 	a->n_engineers = n;
+	ctx_update(a);
 	free(uids);
 	return err;
-}
-
-const char *root_path(struct agent *a, uint64_t dev, uint64_t ino)
-{
-	for (size_t i = 0; i < a->n_roots; i++)
-		if (a->roots[i].dev == dev && a->roots[i].ino == ino)
-			return a->roots[i].path;
-	return NULL;
 }
 
 static int add_root(struct root_ref *roots, size_t *n, const char *path)
@@ -370,6 +388,46 @@ static int sync_self_protection(struct agent *a, char *err, size_t errlen)
 	return ret;
 }
 
+/* One zone into the guard: its id, its roots (with their hard links) and its devices. */
+static int protect_zone(struct agent *a, struct zone_ref *zr, struct root_ref *roots,
+			size_t *n_roots, char *err, size_t errlen)
+{
+	const struct zone_cfg *z = zr->cfg;
+	int ret = store_zone_id(a->st, z->name, &zr->id);
+
+	if (ret) {
+		snprintf(err, errlen, "zone %s: cannot assign an id: %s", z->name, strerror(-ret));
+		return ret;
+	}
+	for (size_t p = 0; p < z->n_paths; p++) {
+		size_t marked = 0;
+
+		ret = guard_zone_add(a->g, z->paths[p], zr->id);
+		if (!ret)
+			ret = add_root(roots, n_roots, z->paths[p]);
+		if (!ret)
+			ret = guard_zone_mark_links(a->g, z->paths[p], zr->id, &marked);
+		if (ret) {
+			snprintf(err, errlen, "zone %s: cannot protect %s: %s", z->name,
+				 z->paths[p], strerror(-ret));
+			return ret;
+		}
+		if (marked)
+			log_info("zone %s: %zu hard-linked files under %s stay in the zone by any "
+				 "name",
+				 z->name, marked, z->paths[p]);
+	}
+	for (size_t d = 0; d < z->n_devices; d++) {
+		ret = guard_blkdev_add(a->g, z->devices[d], zr->id);
+		if (ret) {
+			snprintf(err, errlen, "zone %s: cannot protect device %s: %s", z->name,
+				 z->devices[d], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static int sync_zones(struct agent *a, char *err, size_t errlen)
 {
 	struct zone_ref *zones = calloc(a->cfg->n_zones + 1, sizeof(*zones));
@@ -387,45 +445,13 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 	}
 	add_root(roots, &n_roots, LB_PIN_DIR);
 	protect_agent_files(a, roots, &n_roots);
-	for (size_t i = 0; i < a->cfg->n_zones; i++) {
-		const struct zone_cfg *z = &a->cfg->zones[i];
-
-		zones[i].cfg = z;
-		ret = store_zone_id(a->st, z->name, &zones[i].id);
-		if (ret) {
-			snprintf(err, errlen, "zone %s: cannot assign an id: %s", z->name,
-				 strerror(-ret));
-			goto out;
-		}
+	for (size_t i = 0; i < a->cfg->n_zones && !ret; i++) {
+		zones[i].cfg = &a->cfg->zones[i];
+		ret = protect_zone(a, &zones[i], roots, &n_roots, err, errlen);
 		ids[i] = zones[i].id;
-		for (size_t p = 0; p < z->n_paths; p++) {
-			size_t marked = 0;
-
-			ret = guard_zone_add(a->g, z->paths[p], zones[i].id);
-			if (!ret)
-				ret = add_root(roots, &n_roots, z->paths[p]);
-			if (!ret)
-				ret = guard_zone_mark_links(a->g, z->paths[p], zones[i].id,
-							    &marked);
-			if (ret) {
-				snprintf(err, errlen, "zone %s: cannot protect %s: %s", z->name,
-					 z->paths[p], strerror(-ret));
-				goto out;
-			}
-			if (marked)
-				log_info("zone %s: %zu hard-linked files under %s stay in the zone "
-					 "by any name",
-					 z->name, marked, z->paths[p]);
-		}
-		for (size_t d = 0; d < z->n_devices; d++) {
-			ret = guard_blkdev_add(a->g, z->devices[d], zones[i].id);
-			if (ret) {
-				snprintf(err, errlen, "zone %s: cannot protect device %s: %s",
-					 z->name, z->devices[d], strerror(-ret));
-				goto out;
-			}
-		}
 	}
+	if (ret)
+		goto out;
 	ret = guard_zones_keep(a->g, ids, a->cfg->n_zones);
 	ids[a->cfg->n_zones] = LB_ZONE_GUARD; /* found beneath the zones: blockdevs_sync's */
 	if (!ret)
@@ -442,6 +468,7 @@ static int sync_zones(struct agent *a, char *err, size_t errlen)
 	a->roots = roots;
 	a->n_roots = n_roots;
 	roots = NULL;
+	ctx_update(a);
 out:
 	free(zones);
 	free(ids);
@@ -490,7 +517,7 @@ static int find_stray(const struct lb_grant_key *k, const struct lb_grant *v, vo
 {
 	struct stray_ctx *s = ctx;
 	struct request r;
-	const struct zone_ref *z = zone_by_id(s->a, k->zone);
+	const struct zone_ref *z = ctx_zone_by_id(&s->a->ctx, k->zone);
 
 	if (store_request_get(s->a->st, (int64_t)v->id, &r) == 0 && r.state == REQ_APPROVED &&
 	    r.uid == k->uid && z && !strcmp(r.zone, z->cfg->name) && r.expires_at > s->now)
@@ -504,7 +531,7 @@ static int sync_one_grant(const struct request *r, void *ctx)
 {
 	struct stray_ctx *s = ctx;
 
-	return grant_sync(s->a, r->uid, r->zone, s->now);
+	return grant_sync(&s->a->ctx, r->uid, r->zone, s->now);
 }
 
 static int sync_grants(struct agent *a, int64_t now)
@@ -513,7 +540,7 @@ static int sync_grants(struct agent *a, int64_t now)
 	int err;
 
 	/* first record what expired while we were away, then make the map match */
-	err = expire_due(a, now);
+	err = expire_due(&a->ctx, now);
 	if (err)
 		return err;
 	do {
@@ -529,10 +556,11 @@ static int sync_grants(struct agent *a, int64_t now)
 
 int agent_sync(struct agent *a, char *err, size_t errlen)
 {
-	int ret = guard_set_config(a->g, a->permissive ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE,
-				   getpid(),
-				   a->cfg->engineer_kernel_access ? LB_CFG_ENGINEER_KERNEL : 0);
+	int ret;
 
+	ctx_update(a); /* the config may be new */
+	ret = guard_set_config(a->g, a->permissive ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, getpid(),
+			       a->cfg->engineer_kernel_access ? LB_CFG_ENGINEER_KERNEL : 0);
 	if (ret) {
 		snprintf(err, errlen, "cannot set the guard's mode: %s", strerror(-ret));
 		return ret;
@@ -590,7 +618,8 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 		snprintf(err, errlen, "notify: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = events_open(a);
+	ctx_update(a);
+	ret = events_open(&a->ctx, guard_events_fd(g), &a->ev);
 	if (ret) {
 		snprintf(err, errlen, "cannot read the kernel's event ring buffer: %s",
 			 strerror(-ret));
@@ -607,7 +636,7 @@ void agent_free(struct agent *a)
 {
 	if (!a)
 		return;
-	events_close(a);
+	events_close(a->ev);
 	notifier_free(a->notifier);
 	if (a->audit_log)
 		fclose(a->audit_log);
@@ -645,7 +674,7 @@ int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
 	}
 	config_free(old);
 	if (tx_begin(a) == 0) {
-		json_t *rec = agent_record(a, "config.reloaded", LB_UID_AGENT, NULL, 0);
+		json_t *rec = ctx_record(&a->ctx, "config.reloaded", LB_UID_AGENT, NULL, 0);
 
 		json_object_set_new(rec, "zones", json_integer(a->n_zones));
 		json_object_set_new(rec, "engineers", json_integer(a->n_engineers));
@@ -666,10 +695,10 @@ void agent_started(struct agent *a)
 	json_t *rec;
 
 	guard_counters(a->g, cnt);
-	a->lost_seen = cnt[LB_CNT_EVENTS_LOST]; /* earlier losses are in this record */
+	events_lost_seen(a->ev, cnt[LB_CNT_EVENTS_LOST]); /* earlier losses are in this record */
 	if (tx_begin(a))
 		return;
-	rec = agent_record(a, "agent.started", LB_UID_AGENT, NULL, 0);
+	rec = ctx_record(&a->ctx, "agent.started", LB_UID_AGENT, NULL, 0);
 	json_object_set_new(rec, "mode", json_string(a->permissive ? "permissive" : "enforce"));
 	json_object_set_new(rec, "version", json_string(LOCKBOX_VERSION));
 	json_object_set_new(rec, "zones", json_integer(a->n_zones));
@@ -681,8 +710,8 @@ void agent_started(struct agent *a)
 
 void agent_stopping(struct agent *a, const char *why)
 {
-	size_t held = a->batch.n;
-	int err = events_abandon(a);
+	size_t held = events_held_count(a->ev);
+	int err = events_abandon(a->ev);
 
 	if (err)
 		log_err("events: %zu kernel events not stored and not counted: %s", held,
@@ -691,7 +720,7 @@ void agent_stopping(struct agent *a, const char *why)
 		log_err("events: %zu kernel events not stored, counted as lost", held);
 	if (tx_begin(a))
 		return;
-	json_t *rec = agent_record(a, "agent.stopped", LB_UID_AGENT, NULL, 0);
+	json_t *rec = ctx_record(&a->ctx, "agent.stopped", LB_UID_AGENT, NULL, 0);
 
 	json_object_set_new(rec, "reason", json_string(why));
 	if (agent_audit(a, rec) || tx_commit(a))
@@ -720,7 +749,7 @@ void agent_tick(struct agent *a, int64_t now)
 
 	if (a->srv)
 		server_tick(a->srv);
-	err = expire_due(a, now);
+	err = expire_due(&a->ctx, now);
 	if (err)
 		log_err("expiry: %s", strerror(-err));
 	held = agent_events_held(a);
@@ -729,7 +758,7 @@ void agent_tick(struct agent *a, int64_t now)
 		log_err("events: cannot store kernel events, holding them: %s", strerror(-err));
 	else if (err >= 0 && held)
 		log_info("events: the kernel events held are stored");
-	err = events_check_lost(a);
+	err = events_check_lost(a->ev);
 	if (err)
 		log_err("events: cannot record lost events: %s", strerror(-err));
 	notify_tick(a, now);
@@ -742,14 +771,72 @@ void agent_child_exited(struct agent *a)
 	notify_tick(a, time(NULL));
 }
 
+int agent_events_fd(struct agent *a)
+{
+	return events_fd(a->ev);
+}
+
+int agent_consume_events(struct agent *a)
+{
+	return events_consume(a->ev);
+}
+
+bool agent_events_held(struct agent *a)
+{
+	return events_held(a->ev);
+}
+
+/* The queries that read; wait and audit --follow leave the client subscribed. */
+static char *dispatch_query(struct agent *a, struct client *c, const struct caller *who,
+			    const struct proto_req *q)
+{
+	int64_t wait_id = 0, until = 0;
+	bool follow = false;
+	char *reply = NULL;
+
+	switch (q->cmd) {
+	case CMD_LIST:
+		return cmd_list(&a->ctx, who, q);
+	case CMD_SHOW:
+		return cmd_show(&a->ctx, who, q);
+	case CMD_WAIT:
+		reply = cmd_wait(&a->ctx, who, q, &wait_id, &until);
+		if (!reply)
+			client_wait(c, wait_id, until);
+		return reply;
+	case CMD_AUDIT:
+		reply = cmd_audit(&a->ctx, who, q, &follow);
+		if (follow)
+			client_follow(c);
+		return reply;
+	case CMD_VERIFY:
+		return cmd_verify(&a->ctx, who, q);
+	case CMD_STATUS:
+		return cmd_status(&a->ctx, who, q);
+	default:
+		return proto_reply_error(PROTO_E_INVALID, "cmd: not supported");
+	}
+}
+
+static struct caller caller_of(const struct client *c)
+{
+	const struct client_info *i = client_info(c);
+
+	return (struct caller){.uid = i->cred.uid,
+			       .known = i->known,
+			       .engineer = i->engineer,
+			       .loginuid = i->loginuid};
+}
+
 void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)
 {
 	struct agent *a = ctx;
+	struct caller who = caller_of(c);
 	struct proto_req q;
 	char err[256];
 	char *reply = NULL;
 
-	if (c->follow || c->wait_id)
+	if (client_busy(c))
 		return; /* a streaming or waiting client has said all it can say */
 	if (proto_parse_request(line, len, &q, err, sizeof(err))) {
 		reply = proto_reply_error(PROTO_E_INVALID, "%s", err);
@@ -757,34 +844,16 @@ void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)
 	}
 	switch (q.cmd) {
 	case CMD_REQUEST:
-		reply = cmd_request(a, c, &q);
+		reply = cmd_request(&a->ctx, &who, &q);
 		break;
 	case CMD_APPROVE:
 	case CMD_DENY:
 	case CMD_REVOKE:
 	case CMD_CANCEL:
-		reply = cmd_decide(a, c, &q);
-		break;
-	case CMD_LIST:
-		reply = cmd_list(a, c, &q);
-		break;
-	case CMD_SHOW:
-		reply = cmd_show(a, c, &q);
-		break;
-	case CMD_WAIT:
-		reply = cmd_wait(a, c, &q);
-		break;
-	case CMD_AUDIT:
-		reply = cmd_audit(a, c, &q);
-		break;
-	case CMD_VERIFY:
-		reply = cmd_verify(a, c, &q);
-		break;
-	case CMD_STATUS:
-		reply = cmd_status(a, c, &q);
+		reply = cmd_decide(&a->ctx, &who, &q);
 		break;
 	default:
-		reply = proto_reply_error(PROTO_E_INVALID, "cmd: not supported");
+		reply = dispatch_query(a, c, &who, &q);
 	}
 out:
 	if (reply)

@@ -181,12 +181,12 @@ static void reload(struct agent *a, const struct opts *o)
 static struct watch w_ring = {W_RINGBUF};
 
 /* What the guard recorded when the client connected; without it the client is anyone. */
-static void identify_client(struct client *c, void *ctx)
+static void identify_client(int fd, struct client_info *c, void *ctx)
 {
 	const int *map_fd = ctx;
 	struct lb_peer p;
 
-	if (*map_fd < 0 || peer_lookup(*map_fd, c->fd, &p))
+	if (*map_fd < 0 || peer_lookup(*map_fd, fd, &p))
 		return;
 	c->known = true;
 	c->engineer = p.flags & LB_PEER_ENGINEER;

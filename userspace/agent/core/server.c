@@ -17,6 +17,23 @@
 #include "protocol.h"
 #include "server.h"
 
+struct client {
+	struct watch w;
+	int fd;
+	struct client_info id;
+	uint32_t account; /* whom the connection counts against: loginuid, else uid */
+	int64_t active;	  /* monotonic seconds of the connect or the last line */
+	char *in;
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off;
+	bool closing;	    /* close once out is flushed */
+	bool follow;	    /* audit --follow subscriber */
+	int64_t wait_id;    /* request a `wait` blocks on, 0 if none */
+	int64_t wait_until; /* unix seconds, 0 = forever */
+	struct client *next;
+};
+
 struct server {
 	struct watch w;
 	int fd, epfd;
@@ -188,9 +205,61 @@ int server_listen_fd(struct server *s)
 	return s->fd;
 }
 
-struct client *server_clients(struct server *s)
+const struct client_info *client_info(const struct client *c)
 {
-	return s->clients;
+	return &c->id;
+}
+
+bool client_busy(const struct client *c)
+{
+	return c->follow || c->wait_id;
+}
+
+void client_follow(struct client *c)
+{
+	c->follow = true;
+}
+
+void client_wait(struct client *c, int64_t request, int64_t until)
+{
+	c->wait_id = request;
+	c->wait_until = until;
+}
+
+bool server_has_followers(struct server *s)
+{
+	for (struct client *c = s->clients; c; c = c->next)
+		if (c->follow)
+			return true;
+	return false;
+}
+
+bool server_publish(struct server *s, const char *line)
+{
+	bool any = false;
+
+	for (struct client *c = s->clients; c; c = c->next)
+		if (c->follow && !c->closing) {
+			client_send(s, c, line, strlen(line));
+			any = true;
+		}
+	return any;
+}
+
+void server_wake(struct server *s, server_wait_fn fn, void *ctx)
+{
+	for (struct client *c = s->clients; c; c = c->next) {
+		char *reply;
+
+		if (!c->wait_id)
+			continue;
+		reply = fn(c->wait_id, c->wait_until, ctx);
+		if (reply) {
+			client_send_str(s, c, reply);
+			c->wait_id = 0;
+		}
+	}
+	server_reap(s);
 }
 
 static size_t held_by(struct server *s, uint32_t account)
@@ -235,10 +304,11 @@ static bool evict_one(struct server *s)
 
 static void identify(struct server *s, struct client *c)
 {
-	c->loginuid = LB_UID_UNSET;
+	c->id.loginuid = LB_UID_UNSET;
 	if (s->ident)
-		s->ident(c, s->ident_ctx);
-	c->account = c->known && c->loginuid != LB_UID_UNSET ? c->loginuid : c->cred.uid;
+		s->ident(c->fd, &c->id, s->ident_ctx);
+	c->account =
+		c->id.known && c->id.loginuid != LB_UID_UNSET ? c->id.loginuid : c->id.cred.uid;
 	c->active = now_mono();
 }
 
@@ -274,7 +344,7 @@ static int accept_one(struct server *s)
 	}
 	c->w.kind = W_CLIENT;
 	c->fd = fd;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->id.cred, &len) < 0)
 		goto drop;
 	identify(s, c);
 	if (over_cap(s, c))

@@ -26,31 +26,19 @@ struct watch {
 #define CLIENTS_PER_UID	 64	    /* connections one login uid (else uid) may hold */
 #define CLIENT_IDLE_SECS 10	    /* a client that says nothing this long is closed */
 
-struct client {
-	struct watch w;
-	int fd;
-	struct ucred cred; /* SO_PEERCRED: uid and gid as of connect(); the pid may be gone */
+/* Who connected: SO_PEERCRED, and what the guard recorded of the connect. */
+struct client_info {
+	struct ucred cred; /* uid and gid as of connect(); the pid may be gone */
 	bool known;	   /* the guard recorded the connect: without it, no role beyond anyone */
 	bool engineer;	   /* the connecting task was an engineer (guard's record) */
-	uint32_t loginuid; /* of the connecting task at connect(); -1 if unset or unknown */
-	uint32_t account;  /* whom the connection counts against: loginuid, else uid */
-	int64_t active;	   /* monotonic seconds of the connect or the last line */
-	char *in;
-	size_t in_len;
-	char *out;
-	size_t out_len, out_off;
-	bool closing; /* close once out is flushed */
-	/* set by the agent */
-	bool follow;	    /* audit --follow subscriber */
-	int64_t wait_id;    /* request a `wait` blocks on, 0 if none */
-	int64_t wait_until; /* unix seconds, 0 = forever */
-	struct client *next;
+	uint32_t loginuid; /* of the connecting task at connect(); LB_UID_UNSET if unknown */
 };
 
+struct client; /* private to server.c */
 struct server;
 typedef void (*server_line_fn)(struct client *c, char *line, size_t len, void *ctx);
-/* Fills @c->known, engineer and loginuid for the accepted socket @c->fd. */
-typedef void (*server_identify_fn)(struct client *c, void *ctx);
+/* Fills @info's known, engineer and loginuid for the accepted socket @fd. */
+typedef void (*server_identify_fn)(int fd, struct client_info *info, void *ctx);
 
 int server_open(const char *path, int epfd, struct server **out, char *err, size_t errlen);
 void server_close(struct server *s);
@@ -70,7 +58,22 @@ void server_tick(struct server *s);
  */
 void client_send(struct server *s, struct client *c, const char *data, size_t len);
 void client_send_str(struct server *s, struct client *c, char *line_owned);
-struct client *server_clients(struct server *s);
+const struct client_info *client_info(const struct client *c);
+/* A follower or a waiter has said all it can say: its lines are not handled. */
+bool client_busy(const struct client *c);
+/* Subscribes @c to server_publish(). */
+void client_follow(struct client *c);
+/* @c waits on @request until @until (unix seconds, 0 for ever): see server_wake(). */
+void client_wait(struct client *c, int64_t request, int64_t until);
+/* Sends @line to every follower; true if there was one. */
+bool server_publish(struct server *s, const char *line);
+bool server_has_followers(struct server *s);
+/*
+ * For each waiting client: @fn gives its answer (owned), or NULL to keep it
+ * waiting. An answered client waits no more.
+ */
+typedef char *(*server_wait_fn)(int64_t request, int64_t until, void *ctx);
+void server_wake(struct server *s, server_wait_fn fn, void *ctx);
 /* Closes the clients marked closing with nothing left to send. */
 void server_reap(struct server *s);
 /* Frees closed clients: call between batches of epoll events, never inside one. */

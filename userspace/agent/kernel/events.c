@@ -6,23 +6,32 @@
  * to drop are counted there and recorded here as events.lost.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
-#include "agent_internal.h"
-#include "audit.h"
+#include "config.h"
 #include "evbatch.h"
-#include "loader.h"
+#include "events.h"
 #include "kevent.h"
 #include "log.h"
 #include "timefmt.h"
 
 #define BATCH_MAX 4096 /* events per transaction before yielding to the loop */
 
+struct events {
+	const struct cmd_ctx *x;
+	struct ring_buffer *rb;	 /* NULL when fed by events_feed() */
+	struct evbatch batch;	 /* taken from the ring, not yet committed */
+	uint64_t lost_seen;	 /* kernel events_lost counter already recorded */
+	uint64_t dropped_seen;	 /* batch.dropped already recorded as events.lost */
+	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, refreshed per batch */
+};
+
 /* "2026-11-28T18:00:00.123Z" for a CLOCK_BOOTTIME stamp */
-static void event_time(struct agent *a, __u64 boot_ns, char *buf, size_t len)
+static void event_time(const struct events *a, __u64 boot_ns, char *buf, size_t len)
 {
 	int64_t wall_ns = (int64_t)boot_ns + a->boot_to_wall_ns;
 	char t[TIME_BUF];
@@ -55,14 +64,15 @@ static json_t *text_json(const char *s, size_t max)
 	return json_stringn(buf, o);
 }
 
-static json_t *event_record(struct agent *a, const struct lb_event *e)
+static json_t *event_record(const struct events *ev, const struct lb_event *e)
 {
-	const struct zone_ref *z = zone_by_id(a, e->zone);
+	const struct cmd_ctx *x = ev->x;
+	const struct zone_ref *z = ctx_zone_by_id(x, e->zone);
 	char zone[32], t[48], path[2 * LB_PATH_LEN];
 	json_t *rec;
 
-	kevent_path(e, root_path(a, e->dev, e->ino), path, sizeof(path));
-	event_time(a, e->time_ns, t, sizeof(t));
+	kevent_path(e, ctx_root_path(x, e->dev, e->ino), path, sizeof(path));
+	event_time(ev, e->time_ns, t, sizeof(t));
 	snprintf(zone, sizeof(zone),
 		 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
 		 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
@@ -73,8 +83,8 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 			"s:s}",
 			"source", "kernel", "type",
 			e->verdict == LB_VERDICT_ALLOW ? "access.allowed" : "access.denied", "time",
-			t, "uid", (json_int_t)e->uid, "user", user_name(a, e->uid), "engineer_uid",
-			(json_int_t)e->engineer, "engineer", user_name(a, e->engineer), "op",
+			t, "uid", (json_int_t)e->uid, "user", ctx_user(x, e->uid), "engineer_uid",
+			(json_int_t)e->engineer, "engineer", ctx_user(x, e->engineer), "op",
 			kevent_op_name(e->op), "pid", (json_int_t)e->tgid, "tid",
 			(json_int_t)e->pid, "comm", text_json(e->comm, LB_COMM_LEN), "path",
 			text_json(path, sizeof(path)), "access",
@@ -92,71 +102,105 @@ static json_t *event_record(struct agent *a, const struct lb_event *e)
 	return rec;
 }
 
+int events_feed(struct events *ev, const void *data, size_t len)
+{
+	int err = evbatch_add(&ev->batch, data, len);
+
+	if (err == -EBADMSG)
+		log_warn("events: dropped a malformed kernel record (%zu bytes)", len);
+	return err;
+}
+
 /* Each record goes into the held batch; a full batch stops the read (the record is in). */
 static int on_event(void *ctx, void *data, size_t len)
 {
-	struct agent *a = ctx;
+	struct events *ev = ctx;
 
-	if (evbatch_add(&a->batch, data, len) == -EBADMSG)
-		log_warn("events: dropped a malformed kernel record (%zu bytes)", len);
-	return evbatch_full(&a->batch) ? -EAGAIN : 0;
+	events_feed(ev, data, len);
+	return evbatch_full(&ev->batch) ? -EAGAIN : 0;
 }
 
-int events_open(struct agent *a)
+int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out)
 {
-	int err = evbatch_init(&a->batch, BATCH_MAX);
+	struct events *ev = calloc(1, sizeof(*ev));
+	int err;
 
-	if (err)
+	if (!ev)
+		return -ENOMEM;
+	ev->x = x;
+	err = evbatch_init(&ev->batch, BATCH_MAX);
+	if (!err && ring_fd >= 0) {
+		ev->rb = ring_buffer__new(ring_fd, on_event, ev, NULL);
+		if (!ev->rb)
+			err = -errno;
+	}
+	if (err) {
+		events_close(ev);
 		return err;
-	a->rb = ring_buffer__new(guard_events_fd(a->g), on_event, a, NULL);
-	return a->rb ? 0 : -errno;
+	}
+	*out = ev;
+	return 0;
 }
 
-void events_close(struct agent *a)
+void events_close(struct events *ev)
 {
-	ring_buffer__free(a->rb);
-	a->rb = NULL;
-	evbatch_free(&a->batch);
+	if (!ev)
+		return;
+	ring_buffer__free(ev->rb);
+	evbatch_free(&ev->batch);
+	free(ev);
 }
 
-int agent_events_fd(struct agent *a)
+int events_fd(const struct events *ev)
 {
-	return ring_buffer__epoll_fd(a->rb);
+	return ev->rb ? ring_buffer__epoll_fd(ev->rb) : -1;
 }
 
-static void refresh_clock_offset(struct agent *a)
+static void refresh_clock_offset(struct events *ev)
 {
 	struct timespec wall, boot;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	a->boot_to_wall_ns =
+	ev->boot_to_wall_ns =
 		(wall.tv_sec - boot.tv_sec) * 1000000000LL + (wall.tv_nsec - boot.tv_nsec);
 }
 
 static int tx_begin_cb(void *ctx)
 {
-	return tx_begin(ctx);
+	return ctx_begin(((struct events *)ctx)->x);
 }
 
 static int tx_commit_cb(void *ctx)
 {
-	return tx_commit(ctx);
+	return ctx_commit(((struct events *)ctx)->x);
 }
 
 static void tx_rollback_cb(void *ctx)
 {
-	tx_rollback(ctx);
+	ctx_rollback(((struct events *)ctx)->x);
 }
 
 static int store_event(const struct lb_event *e, void *ctx)
 {
-	return agent_audit(ctx, event_record(ctx, e));
+	struct events *ev = ctx;
+
+	return ctx_append(ev->x, event_record(ev, e));
 }
 
-bool agent_events_held(struct agent *a)
+bool events_held(const struct events *ev)
 {
-	return a->batch.n > 0;
+	return ev->batch.n > 0;
+}
+
+size_t events_held_count(const struct events *ev)
+{
+	return ev->batch.n;
+}
+
+void events_lost_seen(struct events *ev, uint64_t total)
+{
+	ev->lost_seen = total;
 }
 
 /*
@@ -164,69 +208,78 @@ bool agent_events_held(struct agent *a)
  * is stored nothing more is taken from the ring, where the kernel counts what
  * does not fit.
  */
-int agent_consume_events(struct agent *a)
+int events_consume(struct events *ev)
 {
-	const struct evbatch_tx tx = {tx_begin_cb, tx_commit_cb, tx_rollback_cb, store_event, a};
+	const struct evbatch_tx tx = {tx_begin_cb, tx_commit_cb, tx_rollback_cb, store_event, ev};
 	int ret;
 
-	refresh_clock_offset(a);
-	if (a->batch.n) {
-		ret = evbatch_commit(&a->batch, &tx);
+	refresh_clock_offset(ev);
+	if (ev->batch.n) {
+		ret = evbatch_commit(&ev->batch, &tx);
 		if (ret < 0)
 			return ret;
 	}
-	ret = ring_buffer__consume(a->rb);
-	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && !a->batch.n)
+	ret = ev->rb ? ring_buffer__consume(ev->rb) : 0;
+	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && !ev->batch.n)
 		return ret;
 	/* a full batch may have left more behind: say so, the loop polls again */
-	return evbatch_commit(&a->batch, &tx);
+	return evbatch_commit(&ev->batch, &tx);
 }
 
-int events_check_lost(struct agent *a)
+static int record_lost(struct events *ev, const __u64 *cnt, uint64_t dropped)
 {
+	const struct cmd_ctx *x = ev->x;
+	json_t *rec = ctx_record(x, "events.lost", LB_UID_AGENT, NULL, 0);
+
+	if (!rec)
+		return -ENOMEM;
+	json_object_set_new(
+		rec, "count",
+		json_integer(cnt[LB_CNT_EVENTS_LOST] - ev->lost_seen + dropped - ev->dropped_seen));
+	json_object_set_new(rec, "total", json_integer(cnt[LB_CNT_EVENTS_LOST]));
+	json_object_set_new(rec, "dropped_by_agent", json_integer(dropped - ev->dropped_seen));
+	json_object_set_new(rec, "denied_for_no_log", json_integer(cnt[LB_CNT_NOLOG_DENIED]));
+	return ctx_append(x, rec);
+}
+
+int events_check_lost(struct events *ev)
+{
+	const struct cmd_ctx *x = ev->x;
 	__u64 cnt[LB_CNT_MAX];
-	json_t *rec;
-	int err = guard_counters(a->g, cnt);
-	uint64_t dropped = a->batch.dropped;
+	uint64_t dropped = ev->batch.dropped;
+	int err = x->grants->counters(x->guard, cnt);
 
 	if (err)
 		return err;
-	if (cnt[LB_CNT_EVENTS_LOST] <= a->lost_seen && dropped <= a->dropped_seen)
+	if (cnt[LB_CNT_EVENTS_LOST] <= ev->lost_seen && dropped <= ev->dropped_seen)
 		return 0;
-	err = tx_begin(a);
+	err = ctx_begin(x);
 	if (err)
 		return err;
-	rec = agent_record(a, "events.lost", LB_UID_AGENT, NULL, 0);
-	json_object_set_new(
-		rec, "count",
-		json_integer(cnt[LB_CNT_EVENTS_LOST] - a->lost_seen + dropped - a->dropped_seen));
-	json_object_set_new(rec, "total", json_integer(cnt[LB_CNT_EVENTS_LOST]));
-	json_object_set_new(rec, "dropped_by_agent", json_integer(dropped - a->dropped_seen));
-	json_object_set_new(rec, "denied_for_no_log", json_integer(cnt[LB_CNT_NOLOG_DENIED]));
-	err = agent_audit(a, rec);
+	err = record_lost(ev, cnt, dropped);
 	if (!err)
-		err = tx_commit(a);
+		err = ctx_commit(x);
 	if (err) {
-		tx_rollback(a);
+		ctx_rollback(x);
 		return err;
 	}
-	a->lost_seen = cnt[LB_CNT_EVENTS_LOST];
-	a->dropped_seen = dropped;
+	ev->lost_seen = cnt[LB_CNT_EVENTS_LOST];
+	ev->dropped_seen = dropped;
 	return 0;
 }
 
-int events_abandon(struct agent *a)
+int events_abandon(struct events *ev)
 {
-	uint64_t n = a->batch.n + a->batch.dropped - a->dropped_seen;
+	uint64_t n = ev->batch.n + ev->batch.dropped - ev->dropped_seen;
 	int err;
 
 	if (!n)
 		return 0;
 	/* the next agent.started reports the kernel's total, these included */
-	err = guard_counter_add(a->g, LB_CNT_EVENTS_LOST, n);
+	err = ev->x->grants->counter_add(ev->x->guard, LB_CNT_EVENTS_LOST, n);
 	if (!err) {
-		a->batch.n = 0;
-		a->dropped_seen = a->batch.dropped;
+		ev->batch.n = 0;
+		ev->dropped_seen = ev->batch.dropped;
 	}
 	return err;
 }

@@ -5,15 +5,15 @@
 #include <string.h>
 #include <time.h>
 #include <linux/types.h>
-#include "agent_internal.h"
 #include "audit.h"
-#include "loader.h"
+#include "config.h"
+#include "queries.h"
 #include "store.h"
 #include "timefmt.h"
 
 struct list_ctx {
-	struct agent *a;
-	struct client *c;
+	const struct cmd_ctx *x;
+	const struct caller *c;
 	struct actor *by_zone; /* the caller's roles per zone, worked out once */
 	json_t *out;
 };
@@ -21,27 +21,27 @@ struct list_ctx {
 static int list_one(const struct request *r, void *ctx)
 {
 	struct list_ctx *l = ctx;
-	const struct zone_ref *z = zone_by_name(l->a, r->zone);
+	const struct zone_ref *z = ctx_zone_by_name(l->x, r->zone);
 	struct actor act;
 
 	if (z && l->by_zone)
-		act = l->by_zone[z - l->a->zones];
+		act = l->by_zone[z - l->x->zones];
 	else
-		actor_of(l->a, l->c, r->zone, &act);
+		ctx_actor(l->x, l->c, r->zone, &act);
 	if (policy_can_view(r, &act))
 		json_array_append_new(l->out, proto_request_to_json(r));
 	return 0;
 }
 
-char *cmd_list(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_list(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
-	struct list_ctx l = {.a = a, .c = c, .out = json_array()};
+	struct list_ctx l = {.x = x, .c = c, .out = json_array()};
 	int err;
 
-	l.by_zone = calloc(a->n_zones + 1, sizeof(*l.by_zone));
-	for (size_t i = 0; l.by_zone && i < a->n_zones; i++)
-		actor_of(a, c, a->zones[i].cfg->name, &l.by_zone[i]);
-	err = store_requests_foreach(a->st, q->state_mask, list_one, &l);
+	l.by_zone = calloc(x->n_zones + 1, sizeof(*l.by_zone));
+	for (size_t i = 0; l.by_zone && i < x->n_zones; i++)
+		ctx_actor(x, c, x->zones[i].cfg->name, &l.by_zone[i]);
+	err = store_requests_foreach(x->st, q->state_mask, list_one, &l);
 	free(l.by_zone);
 	if (err) {
 		json_decref(l.out);
@@ -55,9 +55,9 @@ static int add_decision(const struct decision *d, void *ctx)
 	return json_array_append_new(ctx, proto_decision_to_json(d)) ? -ENOMEM : 0;
 }
 
-static json_t *grant_json(struct agent *a, const struct request *r)
+static json_t *grant_json(const struct cmd_ctx *x, const struct request *r)
 {
-	const struct zone_ref *z = zone_by_name(a, r->zone);
+	const struct zone_ref *z = ctx_zone_by_name(x, r->zone);
 	struct lb_grant g;
 	char t[TIME_BUF];
 	bool live;
@@ -65,18 +65,18 @@ static json_t *grant_json(struct agent *a, const struct request *r)
 	if (!r->grant_id)
 		return json_null();
 	/* active means the kernel holds this very grant now, not just that the store says so */
-	live = r->state == REQ_APPROVED && z && guard_grant_get(a->g, r->uid, z->id, &g) == 0 &&
-	       g.id == (__u64)r->grant_id && r->expires_at > time(NULL);
+	live = r->state == REQ_APPROVED && z && x->grants->get(x->guard, r->uid, z->id, &g) == 0 &&
+	       g.id == (__u64)r->grant_id && r->expires_at > x->now();
 	time_format(r->expires_at, t, sizeof(t));
 	return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)r->grant_id, "access",
 			 access_name(r->access), "expires_at", t, "active", live);
 }
 
-static int get_visible(struct agent *a, struct client *c, int64_t id, const char *verb,
-		       struct request *r, char **reply)
+static int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t id,
+		       const char *verb, struct request *r, char **reply)
 {
 	struct actor act;
-	int err = store_request_get(a->st, id, r);
+	int err = store_request_get(x->st, id, r);
 
 	if (err == -ENOENT) {
 		*reply = proto_reply_error(PROTO_E_NOT_FOUND, "%s: no request %lld", verb,
@@ -87,7 +87,7 @@ static int get_visible(struct agent *a, struct client *c, int64_t id, const char
 		*reply = reply_errno(err, verb);
 		return err;
 	}
-	actor_of(a, c, r->zone, &act);
+	ctx_actor(x, c, r->zone, &act);
 	if (!policy_can_view(r, &act)) {
 		*reply = proto_reply_error(
 			PROTO_E_NOT_PERMITTED,
@@ -98,21 +98,21 @@ static int get_visible(struct agent *a, struct client *c, int64_t id, const char
 	return 0;
 }
 
-char *cmd_show(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_show(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	struct request r;
 	char *reply = NULL;
 	json_t *out, *decisions;
 	int err;
 
-	if (get_visible(a, c, q->id, "show", &r, &reply))
+	if (get_visible(x, c, q->id, "show", &r, &reply))
 		return reply;
 	out = proto_request_to_json(&r);
 	decisions = json_array();
-	err = store_decisions_foreach(a->st, r.id, add_decision, decisions);
+	err = store_decisions_foreach(x->st, r.id, add_decision, decisions);
 	json_object_set_new(out, "decisions", decisions);
 	json_object_set_new(out, "approvals", json_integer(r.approvals));
-	json_object_set_new(out, "grant", grant_json(a, &r));
+	json_object_set_new(out, "grant", grant_json(x, &r));
 	if (err) {
 		json_decref(out);
 		return reply_errno(err, "show");
@@ -120,43 +120,31 @@ char *cmd_show(struct agent *a, struct client *c, const struct proto_req *q)
 	return proto_reply_ok(out);
 }
 
-char *cmd_wait(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_wait(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
+	       int64_t *wait_id, int64_t *wait_until)
 {
 	struct request r;
 	char *reply = NULL;
 
-	if (get_visible(a, c, q->id, "wait", &r, &reply))
+	if (get_visible(x, c, q->id, "wait", &r, &reply))
 		return reply;
 	if (r.state != REQ_PENDING)
 		return proto_reply_ok(proto_request_to_json(&r));
-	c->wait_id = r.id;
-	c->wait_until = q->timeout ? time(NULL) + q->timeout : 0;
-	return NULL; /* answered by wake_waiters() */
+	*wait_id = r.id;
+	*wait_until = q->timeout ? x->now() + q->timeout : 0;
+	return NULL; /* answered by wait_answer() */
 }
 
-void wake_waiters(struct agent *a, int64_t request, int64_t now)
+char *wait_answer(const struct cmd_ctx *x, int64_t id, int64_t until, int64_t now)
 {
-	struct client *c;
+	struct request r;
 
-	if (!a->srv)
-		return;
-	for (c = server_clients(a->srv); c; c = c->next) {
-		struct request r;
-
-		if (!c->wait_id || (request && c->wait_id != request))
-			continue;
-		if (store_request_get(a->st, c->wait_id, &r) == 0 && r.state != REQ_PENDING) {
-			client_send_str(a->srv, c, proto_reply_ok(proto_request_to_json(&r)));
-			c->wait_id = 0;
-		} else if (now && c->wait_until && now >= c->wait_until) {
-			client_send_str(a->srv, c,
-					proto_reply_error(PROTO_E_TIMEOUT,
-							  "wait: request %lld is still pending",
-							  (long long)c->wait_id));
-			c->wait_id = 0;
-		}
-	}
-	server_reap(a->srv);
+	if (store_request_get(x->st, id, &r) == 0 && r.state != REQ_PENDING)
+		return proto_reply_ok(proto_request_to_json(&r));
+	if (now && until && now >= until)
+		return proto_reply_error(PROTO_E_TIMEOUT, "wait: request %lld is still pending",
+					 (long long)id);
+	return NULL;
 }
 
 static int add_record(json_t *rec, void *ctx)
@@ -164,42 +152,43 @@ static int add_record(json_t *rec, void *ctx)
 	return json_array_append(ctx, rec) ? -ENOMEM : 0;
 }
 
-static char *audit_denied(struct agent *a, const char *verb)
+static char *audit_denied(const struct cmd_ctx *x, const char *verb)
 {
 	return proto_reply_error(PROTO_E_NOT_PERMITTED,
 				 "%s: the audit trail is for security and root only", verb);
 }
 
-char *cmd_audit(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_audit(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
+		bool *follow)
 {
 	struct actor act;
 	json_t *out;
 	int err;
 
-	actor_of(a, c, NULL, &act);
+	ctx_actor(x, c, NULL, &act);
 	if (!policy_can_audit(&act))
-		return audit_denied(a, "audit");
+		return audit_denied(x, "audit");
 	out = json_array();
-	err = audit_foreach(a->st, 0, q->since, add_record, out);
+	err = audit_foreach(x->st, 0, q->since, add_record, out);
 	if (err) {
 		json_decref(out);
 		return reply_errno(err, "audit");
 	}
-	c->follow = q->follow;
+	*follow = q->follow;
 	return proto_reply_ok(out);
 }
 
-char *cmd_verify(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_verify(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	int64_t bad = 0, records = 0;
 	char why[256] = "";
 	struct actor act;
 	int err;
 
-	actor_of(a, c, NULL, &act);
+	ctx_actor(x, c, NULL, &act);
 	if (!policy_can_audit(&act))
-		return audit_denied(a, "audit verify");
-	err = audit_verify_count(a->st, &records, &bad, why, sizeof(why));
+		return audit_denied(x, "audit verify");
+	err = audit_verify_count(x->st, &records, &bad, why, sizeof(why));
 	if (err && err != -EBADMSG)
 		return reply_errno(err, "audit verify");
 	return proto_reply_ok(json_pack("{s:b, s:I, s:o, s:s}", "ok", !err, "records",
@@ -223,9 +212,9 @@ static int count_one(const struct request *r, void *ctx)
 	return 0;
 }
 
-char *cmd_status(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_status(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
-	const char *const *hooks = guard_hooks();
+	const char *const *hooks = x->grants->hooks();
 	struct counts n = {0};
 	__u64 cnt[LB_CNT_MAX] = {0};
 	int64_t outbox = 0;
@@ -234,15 +223,15 @@ char *cmd_status(struct agent *a, struct client *c, const struct proto_req *q)
 
 	for (int i = 0; hooks[i]; i++)
 		json_array_append_new(h, json_string(hooks[i]));
-	store_requests_foreach(a->st, (1u << REQ_PENDING) | (1u << REQ_APPROVED), count_one, &n);
-	guard_counters(a->g, cnt);
-	guard_get_config(a->g, &gc);
-	store_outbox_pending(a->st, &outbox);
+	store_requests_foreach(x->st, (1u << REQ_PENDING) | (1u << REQ_APPROVED), count_one, &n);
+	x->grants->counters(x->guard, cnt);
+	x->grants->get_config(x->guard, &gc);
+	store_outbox_pending(x->st, &outbox);
 	return proto_reply_ok(json_pack(
 		"{s:s, s:o, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:s}", "mode",
 		gc.mode == LB_MODE_PERMISSIVE ? "permissive" : "enforce", "hooks", h, "counts",
 		"pending", (json_int_t)n.pending, "active", (json_int_t)n.active, "engineers",
-		(json_int_t)a->n_engineers, "zones", (json_int_t)a->n_zones, "events_lost",
+		(json_int_t)x->n_engineers, "zones", (json_int_t)x->n_zones, "events_lost",
 		(json_int_t)cnt[LB_CNT_EVENTS_LOST], "depth_denied",
 		(json_int_t)cnt[LB_CNT_DEPTH_DENIED], "nolog_denied",
 		(json_int_t)cnt[LB_CNT_NOLOG_DENIED], "outbox_pending", (json_int_t)outbox,

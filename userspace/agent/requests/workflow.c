@@ -9,28 +9,83 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "agent_internal.h"
-#include "audit.h"
-#include "duration.h"
+#include "config.h"
 #include "log.h"
 #include "mail.h"
 #include "notify.h"
+#include "protocol.h"
 #include "store.h"
 #include "timefmt.h"
+#include "workflow.h"
 
-static void zone_list(struct agent *a, char *buf, size_t len)
+struct best_grant {
+	uint32_t uid;
+	const char *zone;
+	int64_t now;
+	const struct request *best;
+	struct request keep;
+};
+
+static int pick_grant(const struct request *r, void *ctx)
+{
+	struct best_grant *b = ctx;
+
+	if (r->uid != b->uid || strcmp(r->zone, b->zone) || r->expires_at <= b->now)
+		return 0;
+	/*
+	 * The kernel holds one grant per engineer and zone: the one with the most
+	 * access, then the longest. When a short write grant ends before a longer
+	 * read grant, the kernel denies until the agent's next tick puts the read
+	 * grant back: closed, never open, in between.
+	 */
+	if (!b->best || r->access > b->keep.access ||
+	    (r->access == b->keep.access && r->expires_at > b->keep.expires_at)) {
+		b->keep = *r;
+		b->best = &b->keep;
+	}
+	return 0;
+}
+
+/* The kernel's grant for @r, its expiry never moved later than the kernel has it. */
+static int grant_put(const struct cmd_ctx *x, uint32_t uid, uint32_t zone, const struct request *r)
+{
+	const struct grant_ops *g = x->grants;
+	struct lb_grant cur = {0};
+	bool held = g->get(x->guard, uid, zone, &cur) == 0 && cur.id == (__u64)r->id;
+	__u64 ns = policy_kernel_expiry(g->boot_expiry(r->expires_at), held, cur.expires_ns);
+
+	return g->put(x->guard, uid, zone, r->id, r->access, ns);
+}
+
+int grant_sync(const struct cmd_ctx *x, uint32_t uid, const char *zone, int64_t now)
+{
+	const struct zone_ref *z = ctx_zone_by_name(x, zone);
+	struct best_grant b = {.uid = uid, .zone = zone, .now = now};
+	int err;
+
+	if (!z)
+		return 0; /* zone gone from the config: nothing in the kernel to keep */
+	err = store_requests_foreach(x->st, 1u << REQ_APPROVED, pick_grant, &b);
+	if (err)
+		return err;
+	if (!b.best)
+		return x->grants->del(x->guard, uid, z->id);
+	return grant_put(x, uid, z->id, b.best);
+}
+
+static void zone_list(const struct cmd_ctx *x, char *buf, size_t len)
 {
 	size_t off = 0;
 
 	buf[0] = 0;
-	for (size_t i = 0; i < a->n_zones && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", a->zones[i].cfg->name);
-	if (!a->n_zones)
+	for (size_t i = 0; i < x->n_zones && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", x->zones[i].cfg->name);
+	if (!x->n_zones)
 		snprintf(buf, len, "none configured");
 }
 
 /* Queues the requester's mail about @what; a bad address is logged, never fatal. */
-static int tell_requester(struct agent *a, const struct request *r, const char *what,
+static int tell_requester(const struct cmd_ctx *x, const struct request *r, const char *what,
 			  const char *by, const char *comment, int64_t now)
 {
 	char to[MAIL_ADDR_MAX + 1];
@@ -38,120 +93,120 @@ static int tell_requester(struct agent *a, const struct request *r, const char *
 	char *msg;
 	int err;
 
-	if (mail_user_address(a->cfg->notify_from, r->requester, to, sizeof(to)))
+	if (mail_user_address(x->cfg->notify_from, r->requester, to, sizeof(to)))
 		return 0;
-	msg = mail_request_decided(a->cfg->notify_from, to, r, what, by, comment, now);
+	msg = mail_request_decided(x->cfg->notify_from, to, r, what, by, comment, now);
 	if (!msg) {
 		log_warn("notify: cannot build the %s mail for request %lld", what,
 			 (long long)r->id);
 		return 0;
 	}
-	err = notifier_enqueue(a->notifier, rcpt, 1, msg, now);
+	err = notifier_enqueue(x->notifier, rcpt, 1, msg, now);
 	free(msg);
 	return err;
 }
 
-static int tell_approvers(struct agent *a, const struct zone_cfg *z, const struct request *r,
-			  int64_t now)
+static int tell_approvers(const struct cmd_ctx *x, const struct zone_cfg *z,
+			  const struct request *r, int64_t now)
 {
 	char *msg;
 	int err;
 
 	if (!z->n_notify)
 		return 0;
-	msg = mail_request_created(a->cfg->notify_from, (const char *const *)z->notify, z->n_notify,
-				   r, a->host, now);
+	msg = mail_request_created(x->cfg->notify_from, (const char *const *)z->notify, z->n_notify,
+				   r, x->host, now);
 	if (!msg) {
 		log_warn("notify: cannot build the mail for request %lld", (long long)r->id);
 		return 0;
 	}
-	err = notifier_enqueue(a->notifier, (const char *const *)z->notify, z->n_notify, msg, now);
+	err = notifier_enqueue(x->notifier, (const char *const *)z->notify, z->n_notify, msg, now);
 	free(msg);
 	return err;
 }
 
 /* The approvers who were asked hear that the question is withdrawn. */
-static int tell_cancelled(struct agent *a, const struct zone_cfg *z, const struct request *r,
-			  const char *by, int64_t now)
+static int tell_cancelled(const struct cmd_ctx *x, const struct zone_cfg *z,
+			  const struct request *r, const char *by, int64_t now)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < z->n_notify && !err; i++) {
 		const char *rcpt[1] = {z->notify[i]};
-		char *msg = mail_request_decided(a->cfg->notify_from, z->notify[i], r, "cancelled",
+		char *msg = mail_request_decided(x->cfg->notify_from, z->notify[i], r, "cancelled",
 						 by, NULL, now);
 
 		if (!msg)
 			continue; /* an address config_parse let through but mail refuses */
-		err = notifier_enqueue(a->notifier, rcpt, 1, msg, now);
+		err = notifier_enqueue(x->notifier, rcpt, 1, msg, now);
 		free(msg);
 	}
 	return err;
 }
 
-static json_t *request_record(struct agent *a, const char *type, uint32_t uid,
+static json_t *request_record(const struct cmd_ctx *x, const char *type, uint32_t uid,
 			      const struct request *r)
 {
-	json_t *rec = agent_record(a, type, uid, r->zone, r->id);
+	json_t *rec = ctx_record(x, type, uid, r->zone, r->id);
 
 	json_object_set_new(rec, "requester", json_string(r->requester));
 	json_object_set_new(rec, "access", json_string(access_name(r->access)));
 	return rec;
 }
 
-char *cmd_request(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
-	const struct zone_ref *z = zone_by_name(a, q->zone);
-	int64_t now = time(NULL);
+	const struct zone_ref *z = ctx_zone_by_name(x, q->zone);
+	int64_t now = x->now();
 	struct request r = {0};
 	struct actor act;
 	char zones[512];
 	json_t *rec;
 	int err;
 
-	actor_of(a, c, q->zone, &act);
+	ctx_actor(x, c, q->zone, &act);
 	if (!policy_can_request(&act))
 		return proto_reply_error(PROTO_E_NOT_PERMITTED,
 					 "request: only engineers file requests, and %s is not one",
-					 user_name(a, act.uid));
+					 ctx_user(x, act.uid));
 	if (!z) {
-		zone_list(a, zones, sizeof(zones));
+		zone_list(x, zones, sizeof(zones));
 		return proto_reply_error(PROTO_E_NOT_FOUND, "zone: no zone named '%s' (zones: %s)",
 					 q->zone, zones);
 	}
 	snprintf(r.zone, sizeof(r.zone), "%s", z->cfg->name);
 	r.uid = act.uid;
-	snprintf(r.requester, sizeof(r.requester), "%s", user_name(a, act.uid));
+	snprintf(r.requester, sizeof(r.requester), "%s", ctx_user(x, act.uid));
 	r.access = q->access;
 	snprintf(r.reason, sizeof(r.reason), "%s", q->reason);
 	snprintf(r.ticket, sizeof(r.ticket), "%s", q->ticket);
-	r.duration = policy_duration(q->duration, config_max_duration(a->cfg, z->cfg));
+	r.duration = policy_duration(q->duration, config_max_duration(x->cfg, z->cfg));
 	r.created_at = now;
-	r.expires_at = now + a->cfg->request_ttl;
+	r.expires_at = now + x->cfg->request_ttl;
 	r.state = REQ_PENDING;
 
-	err = tx_begin(a);
+	err = ctx_begin(x);
 	if (err)
 		return reply_errno(err, "request");
-	err = store_request_insert(a->st, &r);
+	err = store_request_insert(x->st, &r);
 	if (err)
 		goto fail;
-	rec = request_record(a, "request.created", r.uid, &r);
+	rec = request_record(x, "request.created", r.uid, &r);
 	json_object_set_new(rec, "reason", json_string(r.reason));
 	json_object_set_new(rec, "ticket", r.ticket[0] ? json_string(r.ticket) : json_null());
 	json_object_set_new(rec, "duration", json_integer(r.duration));
-	err = agent_audit(a, rec);
+	err = ctx_append(x, rec);
 	if (!err)
-		err = tell_approvers(a, z->cfg, &r, now);
+		err = tell_approvers(x, z->cfg, &r, now);
 	if (!err)
-		err = tx_commit(a);
+		err = ctx_commit(x);
 	if (err)
 		goto fail;
 	log_info("request %lld: %s asks for %s access to %s", (long long)r.id, r.requester,
 		 access_name(r.access), r.zone);
 	return proto_reply_ok(proto_request_to_json(&r));
 fail:
-	tx_rollback(a);
+	ctx_rollback(x);
 	return reply_errno(err, "request");
 }
 
@@ -162,8 +217,8 @@ static const char *const verbs[CMD_MAX] = {
 	[CMD_CANCEL] = "cancel",
 };
 
-static char *refusal(struct agent *a, int err, const struct request *r, const struct actor *act,
-		     enum proto_cmd cmd)
+static char *refusal(const struct cmd_ctx *x, int err, const struct request *r,
+		     const struct actor *act, enum proto_cmd cmd)
 {
 	const char *verb = verbs[cmd];
 
@@ -192,7 +247,6 @@ static char *refusal(struct agent *a, int err, const struct request *r, const st
 	}
 }
 
-/* Applies @cmd to @r inside the open transaction. */
 /* What each deciding command records and who hears of it. */
 static const struct move {
 	enum decision_kind kind;
@@ -206,54 +260,69 @@ static const struct move {
 	[CMD_REVOKE] = {DEC_REVOKE, EV_REVOKE, "grant.revoked", "revoked"},
 };
 
-/* Applies @cmd to @r inside the open transaction; the state comes from the policy. */
-static int apply(struct agent *a, struct client *c, const struct proto_req *q, struct request *r,
-		 const struct zone_ref *z, int64_t now, bool *grant_changed)
+/*
+ * Moves @r to the state the policy gives for @cmd (an approval counts first);
+ * *what is the requester's mail when the state changed.
+ */
+static int advance(struct request *r, const struct move *m, enum proto_cmd cmd,
+		   const struct zone_ref *z, int64_t now, const char **what)
 {
-	const struct move *m = &moves[q->cmd];
-	struct decision d = {.request = r->id, .kind = m->kind, .uid = c->cred.uid, .at = now};
-	const char *by = user_name(a, c->cred.uid);
-	const char *what = NULL, *text = q->reason;
-	const char *type = m->type;
-	json_t *rec;
-	int err, next;
+	int next;
 
-	if (!type)
-		return -EINVAL;
-	snprintf(d.user, sizeof(d.user), "%s", by);
-	if (q->cmd == CMD_APPROVE) {
-		text = q->comment;
+	if (cmd == CMD_APPROVE)
 		r->approvals++;
-	}
 	next = policy_next_state(r->state, m->event, r->approvals,
 				 z ? z->cfg->approvals_required : 1);
 	if (next < 0)
 		return next;
-	if (next != (int)r->state) {
-		r->state = next;
-		what = m->what;
-		if (next == REQ_APPROVED) {
-			r->grant_id = r->id;
-			r->expires_at = now + r->duration;
-		}
-		if (next == REQ_REVOKED)
-			r->expires_at = now; /* the grant ends now; decided_at stays the approval */
-		else
-			r->decided_at = now;
+	if (next == (int)r->state)
+		return 0;
+	r->state = next;
+	*what = m->what;
+	if (next == REQ_APPROVED) {
+		r->grant_id = r->id;
+		r->expires_at = now + r->duration;
 	}
+	if (next == REQ_REVOKED)
+		r->expires_at = now; /* the grant ends now; decided_at stays the approval */
+	else
+		r->decided_at = now;
+	return 0;
+}
+
+/* Applies @cmd to @r inside the open transaction; the state comes from the policy. */
+static int apply(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
+		 struct request *r, const struct zone_ref *z, int64_t now, bool *grant_changed)
+{
+	const struct move *m = &moves[q->cmd];
+	struct decision d = {.request = r->id, .kind = m->kind, .uid = c->uid, .at = now};
+	const char *by = ctx_user(x, c->uid);
+	const char *what = NULL, *text = q->reason;
+	const char *type = m->type;
+	json_t *rec;
+	int err;
+
+	if (!type)
+		return -EINVAL;
+	snprintf(d.user, sizeof(d.user), "%s", by);
+	if (q->cmd == CMD_APPROVE)
+		text = q->comment;
+	err = advance(r, m, q->cmd, z, now, &what);
+	if (err)
+		return err;
 	snprintf(d.comment, sizeof(d.comment), "%s", text);
-	err = store_decision_add(a->st, &d);
+	err = store_decision_add(x->st, &d);
 	if (!err)
-		err = store_request_update(a->st, r);
+		err = store_request_update(x->st, r);
 	if (err)
 		return err;
 	if (r->state == REQ_APPROVED || r->state == REQ_REVOKED) {
 		*grant_changed = true;
-		err = grant_sync(a, r->uid, r->zone, now);
+		err = grant_sync(x, r->uid, r->zone, now);
 		if (err)
 			return err;
 	}
-	rec = request_record(a, type, c->cred.uid, r);
+	rec = request_record(x, type, c->uid, r);
 	json_object_set_new(rec, "state", json_string(req_state_name(r->state)));
 	if (text[0])
 		json_object_set_new(rec, q->cmd == CMD_APPROVE ? "comment" : "reason",
@@ -269,55 +338,56 @@ static int apply(struct agent *a, struct client *c, const struct proto_req *q, s
 		time_format(r->expires_at, t, sizeof(t));
 		json_object_set_new(rec, "grant_expires_at", json_string(t));
 	}
-	err = agent_audit(a, rec);
+	err = ctx_append(x, rec);
 	if (!err && what)
-		err = tell_requester(a, r, what, by, text, now);
+		err = tell_requester(x, r, what, by, text, now);
 	if (!err && q->cmd == CMD_CANCEL && z)
-		err = tell_cancelled(a, z->cfg, r, by, now);
+		err = tell_cancelled(x, z->cfg, r, by, now);
 	return err;
 }
 
-char *cmd_decide(struct agent *a, struct client *c, const struct proto_req *q)
+char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	const char *verb = verbs[q->cmd];
-	int64_t now = time(NULL);
+	int64_t now = x->now();
 	bool grant_changed = false;
 	const struct zone_ref *z;
 	struct request r;
 	struct actor act;
 	int err;
 
-	err = store_request_get(a->st, q->id, &r);
+	err = store_request_get(x->st, q->id, &r);
 	if (err == -ENOENT)
 		return proto_reply_error(PROTO_E_NOT_FOUND, "%s: no request %lld", verb,
 					 (long long)q->id);
 	if (err)
 		return reply_errno(err, verb);
-	z = zone_by_name(a, r.zone);
-	actor_of(a, c, r.zone, &act);
+	z = ctx_zone_by_name(x, r.zone);
+	ctx_actor(x, c, r.zone, &act);
 	err = policy_check(&r, &act, moves[q->cmd].event,
-			   q->cmd == CMD_APPROVE && store_has_approved(a->st, r.id, c->cred.uid));
+			   q->cmd == CMD_APPROVE && store_has_approved(x->st, r.id, c->uid));
 	if (err)
-		return refusal(a, err, &r, &act, q->cmd);
+		return refusal(x, err, &r, &act, q->cmd);
 	if (q->cmd == CMD_DENY && strlen(q->reason) < LB_REASON_MIN)
 		return proto_reply_error(PROTO_E_INVALID, "reason: must be at least %d characters",
 					 LB_REASON_MIN);
 
-	err = tx_begin(a);
+	err = ctx_begin(x);
 	if (err)
 		return reply_errno(err, verb);
-	err = apply(a, c, q, &r, z, now, &grant_changed);
+	err = apply(x, c, q, &r, z, now, &grant_changed);
 	if (!err)
-		err = tx_commit(a);
+		err = ctx_commit(x);
 	if (err) {
-		tx_rollback(a);
+		ctx_rollback(x);
 		if (grant_changed)
-			grant_sync(a, r.uid, r.zone, now); /* back to what the store says */
+			grant_sync(x, r.uid, r.zone, now); /* back to what the store says */
 		return reply_errno(err, verb);
 	}
-	log_info("request %lld: %s by %s, now %s", (long long)r.id, verb, user_name(a, c->cred.uid),
+	log_info("request %lld: %s by %s, now %s", (long long)r.id, verb, ctx_user(x, c->uid),
 		 req_state_name(r.state));
-	wake_waiters(a, r.id, 0);
+	if (x->request_done)
+		x->request_done(x->owner, r.id);
 	return proto_reply_ok(proto_request_to_json(&r));
 }
 
@@ -346,7 +416,7 @@ static int collect_due(const struct request *r, void *ctx)
 	return 0;
 }
 
-static int expire_one(struct agent *a, int64_t id, int64_t now)
+static int expire_one(const struct cmd_ctx *x, int64_t id, int64_t now)
 {
 	struct decision d = {.request = id, .kind = DEC_EXPIRE, .uid = LB_UID_AGENT, .at = now};
 	bool was_active;
@@ -354,10 +424,10 @@ static int expire_one(struct agent *a, int64_t id, int64_t now)
 	json_t *rec;
 	int err;
 
-	err = tx_begin(a);
+	err = ctx_begin(x);
 	if (err)
 		return err;
-	err = store_request_get(a->st, id, &r);
+	err = store_request_get(x->st, id, &r);
 	if (err)
 		goto fail;
 	was_active = r.state == REQ_APPROVED;
@@ -365,36 +435,37 @@ static int expire_one(struct agent *a, int64_t id, int64_t now)
 	if (!was_active)
 		r.decided_at = now;
 	snprintf(d.user, sizeof(d.user), "lockboxd");
-	err = store_decision_add(a->st, &d);
+	err = store_decision_add(x->st, &d);
 	if (!err)
-		err = store_request_update(a->st, &r);
+		err = store_request_update(x->st, &r);
 	if (!err && was_active)
-		err = grant_sync(a, r.uid, r.zone, now);
+		err = grant_sync(x, r.uid, r.zone, now);
 	if (err)
 		goto fail;
-	rec = request_record(a, was_active ? "grant.expired" : "request.expired", LB_UID_AGENT, &r);
-	err = agent_audit(a, rec);
+	rec = request_record(x, was_active ? "grant.expired" : "request.expired", LB_UID_AGENT, &r);
+	err = ctx_append(x, rec);
 	if (!err)
-		err = tell_requester(a, &r, "expired", NULL, NULL, now);
+		err = tell_requester(x, &r, "expired", NULL, NULL, now);
 	if (!err)
-		err = tx_commit(a);
+		err = ctx_commit(x);
 	if (err)
 		goto fail;
-	wake_waiters(a, id, 0);
+	if (x->request_done)
+		x->request_done(x->owner, id);
 	return 0;
 fail:
-	tx_rollback(a);
+	ctx_rollback(x);
 	return err;
 }
 
-int expire_due(struct agent *a, int64_t now)
+int expire_due(const struct cmd_ctx *x, int64_t now)
 {
 	struct due d = {.now = now};
-	int err = store_requests_foreach(a->st, (1u << REQ_PENDING) | (1u << REQ_APPROVED),
+	int err = store_requests_foreach(x->st, (1u << REQ_PENDING) | (1u << REQ_APPROVED),
 					 collect_due, &d);
 
 	for (size_t i = 0; i < d.n && !err; i++)
-		err = expire_one(a, d.ids[i], now);
+		err = expire_one(x, d.ids[i], now);
 	free(d.ids);
 	return err;
 }

@@ -41,7 +41,7 @@ static const char SQL_LAST[] = "SELECT max(seq) FROM audit";
 static const char SQL_ALL[] = "SELECT seq, record, prev_hash, hash FROM audit ORDER BY seq";
 static const char SQL_AFTER[] = "SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq";
 
-void audit_cache_free(struct audit_cache *c)
+static void audit_cache_free(struct audit_cache *c)
 {
 	if (!c)
 		return;
@@ -51,10 +51,16 @@ void audit_cache_free(struct audit_cache *c)
 	free(c);
 }
 
+static void cache_release(void *p)
+{
+	audit_cache_free(p);
+}
+
+/* The cache lives in the store's slot: freed with the store, owned by this module. */
 static int cache_get(struct store *s, struct audit_cache **out)
 {
-	struct audit_cache **slot = store_audit_cache(s);
-	struct audit_cache *c = *slot;
+	struct store_slot *slot = store_slot(s);
+	struct audit_cache *c = slot->p;
 
 	if (!c) {
 		c = calloc(1, sizeof(*c));
@@ -68,7 +74,8 @@ static int cache_get(struct store *s, struct audit_cache **out)
 			audit_cache_free(c);
 			return -ENOMEM;
 		}
-		*slot = c;
+		slot->p = c;
+		slot->release = cache_release;
 	}
 	*out = c;
 	return 0;

@@ -46,6 +46,4 @@ int audit_time_format(int64_t unix_ms, char *buf, size_t len);
 /* Any RFC 3339 date-time ("Z" or "+hh:mm", optional fraction) to unix seconds. */
 int audit_time_parse(const char *s, int64_t *unix_sec);
 
-void audit_cache_free(struct audit_cache *c); /* for store_close() */
-
 #endif /* AUDIT_H */

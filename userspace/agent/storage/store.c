@@ -12,7 +12,6 @@
 #include <linux/types.h>
 #include "errbuf.h"
 #include "lockbox.h"
-#include "audit.h"
 #include "store.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -27,7 +26,7 @@ struct stmt_slot {
 struct store {
 	sqlite3 *db;
 	uint64_t txn_gen;
-	struct audit_cache *audit;
+	struct store_slot slot; /* audit.c's cache */
 	int nstmts;
 	struct stmt_slot stmts[STORE_MAX_STMTS];
 };
@@ -457,7 +456,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < s->nstmts; i++)
 		sqlite3_finalize(s->stmts[i].st);
-	audit_cache_free(s->audit);
+	if (s->slot.p && s->slot.release)
+		s->slot.release(s->slot.p);
 	sqlite3_close_v2(s->db);
 	free(s);
 }
@@ -477,9 +477,9 @@ uint64_t store_txn_gen(struct store *s)
 	return s->txn_gen;
 }
 
-struct audit_cache **store_audit_cache(struct store *s)
+struct store_slot *store_slot(struct store *s)
 {
-	return &s->audit;
+	return &s->slot;
 }
 
 int store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)

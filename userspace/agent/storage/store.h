@@ -73,9 +73,16 @@ sqlite3 *store_db(struct store *s);
 int store_stmt(struct store *s, const char *sql, sqlite3_stmt **out);
 /* Changes at every commit and rollback: anything cached from the database is stale. */
 uint64_t store_txn_gen(struct store *s);
-/* audit.c's per-store cache; store_close() frees it with audit_cache_free(). */
-struct audit_cache;
-struct audit_cache **store_audit_cache(struct store *s);
+/*
+ * One slot for a user of the store to keep per-store state in (audit.c's chain
+ * cache); store_close() hands it to @release. The store knows nothing of what
+ * it holds, so it depends on no user of it.
+ */
+struct store_slot {
+	void *p;
+	void (*release)(void *p);
+};
+struct store_slot *store_slot(struct store *s);
 int store_sqlite_errno(int rc); /* SQLite result code -> negative errno */
 
 #endif /* STORE_H */

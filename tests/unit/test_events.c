@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel events into the trail (events.c): a ring record becomes an
+ * access.* record with names for the user, zone, op and verdict; a batch
+ * that fails to commit is held and stored later; what the kernel lost and
+ * the agent dropped is recorded as events.lost, once.
+ */
+#include <time.h>
+#include "ctx_double.h"
+#include "events.h"
+
+static struct lb_event event(struct fake *f, const char *comm)
+{
+	struct lb_event e = {0};
+	struct timespec boot;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	e.time_ns = (__u64)boot.tv_sec * 1000000000ULL + boot.tv_nsec;
+	e.uid = ENG;
+	e.engineer = ENG;
+	e.loginuid = LB_UID_UNSET;
+	e.pid = 101;
+	e.tgid = 100;
+	e.zone = f->zones[0].id;
+	e.op = LB_OP_OPEN;
+	e.verdict = LB_VERDICT_DENY;
+	e.reason = LB_REASON_NO_GRANT;
+	e.access = LB_ACCESS_READ;
+	e.path_kind = LB_PATH_FULL;
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	snprintf(e.path, sizeof(e.path), "/srv/customers/acme/secret.txt");
+	return e;
+}
+
+static const char *field(json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	return s ? s : "";
+}
+
+static void test_record(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "cat");
+	json_t *rec = NULL;
+
+	is_int(events_feed(ev, &e, sizeof(e)), 0, "a kernel record is taken in");
+	ok(events_held(ev), "and held until stored");
+	is_int(count_type(f, "access.denied", NULL), 0, "nothing in the trail before the commit");
+	ok(events_consume(ev) >= 0, "consume stores the batch");
+	ok(!events_held(ev), "nothing held after");
+	is_int(count_type(f, "access.denied", &rec), 1, "access.denied in the trail");
+	is_str(field(rec, "source"), "kernel", "source kernel");
+	is_str(field(rec, "user"), "daemon", "the user by name");
+	is_str(field(rec, "engineer"), "daemon", "the engineer by name");
+	is_str(field(rec, "zone"), "acme", "the zone by name");
+	is_str(field(rec, "op"), "open", "the op by name");
+	is_str(field(rec, "verdict"), "deny", "the verdict");
+	is_str(field(rec, "reason"), "no_grant", "the reason");
+	is_str(field(rec, "access"), "read", "the access");
+	is_str(field(rec, "comm"), "cat", "the command");
+	is_str(field(rec, "path"), "/srv/customers/acme/secret.txt", "the path");
+	ok(json_is_null(json_object_get(rec, "loginuid")), "no login uid: null");
+	ok(json_is_null(json_object_get(rec, "request")), "no grant: request null");
+	is_int(strlen(field(rec, "time")), 24, "a millisecond time: %s", field(rec, "time"));
+	json_decref(rec);
+
+	e = event(f, "\xff\xfe");
+	e.zone = LB_ZONE_GUARD;
+	e.verdict = LB_VERDICT_ALLOW;
+	e.reason = LB_REASON_GRANT;
+	e.grant_id = 42;
+	events_feed(ev, &e, sizeof(e));
+	ok(events_consume(ev) >= 0, "a second event");
+	is_int(count_type(f, "access.allowed", &rec), 1, "access.allowed in the trail");
+	is_str(field(rec, "zone"), "lockbox-guard", "the guard's own zone by its name");
+	is_str(field(rec, "comm"), "\\xff\\xfe", "a command name not UTF-8: escaped");
+	is_int(json_integer_value(json_object_get(rec, "request")), 42, "the grant's request");
+	json_decref(rec);
+}
+
+static void test_held(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "ls");
+	int before = count_type(f, "access.denied", NULL);
+
+	events_feed(ev, &e, sizeof(e));
+	events_feed(ev, &e, sizeof(e));
+	f->fail_commit = -EBUSY;
+	is_int(events_consume(ev), -EBUSY, "a failed commit is reported");
+	ok(events_held(ev), "and the batch is held");
+	is_int(events_held_count(ev), 2, "whole");
+	is_int(count_type(f, "access.denied", NULL), before, "nothing stored");
+	f->fail_commit = 0;
+	ok(events_consume(ev) >= 0, "the next consume stores the held batch");
+	is_int(count_type(f, "access.denied", NULL), before + 2, "both in the trail, once");
+}
+
+static void test_lost(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "ls");
+	json_t *rec = NULL;
+
+	is_int(events_check_lost(ev), 0, "nothing lost: check_lost is quiet");
+	is_int(count_type(f, "events.lost", NULL), 0, "no events.lost");
+	f->cnt[LB_CNT_EVENTS_LOST] = 5;
+	is_int(events_feed(ev, &e, sizeof(e) - 1), -EBADMSG, "a short record is refused");
+	is_int(events_check_lost(ev), 0, "check_lost records the losses");
+	is_int(count_type(f, "events.lost", &rec), 1, "one events.lost");
+	is_int(json_integer_value(json_object_get(rec, "count")), 6, "five lost, one dropped");
+	is_int(json_integer_value(json_object_get(rec, "total")), 5, "the kernel's total");
+	is_int(json_integer_value(json_object_get(rec, "dropped_by_agent")), 1,
+	       "the agent's drop counted");
+	json_decref(rec);
+	events_check_lost(ev);
+	is_int(count_type(f, "events.lost", NULL), 1, "the same losses are not recorded twice");
+	events_lost_seen(ev, 9);
+	f->cnt[LB_CNT_EVENTS_LOST] = 9;
+	events_check_lost(ev);
+	is_int(count_type(f, "events.lost", NULL), 1, "losses agent.started reported: not again");
+	f->cnt[LB_CNT_EVENTS_LOST] = 10;
+	events_check_lost(ev);
+	is_int(count_type(f, "events.lost", &rec), 2, "a new loss: a new record");
+	is_int(json_integer_value(json_object_get(rec, "count")), 1, "of one");
+	json_decref(rec);
+}
+
+static void test_abandon(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "ls");
+
+	events_feed(ev, &e, sizeof(e));
+	events_feed(ev, &e, sizeof(e));
+	is_int(events_abandon(ev), 0, "stopping with events held");
+	is_int(f->cnt[LB_CNT_EVENTS_LOST], 12, "they go into the kernel's lost counter");
+	ok(!events_held(ev), "and are no longer held");
+}
+
+int main(void)
+{
+	struct events *ev = NULL;
+	struct fake f;
+
+	if (!ok(fake_open(&f) == 0, "a context on a temp store"))
+		return done_testing();
+	is_int(events_open(&f.x, -1, &ev), 0, "events without a ring, fed by the test");
+	is_int(events_fd(ev), -1, "no ring: no fd");
+	test_record(&f, ev);
+	test_held(&f, ev);
+	test_lost(&f, ev);
+	test_abandon(&f, ev);
+	events_close(ev);
+	fake_close(&f);
+	return done_testing();
+}

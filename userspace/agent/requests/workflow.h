@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The commands that change a request (request, approve, deny, cancel, revoke),
+ * expiry, and the kernel grant each approved request stands for.
+ */
+#ifndef WORKFLOW_H
+#define WORKFLOW_H
+
+#include <stdint.h>
+#include "context.h"
+#include "protocol.h"
+
+char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+/* approve, deny, revoke and cancel */
+char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+/* Expires the pending and approved requests whose time is up at @now. */
+int expire_due(const struct cmd_ctx *x, int64_t now);
+/* Makes the kernel's grant for (uid, zone) match the store's live approved requests. */
+int grant_sync(const struct cmd_ctx *x, uint32_t uid, const char *zone, int64_t now);
+
+#endif /* WORKFLOW_H */
