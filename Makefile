@@ -135,11 +135,11 @@ $(OUTPUT)/lockboxctl: $(OUTPUT)/obj/ctl/lockboxctl.o $(LIBS_ctl)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIBS_all) | $(OUTPUT)/tests/unit
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBS_all) | $(OUTPUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC_all) -Itests/unit $< $(LIBS_all) $(LIBS) -o $@
 
-$(OUTPUT)/san/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(SAN_LIBS_all) | $(OUTPUT)/san/tests/unit
+$(OUTPUT)/san/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_LIBS_all) | $(OUTPUT)/san/tests/unit
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(INC_all) -Itests/unit $< $(SAN_LIBS_all) $(LIBS) -o $@
 
