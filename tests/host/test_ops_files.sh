@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The files an installation ships besides the programs: the example config is
 # valid and has every key the parser knows (so it shows them all); the
-# logrotate snippet parses and rotates an audit file by copying and truncating
+# logrotate snippet parses, renames the audit file and signals lockboxd to reopen it
 # it, so a writer holding it open with O_APPEND goes on at its start.
 . "$(dirname "$0")/../vm/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,17 +34,18 @@ if command -v logrotate >/dev/null; then
 	out=$(logrotate -d -s "$tmp/state" "$tmp/lr.conf" 2>&1)
 	t_is "$?" 0 "logrotate accepts logrotate/lockbox"
 	t_is "$(echo "$out" | grep -ci 'error')" 0 "logrotate reports no error"
-	# a writer that keeps the file open with O_APPEND, as lockboxd does
-	exec 9>>"$tmp/log/audit.jsonl"
-	echo '{"seq":1}' >&9
-	echo '{"seq":2}' >&9
-	logrotate -f -s "$tmp/state" "$tmp/lr.conf" 2>&1
-	t_is "$(cat "$tmp/log/audit.jsonl.1" 2>&1)" '{"seq":1}
-{"seq":2}' "the rotated copy holds what was written"
-	echo '{"seq":3}' >&9
-	exec 9>&-
-	t_is "$(cat "$tmp/log/audit.jsonl")" '{"seq":3}' \
-		"the open writer goes on at the start of the truncated file"
+	# the rotation renames the file and signals lockboxd (here: a stand-in for pkill)
+	echo '{"seq":1}' >"$tmp/log/audit.jsonl"
+	mkdir -p "$tmp/bin"
+	printf '#!/bin/sh\necho "$@" >%s\n' "$tmp/signalled" >"$tmp/bin/pkill"
+	printf '#!/bin/sh\nexit 1\n' >"$tmp/bin/systemctl"
+	chmod +x "$tmp/bin/pkill" "$tmp/bin/systemctl"
+	PATH=$tmp/bin:$PATH logrotate -f -s "$tmp/state" "$tmp/lr.conf" 2>&1
+	t_is "$(cat "$tmp/log/audit.jsonl.1" 2>&1)" '{"seq":1}' "the file is renamed whole"
+	t_is "$([ -e "$tmp/log/audit.jsonl" ] || echo absent)" absent \
+		"and not recreated by logrotate (lockboxd creates it, 0640)"
+	t_is "$(cat "$tmp/signalled" 2>&1)" "-USR1 -x lockboxd" \
+		"lockboxd is told to reopen (SIGUSR1) when systemctl cannot"
 else
 	echo "# skip: logrotate is not installed (scripts/deps.sh installs it)"
 fi

@@ -127,18 +127,20 @@ add_user() {
 }
 
 # config_with KEY=VALUE...: writes $CFG as the harness config with these changes
-# (REQUEST_TTL, ACME_APPROVALS, ACME_APPROVERS as a JSON list of users)
+# (REQUEST_TTL, ACME_APPROVALS, ACME_APPROVERS as a JSON list of users;
+# EXTRA: more top-level keys as JSON members, e.g. EXTRA='"permissive": true,')
 config_with() {
-	local ttl=1h approvals=1 approvers='[]' kv
+	local ttl=1h approvals=1 approvers='[]' extra= kv
 	for kv in "$@"; do
 		case $kv in
 		REQUEST_TTL=*) ttl=${kv#*=} ;;
 		ACME_APPROVALS=*) approvals=${kv#*=} ;;
 		ACME_APPROVERS=*) approvers=${kv#*=} ;;
+		EXTRA=*) extra=${kv#*=} ;;
 		esac
 	done
 	cat >$CFG <<CFGEOF
-{
+{ $extra
   "socket": "/run/lockbox/lockbox.sock",
   "database": "/var/lib/lockbox/lockbox.db",
   "engineers": { "users": [], "groups": ["engineers"] },

@@ -114,4 +114,53 @@ t_is "$?" 1 "audit verify of an edited trail exits 1"
 t_match "$(cat /tmp/verify.out)" "(record|seq|#) ?$c([^0-9]|\$)" "audit verify names the edited record ($c)"
 t_rc 0 "the edited trail can still be read" secops1 audit --json
 
+# test_audit_log_rotation: the JSON-lines copy is created 0640 whatever the
+# umask, reopened by name on SIGUSR1 after a rename, and nothing is lost or
+# repeated across the rotation; every record names its host
+mkdir -p /var/log/lockbox
+AL=/var/log/lockbox/audit.jsonl
+config_with EXTRA='"audit_log": "'$AL'", "syslog": true,'
+t_ok "lockboxd stops (SIGTERM)" agent_kill TERM
+(umask 000 && agent_start)
+t_ok "lockboxd runs under umask 000 with audit_log set" [ -n "$(agent_pid)" ]
+t_is "$(stat -c %a $AL)" 640 "audit_log is created 0640 (not the umask's 666)"
+first=$(jget -l -a seq <$AL | head -1)
+id2=$(request eng1 acme)
+approve $id2
+mv $AL $AL.1
+as $ENG1 r $ACME/data.txt >/dev/null
+ctl acme-admin revoke $id2 --reason "rotation test done" >/dev/null
+t_ok "records written after the rename go on into the renamed file" \
+	wait_for 5 grep -q grant.revoked $AL.1
+kill -USR1 "$(agent_pid)"
+t_ok "after SIGUSR1 the agent writes a new $AL" wait_for 5 test -e $AL
+id3=$(request eng1 acme)
+ctl eng1 cancel $id3 >/dev/null
+t_ok "the new file has the later records" wait_for 5 grep -q request.cancelled $AL
+last=$(ctl secops1 audit --json | jget -a seq | tail -1)
+cat $AL.1 $AL | jget -l -a seq >/tmp/shipped
+t_is "$(sort -n -u /tmp/shipped | wc -l)" "$(wc -l </tmp/shipped | tr -d ' ')" "no record twice across the rotation"
+t_is "$(head -1 /tmp/shipped) $(tail -1 /tmp/shipped) $(wc -l </tmp/shipped | tr -d ' ')" \
+	"$first $last $((last - first + 1))" "every record from $first to $last, in order, none missing"
+t_is "$(cat $AL.1 $AL | jget -l -a host | sort -u)" "$(hostname)" "every record names the host"
+t_is "$(ctl secops1 audit --json | jget -a host | sort -u | tail -1)" "$(hostname)" \
+	"and so does the trail (host field)"
+
+# test_reload_applies_every_key: permissive on and off, a restart-only key named
+config_with EXTRA='"permissive": true,'
+t_ok "reload to a permissive config" agent_reload
+t_is "$(as $ENG2 r $ACME/data.txt)" OK "permissive by reload: eng2 allowed (and audited)"
+config_with
+t_ok "reload to the enforcing config" agent_reload
+t_is "$(as $ENG2 r $ACME/data.txt)" EACCES "permissive turned off by reload: eng2 denied again"
+config_with
+sed -i 's|/var/lib/lockbox/lockbox.db|/var/lib/lockbox/other.db|' $CFG
+t_ok "reload with a new database path" agent_reload
+t_is "$(ctl secops1 audit --json | jget -w type=config.reloaded -a restart_needed.0 | tail -1)" database \
+	"and names the key that needs a restart"
+t_match "$(cat $AGENT_LOG)" "reload: database changed; it takes effect at the next start" \
+	"the log says so too"
+config_with
+agent_reload
+
 t_done

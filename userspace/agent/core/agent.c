@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "agent.h"
 #include "audit.h"
+#include "audit_out.h"
 #include "blockdevs.h"
 #include "config.h"
 #include "context.h"
@@ -48,7 +49,8 @@ struct agent {
 	const char *config_path; /* NULL: the embedded default */
 	/* audit records appended in the open transaction, published on commit */
 	json_t *unpublished;
-	FILE *audit_log;
+	struct audit_out *out;	 /* the JSON-lines file and syslog */
+	bool cmdline_permissive; /* --permissive: a reload does not turn it off */
 	struct {
 		uint32_t uid;
 		char name[LB_NAME_MAX];
@@ -96,7 +98,7 @@ static void tx_rollback(struct agent *a)
 /* Whether a committed record goes anywhere beyond the database. */
 static bool has_subscribers(struct agent *a)
 {
-	return a->audit_log || a->cfg->syslog || (a->srv && server_has_followers(a->srv));
+	return audit_out_active(a->out) || (a->srv && server_has_followers(a->srv));
 }
 
 static int agent_audit(struct agent *a, json_t *rec)
@@ -106,6 +108,8 @@ static int agent_audit(struct agent *a, json_t *rec)
 
 	if (!rec)
 		return -ENOMEM;
+	/* every record names its host: a SIEM holds many hosts' trails */
+	json_object_set_new(rec, "host", json_string(a->host));
 	err = audit_append(a->st, rec, &seq);
 	if (!err && has_subscribers(a))
 		json_array_append(a->unpublished, rec);
@@ -118,14 +122,10 @@ static void publish_record(struct agent *a, json_t *rec)
 {
 	char *line = NULL;
 
-	if (a->audit_log || a->cfg->syslog)
+	if (audit_out_active(a->out))
 		line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
-	if (line && a->audit_log) {
-		fprintf(a->audit_log, "%s\n", line);
-		fflush(a->audit_log);
-	}
-	if (line && a->cfg->syslog)
-		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", line);
+	if (line)
+		audit_out_write(a->out, line, json_string_value(json_object_get(rec, "type")));
 	free(line);
 	if (!a->srv)
 		return;
@@ -599,20 +599,13 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 	a->cfg = cfg;
 	a->st = st;
 	a->g = g;
+	a->cmdline_permissive = permissive;
 	a->permissive = permissive || cfg->permissive;
 	a->unpublished = json_array();
 	gethostname(a->host, sizeof(a->host) - 1);
-	if (cfg->audit_log) {
-		a->audit_log = fopen(cfg->audit_log, "ae");
-		if (!a->audit_log) {
-			ret = -errno;
-			snprintf(err, errlen, "audit_log: cannot open %s: %s", cfg->audit_log,
-				 strerror(errno));
-			goto fail;
-		}
-	}
-	if (cfg->syslog)
-		openlog("lockboxd", LOG_PID, LOG_AUTHPRIV);
+	ret = audit_out_open(cfg->audit_log, cfg->syslog, &a->out, err, errlen);
+	if (ret)
+		goto fail;
 	ret = notifier_new(st, cfg->notify_command, &a->notifier);
 	if (ret) {
 		snprintf(err, errlen, "notify: %s", strerror(-ret));
@@ -638,8 +631,7 @@ void agent_free(struct agent *a)
 		return;
 	events_close(a->ev);
 	notifier_free(a->notifier);
-	if (a->audit_log)
-		fclose(a->audit_log);
+	audit_out_close(a->out);
 	json_decref(a->unpublished);
 	free(a->zones);
 	free(a->roots);
@@ -657,31 +649,106 @@ void agent_set_config_path(struct agent *a, const char *path)
 	a->config_path = path;
 }
 
+/*
+ * Keys a running agent cannot change (it listens on the socket and holds the
+ * database open): the new config keeps the running values, and each such key
+ * is named in @keys for the log and the trail.
+ */
+static void keep_running_values(struct config *old, struct config *cfg, json_t *keys)
+{
+	struct {
+		const char *key;
+		char **run, **new;
+	} fixed[] = {
+		{"socket", &old->socket, &cfg->socket},
+		{"database", &old->database, &cfg->database},
+	};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		char *t = *fixed[i].new;
+
+		if (!strcmp(*fixed[i].run, t))
+			continue;
+		json_array_append_new(keys, json_string(fixed[i].key));
+		*fixed[i].new = *fixed[i].run; /* old is freed with the value not applied */
+		*fixed[i].run = t;
+	}
+}
+
+/* The audit outputs and the notify command of @cfg, in place of the running ones. */
+static int apply_outputs(struct agent *a, const struct config *cfg, char *err, size_t errlen)
+{
+	const struct config *run = a->cfg;
+	struct audit_out *out;
+	int ret;
+
+	if (cfg->syslog != run->syslog || !run->audit_log != !cfg->audit_log ||
+	    (cfg->audit_log && strcmp(cfg->audit_log, run->audit_log))) {
+		ret = audit_out_open(cfg->audit_log, cfg->syslog, &out, err, errlen);
+		if (ret)
+			return ret;
+		audit_out_close(a->out);
+		a->out = out;
+	}
+	return notifier_set_command(a->notifier, cfg->notify_command);
+}
+
+static void record_reload(struct agent *a, json_t *restart_keys)
+{
+	json_t *rec;
+
+	if (tx_begin(a))
+		return;
+	rec = ctx_record(&a->ctx, "config.reloaded", LB_UID_AGENT, NULL, 0);
+	json_object_set_new(rec, "zones", json_integer(a->n_zones));
+	json_object_set_new(rec, "engineers", json_integer(a->n_engineers));
+	json_object_set_new(rec, "mode", json_string(a->permissive ? "permissive" : "enforce"));
+	json_object_set(rec, "restart_needed", restart_keys);
+	if (agent_audit(a, rec) || tx_commit(a))
+		tx_rollback(a);
+}
+
 int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
 {
 	struct config *old = a->cfg;
+	json_t *restart = json_array();
 	int ret;
 
-	a->cfg = cfg;
-	a->permissive = a->permissive || cfg->permissive;
-	ret = agent_sync(a, err, errlen);
+	keep_running_values(old, cfg, restart);
+	ret = apply_outputs(a, cfg, err, errlen);
+	if (!ret) {
+		a->cfg = cfg;
+		a->permissive = a->cmdline_permissive || cfg->permissive;
+		ret = agent_sync(a, err, errlen);
+	}
 	if (ret) {
 		/* keep running on the old config: sync the maps back to it */
+		keep_running_values(cfg, old, restart);
 		a->cfg = old;
+		a->permissive = a->cmdline_permissive || old->permissive;
 		agent_sync(a, err + strlen(err), 0);
+		notifier_set_command(a->notifier, old->notify_command);
 		config_free(cfg);
+		json_decref(restart);
 		return ret;
 	}
 	config_free(old);
-	if (tx_begin(a) == 0) {
-		json_t *rec = ctx_record(&a->ctx, "config.reloaded", LB_UID_AGENT, NULL, 0);
-
-		json_object_set_new(rec, "zones", json_integer(a->n_zones));
-		json_object_set_new(rec, "engineers", json_integer(a->n_engineers));
-		if (agent_audit(a, rec) || tx_commit(a))
-			tx_rollback(a);
-	}
+	for (size_t i = 0; i < json_array_size(restart); i++)
+		log_warn("reload: %s changed; it takes effect at the next start",
+			 json_string_value(json_array_get(restart, i)));
+	record_reload(a, restart);
+	json_decref(restart);
 	return 0;
+}
+
+int agent_reopen(struct agent *a)
+{
+	char err[512];
+	int ret = audit_out_reopen(a->out, err, sizeof(err));
+
+	if (ret)
+		log_err("%s (still writing to the file it had open)", err);
+	return ret;
 }
 
 const char *a_socket_path(struct agent *a)

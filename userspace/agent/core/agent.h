@@ -29,6 +29,8 @@ void agent_set_config_path(struct agent *a, const char *path);
 int agent_sync(struct agent *a, char *err, size_t errlen);
 /* Replaces the config (SIGHUP) and re-syncs; active grants are kept. Takes @cfg. */
 int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen);
+/* SIGUSR1 (and every SIGHUP): reopens the audit_log file by name, after logrotate. */
+int agent_reopen(struct agent *a);
 /* Once a second: request and grant expiry, notifications, wait timeouts, lost events. */
 void agent_tick(struct agent *a, int64_t now);
 /* A SIGCHLD arrived: let the notifier reap its command. */

@@ -212,6 +212,25 @@ static void ring_watch(struct agent *a, int epfd, struct watch *w)
 	off = held;
 }
 
+/* A signal from the signalfd; true when it means stop. */
+static bool on_signal(struct agent *a, const struct opts *o, uint32_t sig)
+{
+	switch (sig) {
+	case SIGHUP: /* reopen too: logrotate's postrotate may send either */
+		agent_reopen(a);
+		reload(a, o);
+		return false;
+	case SIGUSR1:
+		agent_reopen(a);
+		return false;
+	case SIGCHLD:
+		agent_child_exited(a);
+		return false;
+	default:
+		return true;
+	}
+}
+
 static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 	       const struct opts *o)
 {
@@ -251,11 +270,7 @@ static int run(struct agent *a, int epfd, int sfd, int tfd, struct server *srv,
 			case W_SIGNAL:
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					break;
-				if (si.ssi_signo == SIGHUP)
-					reload(a, o);
-				else if (si.ssi_signo == SIGCHLD)
-					agent_child_exited(a);
-				else
+				if (on_signal(a, o, si.ssi_signo))
 					return (int)si.ssi_signo;
 				break;
 			}
@@ -307,6 +322,7 @@ static int event_loop_open(struct daemon *d)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -64,7 +64,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (sink == SINK_SYSLOG) {
-		vsyslog(priority[lvl], fmt, ap);
+		vsyslog(LOG_DAEMON | priority[lvl], fmt, ap);
 	} else {
 		if (sink == SINK_JOURNAL)
 			fprintf(f, "<%d>", priority[lvl]);

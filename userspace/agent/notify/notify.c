@@ -95,6 +95,22 @@ static void child_forget(struct notifier *n)
 	n->killed = false;
 }
 
+int notifier_set_command(struct notifier *n, const char *command)
+{
+	char *c;
+
+	if (!command || !*command)
+		return -EINVAL;
+	if (!strcmp(command, n->command))
+		return 0;
+	c = strdup(command);
+	if (!c)
+		return -ENOMEM;
+	free(n->command);
+	n->command = c;
+	return 0;
+}
+
 void notifier_free(struct notifier *n)
 {
 	if (!n)

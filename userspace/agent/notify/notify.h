@@ -25,6 +25,8 @@ struct notifier;
  * waitpid(-1). Returns 0, -EINVAL (no command) or -ENOMEM.
  */
 int notifier_new(struct store *st, const char *command, struct notifier **out);
+/* The command for the next message (a reload); one running goes on. 0, -EINVAL or -ENOMEM. */
+int notifier_set_command(struct notifier *n, const char *command);
 /* Kills a running command's process group and reaps it (waiting 2 s at most). */
 void notifier_free(struct notifier *n);
 /* Values <= 0 keep the current setting. For tests and for the config. */
