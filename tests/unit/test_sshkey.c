@@ -20,10 +20,31 @@ static int parse(const char *line, struct sshkey *k)
 static void check_fingerprint(const struct sshkey *k, const char *pubfile, const char *what)
 {
 	char fp[SSHKEY_FP_LEN] = "", *want = keygen_fingerprint(pubfile);
+	char line[SSHKEY_LINE_MAX], *pub = slurp(pubfile, NULL);
 
 	is_int(sshkey_fingerprint(k, fp), 0, "%s: fingerprint computed", what);
 	is_str(fp, want, "%s: fingerprint is ssh-keygen -lf's", what);
+	sshkey_to_line(k, line);
+	ok(pub && !strncmp(pub, line, strlen(line)) && pub[strlen(line)] == ' ',
+	   "%s: written back as the .pub file's TYPE BASE64 (%s)", what, line);
 	free(want);
+	free(pub);
+}
+
+static void test_largest_key_is_written_back_whole(void)
+{
+	unsigned char pk[32] = {7}, blob[600];
+	char app[SSHKEY_APP_MAX], back[SSHKEY_LINE_MAX], *line;
+	struct sshkey k;
+
+	memset(app, 'a', sizeof(app) - 1);
+	app[sizeof(app) - 1] = '\0';
+	line = key_line("sk-ssh-ed25519@openssh.com", blob, sk_blob(blob, pk, app));
+	is_int(parse(line, &k), 0, "an sk key with a 255-byte application parses (%s)", err);
+	sshkey_to_line(&k, back);
+	ok(!strncmp(line, back, strlen(back)) && strlen(back) > 400,
+	   "and is written back whole (%zu characters)", strlen(back));
+	free(line);
 }
 
 static void test_ed25519_line_parses_with_its_fingerprint(void)
@@ -179,6 +200,7 @@ int main(void)
 	test_broken_lines_are_refused();
 	test_ecdsa_curve_and_point_are_checked();
 	test_sk_application_is_checked();
+	test_largest_key_is_written_back_whole();
 	test_dir_remove();
 	return done_testing();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -257,4 +258,12 @@ int sshkey_fingerprint(const struct sshkey *key, char fp[SSHKEY_FP_LEN])
 	if (end)
 		*end = '\0';
 	return 0;
+}
+
+void sshkey_to_line(const struct sshkey *key, char line[SSHKEY_LINE_MAX])
+{
+	int n = snprintf(line, SSHKEY_LINE_MAX, "%s ", sshkey_type_name(key->type));
+
+	/* 27 + 1 + 4 * 512 / 3 (684) + NUL fits: the blob is at most SSHKEY_BLOB_MAX */
+	EVP_EncodeBlock((unsigned char *)line + n, key->blob, (int)key->bloblen);
 }

@@ -19,6 +19,7 @@ enum sshkey_type {
 #define SSHKEY_APP_MAX	256 /* an sk key's application ("ssh:..."), with its NUL */
 #define SSHKEY_BLOB_MAX 512 /* the largest blob of the types above */
 #define SSHKEY_FP_LEN	52  /* "SHA256:" + 43 base64 characters + NUL */
+#define SSHKEY_LINE_MAX 720 /* "TYPE BASE64" of the largest blob, with its NUL */
 
 struct sshkey {
 	enum sshkey_type type;
@@ -50,6 +51,9 @@ bool sshkey_equal(const struct sshkey *a, const struct sshkey *b);
 
 /* OpenSSH's fingerprint, "SHA256:" + unpadded base64, as `ssh-keygen -lf` prints it. */
 int sshkey_fingerprint(const struct sshkey *key, char fp[SSHKEY_FP_LEN]);
+
+/* The key as "TYPE BASE64" (no comment): what the audit trail records. */
+void sshkey_to_line(const struct sshkey *key, char line[SSHKEY_LINE_MAX]);
 
 /* The key as a libcrypto public key (EVP_PKEY_free it), or NULL. */
 EVP_PKEY *sshkey_pkey(const struct sshkey *key);
