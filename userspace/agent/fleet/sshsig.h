@@ -13,7 +13,6 @@
 #include "sshkey.h"
 
 #define SSHSIG_ARMOR_MAX 16384 /* ed25519 signatures are ~300 bytes armored */
-#define SSHSIG_BLOB_MAX	 (SSHSIG_ARMOR_MAX / 4 * 3)
 
 /* sk signature flags (FIDO authenticator data) */
 #define SSHSIG_SK_USER_PRESENT	0x01
