@@ -71,4 +71,18 @@ for i in 6 7 8; do
 done
 t_ok "each of the three is stored or counted lost ($missing missing, $lost lost)" \
 	[ "$lost" -ge 1 -a "$lost" -ge "$missing" ]
+# test_ring_fill: what the metrics report as the ring buffer's fill rises while
+# the agent does not read and falls back once it does
+kill -STOP "$(agent_pid)"
+t_is "$(ringpeek)" 0.000000 "the ring is empty while nothing happens"
+i=0
+while [ $i -lt 300 ]; do
+	as $ENG1 r $ACME/data.txt >/dev/null
+	i=$((i + 1))
+done
+fill=$(ringpeek)
+t_ok "300 denials with the agent stopped fill the ring ($fill)" [ "$fill" != 0.000000 ]
+kill -CONT "$(agent_pid)"
+t_ok "the agent drains it once it runs" wait_for 10 sh -c '[ "$(ringpeek)" = 0.000000 ]'
+
 t_done
