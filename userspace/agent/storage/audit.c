@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include "errbuf.h"
 #include "audit.h"
+#include "timefmt.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
 /* NUL is legal in a JSON string, so a record holding one must load back */
@@ -167,90 +168,6 @@ static int load_head(struct store *s, struct audit_cache *c)
 	return rc;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* n decimal digits at *p, advancing it */
-static bool digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return false;
-		v = v * 10 + (**p - '0');
-	}
-	*out = v;
-	return true;
-}
-
-int audit_time_parse(const char *s, int64_t *unix_sec)
-{
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	struct tm tm = {0};
-	const char *p = s;
-	time_t t;
-
-	if (!s || !digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-	    !digits(&p, 2, &d) || (*p != 'T' && *p != 't'))
-		return -EINVAL;
-	p++;
-	if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
-	    !digits(&p, 2, &sec))
-		return -EINVAL;
-	if (*p == '.') {
-		if (*++p < '0' || *p > '9')
-			return -EINVAL;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om) || oh > 23 || om > 59)
-			return -EINVAL;
-	} else {
-		return -EINVAL;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 60)
-		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec; /* a leap second lands on the next minute's :00 */
-	t = timegm(&tm);
-	*unix_sec = (int64_t)t - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
-int audit_time_format(int64_t unix_ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(unix_ms / 1000);
-	int ms = (int)(unix_ms % 1000);
-	struct tm tm;
-	size_t n;
-
-	if (ms < 0) {
-		ms += 1000;
-		t--;
-	}
-	if (!gmtime_r(&t, &tm))
-		return -EOVERFLOW;
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!n || (size_t)snprintf(buf + n, len - n, ".%03dZ", ms) >= len - n)
-		return -ENOSPC;
-	return 0;
-}
-
 /* 0, or -EINVAL with *field naming what is wrong */
 static int check_rec(json_t *rec, const char **field)
 {
@@ -271,7 +188,7 @@ static int check_rec(json_t *rec, const char **field)
 		return -EINVAL;
 	*field = "time";
 	time = json_object_get(rec, "time");
-	if (time && audit_time_parse(json_string_value(time), &t))
+	if (time && time_parse_rfc3339(json_string_value(time), &t))
 		return -EINVAL;
 	*field = NULL;
 	return 0;
@@ -293,11 +210,11 @@ static int append(struct store *s, struct audit_cache *c, json_t *rec, int64_t *
 	if (json_object_set_new(rec, "seq", json_integer(seq)))
 		return -ENOMEM;
 	if (!json_object_get(rec, "time")) {
-		char ts[AUDIT_TIME_LEN];
+		char ts[TIME_BUF];
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		rc = audit_time_format((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
-				       sizeof(ts));
+		rc = time_format_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
+				    sizeof(ts));
 		if (rc)
 			return rc;
 		if (json_object_set_new(rec, "time", json_string(ts)))
@@ -528,7 +445,7 @@ int audit_foreach(struct store *s, int64_t after_seq, int64_t since_unix, audit_
 		if (!json_is_object(rec) ||
 		    json_integer_value(json_object_get(rec, "seq")) !=
 			    sqlite3_column_int64(st, 0) ||
-		    audit_time_parse(json_string_value(json_object_get(rec, "time")), &t)) {
+		    time_parse_rfc3339(json_string_value(json_object_get(rec, "time")), &t)) {
 			json_decref(rec);
 			rc = -EBADMSG;
 			goto out;
