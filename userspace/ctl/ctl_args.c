@@ -9,6 +9,7 @@
 #include "ctl_args.h"
 #include "duration.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 enum opt_id {
 	O_REASON,
@@ -139,15 +140,11 @@ static bool is_help(const char *a)
 static int set_text(char *dst, size_t size, const char *name, const char *val, char *err,
 		    size_t errlen)
 {
-	json_t *probe;
-
 	if (strlen(val) >= size)
 		return fail(err, errlen, "%s: longer than %zu bytes", name, size - 1);
 	/* the message is JSON: text that is not UTF-8 cannot be sent */
-	probe = json_string(val);
-	if (!probe)
+	if (!utf8_valid(val, strlen(val)))
 		return fail(err, errlen, "%s: not valid UTF-8", name);
-	json_decref(probe);
 	strcpy(dst, val);
 	return 0;
 }

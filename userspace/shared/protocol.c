@@ -8,6 +8,7 @@
 #include "lockbox.h"
 #include "protocol.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 enum field_bit {
 	F_ID = 1u << 0,
@@ -103,16 +104,6 @@ static bool has_control(const unsigned char *s, size_t n)
 		}
 	}
 	return false;
-}
-
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t chars = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			chars++;
-	return chars;
 }
 
 /* A string field: no NUL or control characters, trimmed of spaces, then min/max checked. */

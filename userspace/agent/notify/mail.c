@@ -12,44 +12,12 @@
 #include "duration.h"
 #include "mail.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 #define LINE_MAX_OCTETS 998 /* RFC 5322 2.1.1 */
 #define WRAP_COLS	72
 /* 42 octets -> 56 base64 chars: a 68-char encoded-word, "Subject: " + it within 78 columns */
 #define EW_CHUNK 42
-
-/* Length of the valid UTF-8 sequence at p (1-4), or 0: overlongs, surrogates, > U+10FFFF. */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-	size_t n;
-	unsigned int cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	/* a NUL terminator is not a continuation byte, so this never reads past it */
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 static bool is_ctl(unsigned char c)
 {
@@ -63,7 +31,7 @@ static bool header_text_ok(const char *s, bool *ascii)
 
 	*ascii = true;
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len((const char *)p);
 
 		if (!n || (n == 1 && is_ctl(*p)))
 			return false;
@@ -237,7 +205,7 @@ static void put_subject(FILE *f, const char *subject, bool ascii)
 		size_t chunk = 0;
 
 		while (chunk < left) {
-			size_t n = utf8_len(p + chunk);
+			size_t n = utf8_seq_len((const char *)(p + chunk));
 
 			if (chunk + n > EW_CHUNK)
 				break;
@@ -249,14 +217,6 @@ static void put_subject(FILE *f, const char *subject, bool ascii)
 		p += chunk;
 		left -= chunk;
 	}
-}
-
-/* Octets in the UTF-8 sequence a byte starts; 0 for a continuation byte. */
-static size_t lead_len(unsigned char c)
-{
-	if ((c & 0xc0) == 0x80)
-		return 0;
-	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 }
 
 /* Ends an output line; a lone "." is padded, since sendmail without -i stops there. */
@@ -280,7 +240,7 @@ static void put_body(FILE *f, const char *body)
 		char last = 0;
 
 		for (; *p && *p != '\n'; p++) {
-			size_t n = lead_len((unsigned char)*p);
+			size_t n = utf8_lead_len((unsigned char)*p);
 
 			if (*p == '\r')
 				continue;
@@ -365,7 +325,7 @@ static char *flat(const char *s)
 	if (!out)
 		return NULL;
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len((const char *)p);
 
 		if (!n) {
 			out[o++] = '?';
@@ -414,7 +374,7 @@ static void put_field(FILE *f, const char *label, const char *text)
 		if (!*p)
 			break;
 		for (w = p; *w && !is_sep(*w); w++)
-			width += lead_len(*w) != 0;
+			width += utf8_lead_len(*w) != 0;
 		if (!empty && col + 1 + width > WRAP_COLS) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
@@ -423,7 +383,7 @@ static void put_field(FILE *f, const char *label, const char *text)
 			col++;
 		}
 		while (p < w) {
-			size_t n = utf8_len(p);
+			size_t n = utf8_seq_len((const char *)p);
 
 			if (!n || p + n > w) {
 				fputc('?', f);
