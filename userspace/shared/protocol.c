@@ -395,18 +395,11 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return json_object_set_new(obj, key, v);
 }
 
-json_t *proto_request_json(const struct proto_req *r)
+/* The fields of @r's command that are not at their defaults; non-zero if one failed. */
+static int request_fields(json_t *o, const struct proto_req *r)
 {
-	json_t *o;
 	int err = 0;
 
-	if (r->cmd >= CMD_MAX)
-		return NULL;
-	o = json_object();
-	if (!o)
-		return NULL;
-	err |= set_new(o, "v", json_integer(LB_PROTO_VERSION));
-	err |= set_new(o, "cmd", json_string(cmds[r->cmd].name));
 	switch (r->cmd) {
 	case CMD_REQUEST:
 		err |= set_new(o, "zone", json_string(r->zone));
@@ -458,6 +451,22 @@ json_t *proto_request_json(const struct proto_req *r)
 	case CMD_MAX:
 		break;
 	}
+	return err;
+}
+
+json_t *proto_request_json(const struct proto_req *r)
+{
+	json_t *o;
+	int err = 0;
+
+	if (r->cmd >= CMD_MAX)
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	err |= set_new(o, "v", json_integer(LB_PROTO_VERSION));
+	err |= set_new(o, "cmd", json_string(cmds[r->cmd].name));
+	err |= request_fields(o, r);
 	if (err) {
 		json_decref(o);
 		return NULL;

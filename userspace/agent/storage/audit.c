@@ -289,9 +289,9 @@ int64_t audit_last_seq(struct store *s)
 	return seq;
 }
 
-/* Checks one row against the hash before it; fills err and returns -EBADMSG if bad. */
-static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
-		      char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
+/* The row's link: text columns, prev_hash the hash before it, its hash over its record. */
+static int verify_link(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
+		       char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
 {
 	/* types first: reading a column as text converts it, and its type is lost */
 	bool texts = sqlite3_column_type(st, 1) == SQLITE_TEXT &&
@@ -301,15 +301,12 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 	const unsigned char *ph = sqlite3_column_text(st, 2);
 	const unsigned char *h = sqlite3_column_text(st, 3);
 	int tlen = sqlite3_column_bytes(st, 1);
-	json_t *rec = NULL, *jseq;
-	const char *field;
-	size_t len;
-	int rc = -EBADMSG;
+	int rc;
 
 	if (!texts || !text || strlen(text) != (size_t)tlen) {
 		seterr(err, errlen, "record %lld: malformed row (a column is not text)",
 		       (long long)seq);
-		goto out;
+		return -EBADMSG;
 	}
 	if (!is_hash(ph, sqlite3_column_bytes(st, 2)) || memcmp(ph, prev, AUDIT_HASH_HEX)) {
 		if (seq == 1)
@@ -318,20 +315,29 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 			seterr(err, errlen,
 			       "record %lld: prev_hash is not record %lld's hash (chain broken)",
 			       (long long)seq, (long long)seq - 1);
-		goto out;
+		return -EBADMSG;
 	}
 	rc = chain_hash(c, prev, text, tlen, hash_out);
 	if (rc) {
 		seterr(err, errlen, "record %lld: cannot compute SHA-256", (long long)seq);
-		goto out;
+		return rc;
 	}
-	rc = -EBADMSG;
 	if (!is_hash(h, sqlite3_column_bytes(st, 3)) || memcmp(h, hash_out, AUDIT_HASH_HEX)) {
 		seterr(err, errlen, "record %lld: hash mismatch (record edited?)", (long long)seq);
-		goto out;
+		return -EBADMSG;
 	}
-	/* the hash holds; now the record must be one this code could have written */
-	rec = json_loadb(text, tlen, LOAD_FLAGS, NULL);
+	return 0;
+}
+
+/* The hash holds; now the record must be one this code could have written. */
+static int verify_content(struct audit_cache *c, const char *text, int tlen, int64_t seq, char *err,
+			  size_t errlen)
+{
+	json_t *rec = json_loadb(text, tlen, LOAD_FLAGS, NULL), *jseq;
+	const char *field;
+	size_t len;
+	int rc = -EBADMSG;
+
 	if (!json_is_object(rec)) {
 		seterr(err, errlen, "record %lld: not a JSON object", (long long)seq);
 		goto out;
@@ -356,6 +362,18 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 out:
 	json_decref(rec);
 	return rc;
+}
+
+/* Checks one row against the hash before it; fills err and returns -EBADMSG if bad. */
+static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
+		      char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
+{
+	int rc = verify_link(c, st, seq, prev, hash_out, err, errlen);
+
+	if (rc)
+		return rc;
+	return verify_content(c, (const char *)sqlite3_column_text(st, 1),
+			      sqlite3_column_bytes(st, 1), seq, err, errlen);
 }
 
 int audit_verify_count(struct store *s, int64_t *checked, int64_t *bad_seq, char *err,
