@@ -259,17 +259,30 @@ static int set_str(struct pctx *x, char **dst, const char *s)
 	return 0;
 }
 
+/*
+ * Member @key of @obj, its key path written to @kp. NULL when absent, with *err the
+ * "is required" failure if @required, else 0.
+ */
+static json_t *member(struct pctx *x, json_t *obj, const char *path, const char *key, bool required,
+		      char kp[KEY_MAX], int *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	key_join(kp, path, key);
+	*err = !v && required ? fail(x, kp, "is required") : 0;
+	return v;
+}
+
 /* An optional (or required) string member; absent leaves *dst as it is. */
 static int get_str(struct pctx *x, json_t *obj, const char *path, const char *key, bool required,
 		   check_fn check, char **dst)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX];
 	int err;
+	json_t *v = member(x, obj, path, key, required, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return required ? fail(x, kp, "is required") : 0;
+		return err;
 	if (!json_is_string(v))
 		return fail(x, kp, "expected a string");
 	err = check ? check(x, kp, json_string_value(v)) : 0;
@@ -281,14 +294,14 @@ static int get_str(struct pctx *x, json_t *obj, const char *path, const char *ke
 static int get_str_array(struct pctx *x, json_t *obj, const char *path, const char *key,
 			 check_fn check, char ***arr, size_t *n)
 {
-	json_t *v = json_object_get(obj, key), *item;
 	char kp[KEY_MAX], ip[KEY_MAX];
+	json_t *item;
 	size_t i;
 	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return 0;
+		return err;
 	if (!json_is_array(v))
 		return fail(x, kp, "expected an array of strings");
 	if (!json_array_size(v))
@@ -314,13 +327,12 @@ static int get_str_array(struct pctx *x, json_t *obj, const char *path, const ch
 static int get_principals(struct pctx *x, json_t *obj, const char *path, const char *key,
 			  bool required, struct principals *p)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX];
 	int err;
+	json_t *v = member(x, obj, path, key, required, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return required ? fail(x, kp, "is required") : 0;
+		return err;
 	if (!json_is_object(v))
 		return fail(x, kp, "expected an object with \"users\" and \"groups\"");
 	err = check_keys(x, v, kp, principal_keys);
@@ -336,14 +348,13 @@ static int get_principals(struct pctx *x, json_t *obj, const char *path, const c
 static int get_duration(struct pctx *x, json_t *obj, const char *path, const char *key,
 			int64_t *dst)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX], q[QUOTE_MAX];
 	const char *s;
 	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return 0;
+		return err;
 	if (!json_is_string(v))
 		return fail(x, kp, "expected a duration string such as \"4h\"");
 	s = json_string_value(v);
@@ -360,12 +371,12 @@ static int get_duration(struct pctx *x, json_t *obj, const char *path, const cha
 
 static int get_bool(struct pctx *x, json_t *obj, const char *path, const char *key, bool *dst)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX];
+	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return 0;
+		return err;
 	if (!json_is_boolean(v))
 		return fail(x, kp, "expected true or false");
 	*dst = json_is_true(v);
