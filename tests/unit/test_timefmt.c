@@ -130,6 +130,61 @@ static void test_parse_rejects(void)
 	is_int(time_parse_at("999999d", NOW, &v), -ERANGE, "a duration too long is ERANGE");
 }
 
+static void test_format_ms(void)
+{
+	char buf[TIME_BUF];
+	int64_t t = -1;
+
+	is_int(time_format_ms(T_2026_11_28_18 * 1000 + 250, buf, sizeof(buf)), 0, "format ms");
+	is_str(buf, "2026-11-28T18:00:00.250Z", "three fraction digits");
+	time_format_ms(0, buf, sizeof(buf));
+	is_str(buf, "1970-01-01T00:00:00.000Z", "the epoch, .000");
+	time_format_ms(-1, buf, sizeof(buf));
+	is_str(buf, "1969-12-31T23:59:59.999Z", "a negative ms borrows a second");
+	time_format_ms(T_2026_11_28_18 * 1000 + 7, buf, sizeof(buf));
+	is_str(buf, "2026-11-28T18:00:00.007Z", "leading zeros kept");
+	ok(!time_parse_rfc3339(buf, &t) && t == T_2026_11_28_18, "round trip drops the ms");
+	for (int64_t s = 0; s < 4000000000LL; s += 123456789) {
+		time_format_ms(s * 1000 + 999, buf, sizeof(buf));
+		if (time_parse_rfc3339(buf, &t) || t != s)
+			break;
+	}
+	is_int(t, 3950617248LL, "round trips over 1970-2095");
+	is_int(time_format_ms(0, buf, 24), -ENOSPC, "a buffer one short is -ENOSPC");
+	is_int(time_format_ms(0, buf, 25), 0, "an exact buffer fits");
+}
+
+static void test_parse_rfc3339_strict(void)
+{
+	int64_t t = 0;
+
+	ok(!time_parse_rfc3339("2026-11-28T18:00:00.123Z", &t) && t == T_2026_11_28_18,
+	   "strict: Z with milliseconds");
+	ok(!time_parse_rfc3339("2026-11-28T19:00:00+01:00", &t) && t == T_2026_11_28_18,
+	   "strict: an offset");
+	ok(!time_parse_rfc3339("2026-11-28t18:00:00z", &t) && t == T_2026_11_28_18,
+	   "strict: lower-case t and z");
+	ok(!time_parse_rfc3339("1970-01-01T00:00:00Z", &t) && t == 0, "strict: the epoch");
+	ok(!time_parse_rfc3339("2026-11-28T23:59:60Z", &t) && t == T_2026_11_28_18 + 6 * 3600,
+	   "strict: a leap second lands on the next minute");
+	static const char *const bad[] = {
+		"2026-02-30T00:00:00Z",
+		"2026-11-28 18:00:00Z",
+		"2026-11-28T18:00:00",
+		"2026-11-28T18:00:00.Z",
+		"2026-11-28T18:00:00Zjunk",
+		"2026-11-28",
+		"1h",
+		"",
+		"2026-11-28T18:00:00+01",
+		"2026-11-2",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(time_parse_rfc3339(bad[i], &t), -EINVAL, "strict: \"%s\" is refused",
+		       bad[i]);
+	is_int(time_parse_rfc3339(NULL, &t), -EINVAL, "strict: NULL is refused");
+}
+
 int main(void)
 {
 	test_format_is_rfc3339_utc();
@@ -140,5 +195,7 @@ int main(void)
 	test_parse_date();
 	test_parse_relative();
 	test_parse_rejects();
+	test_format_ms();
+	test_parse_rfc3339_strict();
 	return done_testing();
 }

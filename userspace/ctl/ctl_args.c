@@ -8,7 +8,9 @@
 #include "lockbox.h"
 #include "ctl_args.h"
 #include "duration.h"
+#include "errbuf.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 enum opt_id {
 	O_REASON,
@@ -118,19 +120,6 @@ void ctl_usage(FILE *f, enum proto_cmd cmd)
 		   "Exit status: 0 ok, 1 error, 2 usage, 3 not permitted, 4 not found.\n");
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static bool is_help(const char *a)
 {
 	return !strcmp(a, "-h") || !strcmp(a, "--help");
@@ -139,15 +128,11 @@ static bool is_help(const char *a)
 static int set_text(char *dst, size_t size, const char *name, const char *val, char *err,
 		    size_t errlen)
 {
-	json_t *probe;
-
 	if (strlen(val) >= size)
-		return fail(err, errlen, "%s: longer than %zu bytes", name, size - 1);
+		return seterr_inval(err, errlen, "%s: longer than %zu bytes", name, size - 1);
 	/* the message is JSON: text that is not UTF-8 cannot be sent */
-	probe = json_string(val);
-	if (!probe)
-		return fail(err, errlen, "%s: not valid UTF-8", name);
-	json_decref(probe);
+	if (!utf8_valid(val, strlen(val)))
+		return seterr_inval(err, errlen, "%s: not valid UTF-8", name);
 	strcpy(dst, val);
 	return 0;
 }
@@ -163,11 +148,11 @@ static int set_secs(const char *name, const char *val, bool zero_ok, int64_t *ou
 	}
 	ret = duration_parse(val, out);
 	if (ret == -ERANGE)
-		return fail(err, errlen, "%s: '%s' is too long", name, val);
+		return seterr_inval(err, errlen, "%s: '%s' is too long", name, val);
 	if (ret)
-		return fail(err, errlen,
-			    "%s: invalid duration '%s' (examples: 90s, 30m, 4h, 1h30m, 1d)", name,
-			    val);
+		return seterr_inval(err, errlen,
+				    "%s: invalid duration '%s' (examples: 90s, 30m, 4h, 1h30m, 1d)",
+				    name, val);
 	return 0;
 }
 
@@ -189,7 +174,8 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 		return set_secs("--timeout", val, true, &r->timeout, err, errlen);
 	case O_ACCESS:
 		if (access_parse(val, &r->access))
-			return fail(err, errlen, "--access: expected read or write, got '%s'", val);
+			return seterr_inval(err, errlen,
+					    "--access: expected read or write, got '%s'", val);
 		return 0;
 	case O_STATE:
 		if (!strcmp(val, "pending"))
@@ -199,15 +185,17 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 		else if (!strcmp(val, "all"))
 			r->state_mask = PROTO_STATE_ALL;
 		else
-			return fail(err, errlen,
-				    "--state: expected pending, active or all, got '%s'", val);
+			return seterr_inval(err, errlen,
+					    "--state: expected pending, active or all, got '%s'",
+					    val);
 		return 0;
 	case O_SINCE:
 		if (time_parse(val, &r->since) || r->since < 0)
-			return fail(err, errlen,
-				    "--since: invalid time '%s' (use RFC 3339, YYYY-MM-DD, or a "
-				    "duration such as 1h meaning that long ago)",
-				    val);
+			return seterr_inval(
+				err, errlen,
+				"--since: invalid time '%s' (use RFC 3339, YYYY-MM-DD, or a "
+				"duration such as 1h meaning that long ago)",
+				val);
 		return 0;
 	case O_JSON:
 		out->json = true;
@@ -229,13 +217,13 @@ static int set_positional(struct ctl_cmdline *out, const char *what, const char 
 
 	if (!strcmp(what, "ZONE")) {
 		if (!*val)
-			return fail(err, errlen, "ZONE: must not be empty");
+			return seterr_inval(err, errlen, "ZONE: must not be empty");
 		return set_text(r->zone, sizeof(r->zone), "ZONE", val, err, errlen);
 	}
 	errno = 0;
 	r->id = strtoll(val, &end, 10);
 	if (errno || end == val || *end || r->id <= 0 || val[0] == '+' || val[0] == ' ')
-		return fail(err, errlen, "ID: expected a positive integer, got '%s'", val);
+		return seterr_inval(err, errlen, "ID: expected a positive integer, got '%s'", val);
 	return 0;
 }
 
@@ -276,7 +264,7 @@ static int validate(struct ctl_cmdline *out, char *err, size_t errlen)
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!s)
-		return fail(err, errlen, "out of memory");
+		return seterr_inval(err, errlen, "out of memory");
 	ret = proto_parse_request(s, strlen(s), &parsed, perr, sizeof(perr));
 	free(s);
 	if (!ret) {
@@ -286,8 +274,8 @@ static int validate(struct ctl_cmdline *out, char *err, size_t errlen)
 	colon = strchr(perr, ':');
 	opt = colon ? option_for_field(perr, colon - perr) : NULL;
 	if (opt)
-		return fail(err, errlen, "%s%s", opt, colon);
-	return fail(err, errlen, "%s", perr);
+		return seterr_inval(err, errlen, "%s%s", opt, colon);
+	return seterr_inval(err, errlen, "%s", perr);
 }
 
 static int find_option(enum proto_cmd cmd, const char *name, size_t len)
@@ -319,7 +307,8 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 		/* "-5" is a (bad) ID, not an option */
 		if (only_pos || a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9')) {
 			if (!specs[cmd].positional || have_pos)
-				return fail(err, errlen, "%s: unexpected argument '%s'", cname, a);
+				return seterr_inval(err, errlen, "%s: unexpected argument '%s'",
+						    cname, a);
 			ret = set_positional(out, specs[cmd].positional, a, err, errlen);
 			if (ret)
 				return ret;
@@ -327,21 +316,22 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 			continue;
 		}
 		if (a[1] != '-')
-			return fail(err, errlen, "%s: unknown option %s", cname, a);
+			return seterr_inval(err, errlen, "%s: unknown option %s", cname, a);
 		eq = strchr(a, '=');
 		o = find_option(cmd, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 		if (o < 0)
-			return fail(err, errlen, "%s: unknown option %.*s", cname,
-				    eq ? (int)(eq - a) : (int)strlen(a), a);
+			return seterr_inval(err, errlen, "%s: unknown option %.*s", cname,
+					    eq ? (int)(eq - a) : (int)strlen(a), a);
 		if (opts[o].has_arg) {
 			if (eq)
 				val = eq + 1;
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
-				return fail(err, errlen, "--%s: missing value", opts[o].name);
+				return seterr_inval(err, errlen, "--%s: missing value",
+						    opts[o].name);
 		} else if (eq) {
-			return fail(err, errlen, "--%s: takes no value", opts[o].name);
+			return seterr_inval(err, errlen, "--%s: takes no value", opts[o].name);
 		}
 		ret = set_option(out, o, val, err, errlen);
 		if (ret)
@@ -350,9 +340,9 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 			seen_reason = true;
 	}
 	if (specs[cmd].positional && !have_pos)
-		return fail(err, errlen, "%s: missing %s", cname, specs[cmd].positional);
+		return seterr_inval(err, errlen, "%s: missing %s", cname, specs[cmd].positional);
 	if ((cmd == CMD_REQUEST || cmd == CMD_DENY) && !seen_reason)
-		return fail(err, errlen, "%s: missing --reason", cname);
+		return seterr_inval(err, errlen, "%s: missing --reason", cname);
 	return validate(out, err, errlen);
 }
 
@@ -376,18 +366,18 @@ int ctl_args_parse(int argc, char *const argv[], struct ctl_cmdline *out, char *
 		}
 		if (!strcmp(a, "--socket")) {
 			if (i + 1 >= argc)
-				return fail(err, errlen, "--socket: missing value");
+				return seterr_inval(err, errlen, "--socket: missing value");
 			out->socket = argv[++i];
 		} else if (!strncmp(a, "--socket=", 9)) {
 			out->socket = a + 9;
 		} else {
-			return fail(err, errlen, "unknown option %s", a);
+			return seterr_inval(err, errlen, "unknown option %s", a);
 		}
 		if (!*out->socket)
-			return fail(err, errlen, "--socket: must not be empty");
+			return seterr_inval(err, errlen, "--socket: must not be empty");
 	}
 	if (i >= argc)
-		return fail(err, errlen, "missing command");
+		return seterr_inval(err, errlen, "missing command");
 	if (!strcmp(argv[i], "help")) {
 		out->help = true;
 		if (i + 1 < argc && !proto_cmd_parse(argv[i + 1], &cmd) && cmd != CMD_VERIFY)
@@ -395,7 +385,7 @@ int ctl_args_parse(int argc, char *const argv[], struct ctl_cmdline *out, char *
 		return 0;
 	}
 	if (proto_cmd_parse(argv[i], &cmd) || cmd == CMD_VERIFY)
-		return fail(err, errlen, "unknown command '%s'", argv[i]);
+		return seterr_inval(err, errlen, "unknown command '%s'", argv[i]);
 	i++;
 	if (cmd == CMD_AUDIT && i < argc && !strcmp(argv[i], "verify")) {
 		cmd = CMD_VERIFY;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "ctl_output.h"
 #include "duration.h"
+#include "utf8.h"
 
 #define CELL_MAX 1100 /* a reason (1024) with room to spare */
 
@@ -59,12 +60,7 @@ static void field(json_t *o, const char *key, char *buf, size_t len)
 /* Display width of UTF-8 text: one column per character, good enough for names. */
 static size_t width(const char *s)
 {
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
+	return utf8_chars(s, strlen(s));
 }
 
 static void pad(FILE *f, const char *s, size_t w)

@@ -8,9 +8,13 @@
 #include "ctl_output.h"
 #include "ctl_run.h"
 
-static int fail(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The one place lockboxctl prints an error, "lockboxctl: ..." on one line; what the
+ * modules below explained (errbuf.h) is printed here, once. Gives the exit status.
+ */
+static int report(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int fail(FILE *err, const char *fmt, ...)
+static int report(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -32,11 +36,11 @@ static int next_reply(struct ctl_reader *rd, struct proto_reply *rep, const char
 
 	ret = ctl_read_line(rd, &line, &len);
 	if (ret == -EPIPE)
-		return fail(err, "%s", eof_msg);
+		return report(err, "%s", eof_msg);
 	if (ret)
-		return fail(err, "cannot read from lockboxd: %s", strerror(-ret));
+		return report(err, "cannot read from lockboxd: %s", strerror(-ret));
 	if (proto_parse_reply(line, len, rep, perr, sizeof(perr)))
-		return fail(err, "invalid reply from lockboxd: %s", perr);
+		return report(err, "invalid reply from lockboxd: %s", perr);
 	return LB_EXIT_OK;
 }
 
@@ -45,7 +49,7 @@ static int print_error(const struct proto_reply *rep, FILE *err)
 	char msg[sizeof(rep->message) * 4];
 
 	ctl_escape(rep->message, msg, sizeof(msg));
-	fail(err, "%s", msg);
+	report(err, "%s", msg);
 	return proto_exit_code(rep->code);
 }
 
@@ -61,7 +65,7 @@ static int finish_request(json_t *result, FILE *out, FILE *err)
 	json_t *id = json_is_object(result) ? json_object_get(result, "id") : result;
 
 	if (!json_is_integer(id))
-		return fail(err, "invalid reply from lockboxd: result: expected a request id");
+		return report(err, "invalid reply from lockboxd: result: expected a request id");
 	/* the id alone, so that id=$(lockboxctl request ...) works */
 	fprintf(out, "%lld\n", (long long)json_integer_value(id));
 	return LB_EXIT_OK;
@@ -96,7 +100,7 @@ static int finish_verify(json_t *result, FILE *out, FILE *err)
 	char msg[2048];
 
 	if (!json_is_object(result))
-		return fail(err, "invalid reply from lockboxd: result: expected an object");
+		return report(err, "invalid reply from lockboxd: result: expected an object");
 	if (json_is_true(json_object_get(result, "ok"))) {
 		fprintf(out, "audit trail intact: %lld records\n",
 			(long long)json_integer_value(json_object_get(result, "records")));
@@ -138,7 +142,7 @@ static int finish_audit(const struct ctl_cmdline *cl, struct ctl_reader *rd, jso
 	int ret;
 
 	if (!json_is_array(result))
-		return fail(err, "invalid reply from lockboxd: result: expected an array");
+		return report(err, "invalid reply from lockboxd: result: expected an array");
 	if (cl->json && !cl->req.follow) {
 		ctl_print_json(out, result, false);
 		return LB_EXIT_OK;
@@ -149,7 +153,7 @@ static int finish_audit(const struct ctl_cmdline *cl, struct ctl_reader *rd, jso
 		return LB_EXIT_OK;
 	for (;;) {
 		if (ferror(out))
-			return fail(err, "cannot write the output");
+			return report(err, "cannot write the output");
 		ret = next_reply(rd, &rep, "lockboxd closed the connection", err);
 		if (ret)
 			return ret;
@@ -158,85 +162,86 @@ static int finish_audit(const struct ctl_cmdline *cl, struct ctl_reader *rd, jso
 		else if (!rep.ok)
 			ret = print_error(&rep, err); /* e.g. the agent shutting down */
 		else
-			ret = fail(err, "invalid reply from lockboxd: expected a record line");
+			ret = report(err, "invalid reply from lockboxd: expected a record line");
 		proto_reply_release(&rep);
 		if (ret)
 			return ret;
 	}
 }
 
-int ctl_run(const struct ctl_cmdline *cl, int fd, FILE *out, FILE *err)
+/* The request as one JSON line; a status to exit with if it could not be sent. */
+static int send_request(int fd, const struct proto_req *req, FILE *err)
 {
-	const struct proto_req *req = &cl->req;
-	struct proto_reply rep = {0};
-	struct ctl_reader rd;
-	char *line = NULL;
-	json_t *msg;
+	json_t *msg = proto_request_json(req);
+	char *line = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
 	int ret;
 
-	ctl_reader_init(&rd, fd);
-	msg = proto_request_json(req);
-	line = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
 	json_decref(msg);
-	if (!line) {
-		ret = fail(err, "out of memory");
-		goto out;
-	}
+	if (!line)
+		return report(err, "out of memory");
 	ret = ctl_send(fd, line, strlen(line));
 	if (!ret)
 		ret = ctl_send(fd, "\n", 1);
-	if (ret) {
-		ret = fail(err, "cannot send to lockboxd: %s", strerror(-ret));
-		goto out;
-	}
-	ret = next_reply(&rd, &rep, "lockboxd closed the connection without a reply", err);
+	free(line);
 	if (ret)
-		goto out;
-	if (rep.is_record) {
-		ret = fail(err, "invalid reply from lockboxd: a record before the reply");
-		goto out;
-	}
-	if (!rep.ok) {
-		ret = print_error(&rep, err);
-		goto out;
-	}
+		return report(err, "cannot send to lockboxd: %s", strerror(-ret));
+	return LB_EXIT_OK;
+}
+
+/* A successful reply's result, printed the way its command wants. */
+static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *result, FILE *out,
+		  FILE *err)
+{
+	const struct proto_req *req = &cl->req;
+
 	switch (req->cmd) {
 	case CMD_REQUEST:
-		ret = finish_request(rep.result, out, err);
-		break;
+		return finish_request(result, out, err);
 	case CMD_APPROVE:
 	case CMD_DENY:
 	case CMD_REVOKE:
 	case CMD_CANCEL:
-		ret = finish_decision(req, rep.result, out);
-		break;
+		return finish_decision(req, result, out);
 	case CMD_WAIT:
-		ret = finish_wait(rep.result, out);
-		break;
+		return finish_wait(result, out);
 	case CMD_VERIFY:
-		ret = finish_verify(rep.result, out, err);
-		break;
+		return finish_verify(result, out, err);
 	case CMD_AUDIT:
-		ret = finish_audit(cl, &rd, rep.result, out, err);
-		break;
+		return finish_audit(cl, rd, result, out, err);
 	case CMD_LIST:
 	case CMD_SHOW:
 	case CMD_STATUS:
 	case CMD_MAX:
-		if (cl->json)
-			ctl_print_json(out, rep.result, false);
-		else if (req->cmd == CMD_LIST)
-			ctl_print_list(out, rep.result);
-		else if (req->cmd == CMD_SHOW)
-			ctl_print_show(out, rep.result);
-		else
-			ctl_print_status(out, rep.result);
-		ret = LB_EXIT_OK;
 		break;
 	}
-out:
+	if (cl->json)
+		ctl_print_json(out, result, false);
+	else if (req->cmd == CMD_LIST)
+		ctl_print_list(out, result);
+	else if (req->cmd == CMD_SHOW)
+		ctl_print_show(out, result);
+	else
+		ctl_print_status(out, result);
+	return LB_EXIT_OK;
+}
+
+int ctl_run(const struct ctl_cmdline *cl, int fd, FILE *out, FILE *err)
+{
+	struct proto_reply rep = {0};
+	struct ctl_reader rd;
+	int ret;
+
+	ctl_reader_init(&rd, fd);
+	ret = send_request(fd, &cl->req, err);
+	if (!ret)
+		ret = next_reply(&rd, &rep, "lockboxd closed the connection without a reply", err);
+	if (!ret && rep.is_record)
+		ret = report(err, "invalid reply from lockboxd: a record before the reply");
+	else if (!ret && !rep.ok)
+		ret = print_error(&rep, err);
+	else if (!ret)
+		ret = finish(cl, &rd, rep.result, out, err);
 	proto_reply_release(&rep);
 	ctl_reader_release(&rd);
-	free(line);
 	return ret;
 }

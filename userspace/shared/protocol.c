@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
+#include "errbuf.h"
 #include "lockbox.h"
 #include "protocol.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 enum field_bit {
 	F_ID = 1u << 0,
@@ -105,16 +107,6 @@ static bool has_control(const unsigned char *s, size_t n)
 	return false;
 }
 
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t chars = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			chars++;
-	return chars;
-}
-
 /* A string field: no NUL or control characters, trimmed of spaces, then min/max checked. */
 static int parse_text(json_t *v, const char *name, char *dst, size_t dstsz, size_t min_chars,
 		      char *err, size_t errlen)
@@ -122,38 +114,27 @@ static int parse_text(json_t *v, const char *name, char *dst, size_t dstsz, size
 	const char *s;
 	size_t n;
 
-	if (!json_is_string(v)) {
-		snprintf(err, errlen, "%s: expected a string", name);
-		return -EINVAL;
-	}
+	if (!json_is_string(v))
+		return seterr_inval(err, errlen, "%s: expected a string", name);
 	s = json_string_value(v);
 	n = json_string_length(v);
-	if (memchr(s, '\0', n)) {
-		snprintf(err, errlen, "%s: contains a NUL byte", name);
-		return -EINVAL;
-	}
-	if (has_control((const unsigned char *)s, n)) {
-		snprintf(err, errlen, "%s: contains a control character", name);
-		return -EINVAL;
-	}
+	if (memchr(s, '\0', n))
+		return seterr_inval(err, errlen, "%s: contains a NUL byte", name);
+	if (has_control((const unsigned char *)s, n))
+		return seterr_inval(err, errlen, "%s: contains a control character", name);
 	while (n && *s == ' ') {
 		s++;
 		n--;
 	}
 	while (n && s[n - 1] == ' ')
 		n--;
-	if (n > dstsz - 1) {
-		snprintf(err, errlen, "%s: longer than %zu bytes", name, dstsz - 1);
-		return -EINVAL;
-	}
-	if (utf8_chars(s, n) < min_chars) {
-		if (min_chars == 1)
-			snprintf(err, errlen, "%s: must not be empty", name);
-		else
-			snprintf(err, errlen, "%s: must be at least %zu characters", name,
-				 min_chars);
-		return -EINVAL;
-	}
+	if (n > dstsz - 1)
+		return seterr_inval(err, errlen, "%s: longer than %zu bytes", name, dstsz - 1);
+	if (utf8_chars(s, n) < min_chars && min_chars == 1)
+		return seterr_inval(err, errlen, "%s: must not be empty", name);
+	if (utf8_chars(s, n) < min_chars)
+		return seterr_inval(err, errlen, "%s: must be at least %zu characters", name,
+				    min_chars);
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 	return 0;
@@ -164,19 +145,13 @@ static int parse_int(json_t *v, const char *name, int64_t min, int64_t max, cons
 {
 	json_int_t n;
 
-	if (!json_is_integer(v)) {
-		snprintf(err, errlen, "%s: expected %s", name, what);
-		return -EINVAL;
-	}
+	if (!json_is_integer(v))
+		return seterr_inval(err, errlen, "%s: expected %s", name, what);
 	n = json_integer_value(v);
-	if (n < min) {
-		snprintf(err, errlen, "%s: expected %s", name, what);
-		return -EINVAL;
-	}
-	if (n > max) {
-		snprintf(err, errlen, "%s: at most %lld", name, (long long)max);
-		return -EINVAL;
-	}
+	if (n < min)
+		return seterr_inval(err, errlen, "%s: expected %s", name, what);
+	if (n > max)
+		return seterr_inval(err, errlen, "%s: at most %lld", name, (long long)max);
 	*out = n;
 	return 0;
 }
@@ -229,10 +204,8 @@ static int parse_since(json_t *v, struct proto_req *r, char *err, size_t errlen)
 
 static int parse_access(json_t *v, struct proto_req *r, char *err, size_t errlen)
 {
-	if (!json_is_string(v) || access_parse(json_string_value(v), &r->access)) {
-		snprintf(err, errlen, "access: expected \"read\" or \"write\"");
-		return -EINVAL;
-	}
+	if (!json_is_string(v) || access_parse(json_string_value(v), &r->access))
+		return seterr_inval(err, errlen, "access: expected \"read\" or \"write\"");
 	return 0;
 }
 
@@ -247,18 +220,16 @@ static int parse_state(json_t *v, struct proto_req *r, char *err, size_t errlen)
 	} else if (s && !strcmp(s, "all")) {
 		r->state_mask = PROTO_STATE_ALL;
 	} else {
-		snprintf(err, errlen, "state: expected \"pending\", \"active\" or \"all\"");
-		return -EINVAL;
+		return seterr_inval(err, errlen,
+				    "state: expected \"pending\", \"active\" or \"all\"");
 	}
 	return 0;
 }
 
 static int parse_follow(json_t *v, struct proto_req *r, char *err, size_t errlen)
 {
-	if (!json_is_boolean(v)) {
-		snprintf(err, errlen, "follow: expected true or false");
-		return -EINVAL;
-	}
+	if (!json_is_boolean(v))
+		return seterr_inval(err, errlen, "follow: expected true or false");
 	r->follow = json_is_true(v);
 	return 0;
 }
@@ -295,31 +266,22 @@ static int check_header(json_t *root, enum proto_cmd *cmd, char *err, size_t err
 	json_t *c = json_object_get(root, "cmd");
 	char name[40];
 
-	if (!v) {
-		snprintf(err, errlen, "v: missing (the protocol version, %d)", LB_PROTO_VERSION);
-		return -EINVAL;
-	}
-	if (!json_is_integer(v)) {
-		snprintf(err, errlen, "v: expected the integer %d", LB_PROTO_VERSION);
-		return -EINVAL;
-	}
-	if (json_integer_value(v) != LB_PROTO_VERSION) {
-		snprintf(err, errlen, "v: unsupported protocol version %lld (this agent speaks %d)",
-			 (long long)json_integer_value(v), LB_PROTO_VERSION);
-		return -EINVAL;
-	}
-	if (!c) {
-		snprintf(err, errlen, "cmd: missing");
-		return -EINVAL;
-	}
-	if (!json_is_string(c)) {
-		snprintf(err, errlen, "cmd: expected a string");
-		return -EINVAL;
-	}
+	if (!v)
+		return seterr_inval(err, errlen, "v: missing (the protocol version, %d)",
+				    LB_PROTO_VERSION);
+	if (!json_is_integer(v))
+		return seterr_inval(err, errlen, "v: expected the integer %d", LB_PROTO_VERSION);
+	if (json_integer_value(v) != LB_PROTO_VERSION)
+		return seterr_inval(err, errlen,
+				    "v: unsupported protocol version %lld (this agent speaks %d)",
+				    (long long)json_integer_value(v), LB_PROTO_VERSION);
+	if (!c)
+		return seterr_inval(err, errlen, "cmd: missing");
+	if (!json_is_string(c))
+		return seterr_inval(err, errlen, "cmd: expected a string");
 	if (proto_cmd_parse(json_string_value(c), cmd)) {
 		safe_key(json_string_value(c), name, sizeof(name));
-		snprintf(err, errlen, "cmd: unknown command \"%s\"", name);
-		return -EINVAL;
+		return seterr_inval(err, errlen, "cmd: unknown command \"%s\"", name);
 	}
 	return 0;
 }
@@ -357,16 +319,14 @@ static int parse_fields(json_t *root, struct proto_req *out, char *err, size_t e
 		if (!f || !(f->bit & allowed)) {
 			safe_key(key, name, sizeof(name));
 			if (is_identity_key(key))
-				snprintf(err, errlen,
-					 "%s: not accepted; lockboxd identifies the caller by its "
-					 "socket credentials",
-					 name);
-			else if (f)
-				snprintf(err, errlen, "%s: unknown field for %s", name,
-					 cmds[out->cmd].name);
-			else
-				snprintf(err, errlen, "%s: unknown field", name);
-			return -EINVAL;
+				return seterr_inval(err, errlen,
+						    "%s: not accepted; lockboxd identifies the "
+						    "caller by its socket credentials",
+						    name);
+			if (f)
+				return seterr_inval(err, errlen, "%s: unknown field for %s", name,
+						    cmds[out->cmd].name);
+			return seterr_inval(err, errlen, "%s: unknown field", name);
 		}
 		ret = f->parse(v, out, err, errlen);
 		if (ret)
@@ -374,11 +334,9 @@ static int parse_fields(json_t *root, struct proto_req *out, char *err, size_t e
 		seen |= f->bit;
 	}
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		if ((cmds[out->cmd].required & fields[i].bit) && !(seen & fields[i].bit)) {
-			snprintf(err, errlen, "%s: missing (required for %s)", fields[i].name,
-				 cmds[out->cmd].name);
-			return -EINVAL;
-		}
+		if ((cmds[out->cmd].required & fields[i].bit) && !(seen & fields[i].bit))
+			return seterr_inval(err, errlen, "%s: missing (required for %s)",
+					    fields[i].name, cmds[out->cmd].name);
 	}
 	return 0;
 }
@@ -392,24 +350,20 @@ int proto_parse_request(const char *line, size_t len, struct proto_req *out, cha
 	enum proto_cmd cmd;
 	int ret = -EINVAL;
 
-	if (len > LB_MSG_MAX) {
-		snprintf(err, errlen, "message: longer than %d bytes", LB_MSG_MAX);
-		return -EINVAL;
-	}
+	if (len > LB_MSG_MAX)
+		return seterr_inval(err, errlen, "message: longer than %d bytes", LB_MSG_MAX);
 	/* a raw NUL would end the text early for a C reader; strings are checked per field */
-	if (memchr(line, '\0', len)) {
-		snprintf(err, errlen, "message: contains a NUL byte");
-		return -EINVAL;
-	}
+	if (memchr(line, '\0', len))
+		return seterr_inval(err, errlen, "message: contains a NUL byte");
 	root = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 			  &jerr);
 	if (!root) {
-		snprintf(err, errlen, "message: invalid JSON at column %d: %s", jerr.column,
-			 jerr.text);
+		seterr(err, errlen, "message: invalid JSON at column %d: %s", jerr.column,
+		       jerr.text);
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		snprintf(err, errlen, "message: expected a JSON object");
+		seterr(err, errlen, "message: expected a JSON object");
 		goto out;
 	}
 	ret = check_header(root, &cmd, err, errlen);
@@ -441,18 +395,11 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return json_object_set_new(obj, key, v);
 }
 
-json_t *proto_request_json(const struct proto_req *r)
+/* The fields of @r's command that are not at their defaults; non-zero if one failed. */
+static int request_fields(json_t *o, const struct proto_req *r)
 {
-	json_t *o;
 	int err = 0;
 
-	if (r->cmd >= CMD_MAX)
-		return NULL;
-	o = json_object();
-	if (!o)
-		return NULL;
-	err |= set_new(o, "v", json_integer(LB_PROTO_VERSION));
-	err |= set_new(o, "cmd", json_string(cmds[r->cmd].name));
 	switch (r->cmd) {
 	case CMD_REQUEST:
 		err |= set_new(o, "zone", json_string(r->zone));
@@ -504,6 +451,22 @@ json_t *proto_request_json(const struct proto_req *r)
 	case CMD_MAX:
 		break;
 	}
+	return err;
+}
+
+json_t *proto_request_json(const struct proto_req *r)
+{
+	json_t *o;
+	int err = 0;
+
+	if (r->cmd >= CMD_MAX)
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	err |= set_new(o, "v", json_integer(LB_PROTO_VERSION));
+	err |= set_new(o, "cmd", json_string(cmds[r->cmd].name));
+	err |= request_fields(o, r);
 	if (err) {
 		json_decref(o);
 		return NULL;
@@ -627,23 +590,21 @@ int proto_parse_reply(const char *line, size_t len, struct proto_reply *out, cha
 
 	memset(out, 0, sizeof(*out));
 	root = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
-	if (!root) {
-		snprintf(err, errlen, "reply: invalid JSON at column %d: %s", jerr.column,
-			 jerr.text);
-		return -EINVAL;
-	}
+	if (!root)
+		return seterr_inval(err, errlen, "reply: invalid JSON at column %d: %s",
+				    jerr.column, jerr.text);
 	if (!json_is_object(root)) {
-		snprintf(err, errlen, "reply: expected a JSON object");
+		seterr(err, errlen, "reply: expected a JSON object");
 		goto out;
 	}
 	v = json_object_get(root, "v");
 	if (!json_is_integer(v) || json_integer_value(v) != LB_PROTO_VERSION) {
-		snprintf(err, errlen, "v: expected protocol version %d", LB_PROTO_VERSION);
+		seterr(err, errlen, "v: expected protocol version %d", LB_PROTO_VERSION);
 		goto out;
 	}
 	if ((v = json_object_get(root, "record"))) {
 		if (!json_is_object(v)) {
-			snprintf(err, errlen, "record: expected an object");
+			seterr(err, errlen, "record: expected an object");
 			goto out;
 		}
 		out->is_record = true;
@@ -653,13 +614,13 @@ int proto_parse_reply(const char *line, size_t len, struct proto_reply *out, cha
 	}
 	v = json_object_get(root, "ok");
 	if (!json_is_boolean(v)) {
-		snprintf(err, errlen, "ok: expected true or false");
+		seterr(err, errlen, "ok: expected true or false");
 		goto out;
 	}
 	if (json_is_true(v)) {
 		v = json_object_get(root, "result");
 		if (!v) {
-			snprintf(err, errlen, "result: missing");
+			seterr(err, errlen, "result: missing");
 			goto out;
 		}
 		out->ok = true;
@@ -671,7 +632,7 @@ int proto_parse_reply(const char *line, size_t len, struct proto_reply *out, cha
 	code = json_object_get(e, "code");
 	msg = json_object_get(e, "message");
 	if (!json_is_string(code) || !json_is_string(msg)) {
-		snprintf(err, errlen, "error: expected an object with string code and message");
+		seterr(err, errlen, "error: expected an object with string code and message");
 		goto out;
 	}
 	snprintf(out->code, sizeof(out->code), "%s", json_string_value(code));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* RFC 3339 in UTC, out; RFC 3339, dates and "1h ago" in. */
+/* The one time module: RFC 3339 in UTC, out (seconds or milliseconds); RFC 3339, dates and "1h ago"
+ * in. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +18,25 @@ void time_format(int64_t unix_secs, char *buf, size_t len)
 		return;
 	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		buf[0] = '\0';
+}
+
+int time_format_ms(int64_t unix_ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(unix_ms / 1000);
+	int ms = (int)(unix_ms % 1000);
+	struct tm tm;
+	size_t n;
+
+	if (ms < 0) {
+		ms += 1000;
+		t--;
+	}
+	if (!gmtime_r(&t, &tm))
+		return -EOVERFLOW;
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!n || (size_t)snprintf(buf + n, len - n, ".%03dZ", ms) >= len - n)
+		return -ENOSPC;
+	return 0;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
@@ -107,6 +127,16 @@ static int parse_rfc3339_rest(const char *p, int64_t days, int64_t *out)
 		return -EINVAL;
 	*out = days * 86400 + hh * 3600 + mm * 60 + ss - sign * (oh * 3600 + om * 60);
 	return 0;
+}
+
+int time_parse_rfc3339(const char *s, int64_t *unix_secs)
+{
+	const char *p = s;
+	int64_t days;
+
+	if (!s || parse_date(&p, &days) || (*p != 'T' && *p != 't'))
+		return -EINVAL;
+	return parse_rfc3339_rest(p + 1, days, unix_secs);
 }
 
 int time_parse_at(const char *s, int64_t now, int64_t *unix_secs)

@@ -6,11 +6,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Buffer size that holds any time_format() output. */
+/* Buffer size that holds any time_format() or time_format_ms() output. */
 #define TIME_BUF 32
 
 /* "2026-11-28T18:00:00Z" */
 void time_format(int64_t unix_secs, char *buf, size_t len);
+
+/*
+ * "2026-11-28T18:00:00.123Z" (always three fraction digits, as the audit trail
+ * stores them). Returns 0, -ENOSPC if @len is too small, -EOVERFLOW.
+ */
+int time_format_ms(int64_t unix_ms, char *buf, size_t len);
+
+/*
+ * Strict RFC 3339 date-time into unix seconds: a 'T' (or 't') and a zone ('Z' or
+ * +hh:mm) required, a fraction dropped. Returns 0 or -EINVAL.
+ */
+int time_parse_rfc3339(const char *s, int64_t *unix_secs);
 
 /*
  * Parses, into unix seconds:

@@ -17,6 +17,8 @@
 #include "model.h"
 #include "duration.h"
 #include "config.h"
+#include "errbuf.h"
+#include "vec.h"
 
 #define KEY_MAX		192 /* a JSON-path-like key name in a message */
 #define QUOTE_MAX	64  /* how much of a bad value a message repeats */
@@ -36,10 +38,8 @@ struct pctx {
 	char *err;
 	size_t errlen;
 	const struct config *c;
-	struct seen *roots;
-	size_t n_roots;
-	struct seen *devs;
-	size_t n_devs;
+	struct vec roots; /* of struct seen */
+	struct vec devs;  /* of struct seen */
 };
 
 static const char *const top_keys[] = {
@@ -68,24 +68,19 @@ static const char *const zone_keys[] = {
 static int fail(struct pctx *x, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* seterr() with the key path first ("zones[1].path: ..."), so a message says where. */
 static int fail(struct pctx *x, const char *key, const char *fmt, ...)
 {
-	size_t off = 0;
+	char msg[PATH_MAX + 256];
 	va_list ap;
-	int n;
 
-	if (!x->errlen)
-		return -EINVAL;
-	x->err[0] = '\0';
-	if (key && *key) {
-		n = snprintf(x->err, x->errlen, "%s: ", key);
-		off = n < 0 ? 0 : (size_t)n;
-	}
-	if (off < x->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(x->err + off, x->errlen - off, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (key && *key)
+		seterr(x->err, x->errlen, "%s: %s", key, msg);
+	else
+		seterr(x->err, x->errlen, "%s", msg);
 	return -EINVAL;
 }
 
@@ -264,17 +259,30 @@ static int set_str(struct pctx *x, char **dst, const char *s)
 	return 0;
 }
 
+/*
+ * Member @key of @obj, its key path written to @kp. NULL when absent, with *err the
+ * "is required" failure if @required, else 0.
+ */
+static json_t *member(struct pctx *x, json_t *obj, const char *path, const char *key, bool required,
+		      char kp[KEY_MAX], int *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	key_join(kp, path, key);
+	*err = !v && required ? fail(x, kp, "is required") : 0;
+	return v;
+}
+
 /* An optional (or required) string member; absent leaves *dst as it is. */
 static int get_str(struct pctx *x, json_t *obj, const char *path, const char *key, bool required,
 		   check_fn check, char **dst)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX];
 	int err;
+	json_t *v = member(x, obj, path, key, required, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return required ? fail(x, kp, "is required") : 0;
+		return err;
 	if (!json_is_string(v))
 		return fail(x, kp, "expected a string");
 	err = check ? check(x, kp, json_string_value(v)) : 0;
@@ -286,14 +294,14 @@ static int get_str(struct pctx *x, json_t *obj, const char *path, const char *ke
 static int get_str_array(struct pctx *x, json_t *obj, const char *path, const char *key,
 			 check_fn check, char ***arr, size_t *n)
 {
-	json_t *v = json_object_get(obj, key), *item;
 	char kp[KEY_MAX], ip[KEY_MAX];
+	json_t *item;
 	size_t i;
 	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return 0;
+		return err;
 	if (!json_is_array(v))
 		return fail(x, kp, "expected an array of strings");
 	if (!json_array_size(v))
@@ -319,13 +327,12 @@ static int get_str_array(struct pctx *x, json_t *obj, const char *path, const ch
 static int get_principals(struct pctx *x, json_t *obj, const char *path, const char *key,
 			  bool required, struct principals *p)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX];
 	int err;
+	json_t *v = member(x, obj, path, key, required, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return required ? fail(x, kp, "is required") : 0;
+		return err;
 	if (!json_is_object(v))
 		return fail(x, kp, "expected an object with \"users\" and \"groups\"");
 	err = check_keys(x, v, kp, principal_keys);
@@ -341,14 +348,13 @@ static int get_principals(struct pctx *x, json_t *obj, const char *path, const c
 static int get_duration(struct pctx *x, json_t *obj, const char *path, const char *key,
 			int64_t *dst)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX], q[QUOTE_MAX];
 	const char *s;
 	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return 0;
+		return err;
 	if (!json_is_string(v))
 		return fail(x, kp, "expected a duration string such as \"4h\"");
 	s = json_string_value(v);
@@ -365,12 +371,12 @@ static int get_duration(struct pctx *x, json_t *obj, const char *path, const cha
 
 static int get_bool(struct pctx *x, json_t *obj, const char *path, const char *key, bool *dst)
 {
-	json_t *v = json_object_get(obj, key);
 	char kp[KEY_MAX];
+	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
 
-	key_join(kp, path, key);
 	if (!v)
-		return 0;
+		return err;
 	if (!json_is_boolean(v))
 		return fail(x, kp, "expected true or false");
 	*dst = json_is_true(v);
@@ -398,7 +404,7 @@ static int get_notify(struct pctx *x, json_t *root, struct config *c)
 static int add_root(struct pctx *x, const char *kp, const char *path, size_t zone)
 {
 	const struct zone_cfg *zones = x->c->zones;
-	struct seen *grown;
+	struct seen seen;
 	struct stat st;
 	size_t n;
 	char *real;
@@ -415,8 +421,8 @@ static int add_root(struct pctx *x, const char *kp, const char *path, size_t zon
 		return fail(x, kp, "the root directory cannot be a zone");
 	}
 	n = strlen(real);
-	for (size_t i = 0; i < x->n_roots; i++) {
-		const struct seen *s = &x->roots[i];
+	for (size_t i = 0; i < x->roots.n; i++) {
+		const struct seen *s = &VEC_AT(&x->roots, struct seen, i);
 		size_t m = strlen(s->real);
 		bool same = (s->dev == st.st_dev && s->ino == st.st_ino) || !strcmp(s->real, real);
 		bool inside = n > m && !strncmp(real, s->real, m) && real[m] == '/';
@@ -437,51 +443,48 @@ static int add_root(struct pctx *x, const char *kp, const char *path, size_t zon
 				    zones[s->zone].name);
 		}
 	}
-	if (x->n_roots >= LB_MAX_ZONE_ROOTS) {
+	if (x->roots.n >= LB_MAX_ZONE_ROOTS) {
 		free(real);
 		return fail(x, kp, "more than %d zone paths in all", LB_MAX_ZONE_ROOTS);
 	}
-	grown = realloc(x->roots, (x->n_roots + 1) * sizeof(*grown));
-	if (!grown) {
-		free(real);
-		return oom(x);
-	}
-	x->roots = grown;
-	x->roots[x->n_roots++] = (struct seen){
+	seen = (struct seen){
 		.real = real,
 		.dev = st.st_dev,
 		.ino = st.st_ino,
 		.zone = zone,
 		.as_written = (char *)path,
 	};
+	if (vec_push(&x->roots, &seen)) {
+		free(real);
+		return oom(x);
+	}
 	return 0;
 }
 
 static int add_device(struct pctx *x, const char *kp, const char *path, size_t zone)
 {
 	const struct zone_cfg *zones = x->c->zones;
-	struct seen *grown;
+	const struct seen *devs = x->devs.v;
+	struct seen seen;
 	struct stat st;
 
 	if (stat(path, &st))
 		return fail(x, kp, "%s: %s", path, strerror(errno));
 	if (!S_ISBLK(st.st_mode))
 		return fail(x, kp, "%s: not a block device", path);
-	for (size_t i = 0; i < x->n_devs; i++) {
-		if (x->devs[i].dev != st.st_rdev)
+	for (size_t i = 0; i < x->devs.n; i++) {
+		if (devs[i].dev != st.st_rdev)
 			continue;
-		if (x->devs[i].zone == zone)
+		if (devs[i].zone == zone)
 			return fail(x, kp, "%s is listed twice", path);
 		return fail(x, kp, "%s already belongs to zone \"%s\"", path,
-			    zones[x->devs[i].zone].name);
+			    zones[devs[i].zone].name);
 	}
-	if (x->n_devs >= LB_MAX_ZONE_DEVS)
+	if (x->devs.n >= LB_MAX_ZONE_DEVS)
 		return fail(x, kp, "more than %d devices in all", LB_MAX_ZONE_DEVS);
-	grown = realloc(x->devs, (x->n_devs + 1) * sizeof(*grown));
-	if (!grown)
+	seen = (struct seen){.dev = st.st_rdev, .zone = zone};
+	if (vec_push(&x->devs, &seen))
 		return oom(x);
-	x->devs = grown;
-	x->devs[x->n_devs++] = (struct seen){.dev = st.st_rdev, .zone = zone};
 	return 0;
 }
 
@@ -596,15 +599,56 @@ static int set_defaults(struct pctx *x, struct config *c)
 
 static void pctx_release(struct pctx *x)
 {
-	for (size_t i = 0; i < x->n_roots; i++)
-		free(x->roots[i].real);
-	free(x->roots);
-	free(x->devs);
+	for (size_t i = 0; i < x->roots.n; i++)
+		free(VEC_AT(&x->roots, struct seen, i).real);
+	vec_free(&x->roots);
+	vec_free(&x->devs);
+}
+
+/* The top-level keys, in the order the man page lists them; zones last. */
+static int parse_top(struct pctx *x, json_t *root, struct config *c)
+{
+	int ret;
+
+	ret = check_keys(x, root, "", top_keys);
+	if (!ret)
+		ret = get_str(x, root, "", "socket", false, check_socket, &c->socket);
+	if (!ret)
+		ret = get_str(x, root, "", "database", false, check_abs_path, &c->database);
+	if (!ret)
+		ret = get_principals(x, root, "", "engineers", false, &c->engineers);
+	if (!ret)
+		ret = get_principals(x, root, "", "security", false, &c->security);
+	if (!ret)
+		ret = get_duration(x, root, "", "request_ttl", &c->request_ttl);
+	if (!ret)
+		ret = get_duration(x, root, "", "max_duration", &c->max_duration);
+	if (!ret)
+		ret = get_notify(x, root, c);
+	if (!ret)
+		ret = get_bool(x, root, "", "permissive", &c->permissive);
+	if (!ret)
+		ret = get_str(x, root, "", "audit_log", false, check_abs_path, &c->audit_log);
+	if (!ret)
+		ret = get_bool(x, root, "", "syslog", &c->syslog);
+	if (!ret)
+		ret = get_str_array(x, root, "", "protected_paths", check_abs_path,
+				    &c->protected_paths, &c->n_protected_paths);
+	if (!ret)
+		ret = get_bool(x, root, "", "engineer_kernel_access", &c->engineer_kernel_access);
+	if (!ret)
+		ret = parse_zones(x, root, c);
+	return ret;
 }
 
 int config_parse(const char *json, size_t len, struct config **out, char *err, size_t errlen)
 {
-	struct pctx x = {.err = err, .errlen = errlen};
+	struct pctx x = {
+		.err = err,
+		.errlen = errlen,
+		.roots = VEC_INIT(struct seen),
+		.devs = VEC_INIT(struct seen),
+	};
 	struct config *c = NULL;
 	json_error_t jerr;
 	json_t *root;
@@ -633,34 +677,7 @@ int config_parse(const char *json, size_t len, struct config **out, char *err, s
 		ret = fail(&x, NULL, "the config must be a JSON object");
 		goto out;
 	}
-	ret = check_keys(&x, root, "", top_keys);
-	if (!ret)
-		ret = get_str(&x, root, "", "socket", false, check_socket, &c->socket);
-	if (!ret)
-		ret = get_str(&x, root, "", "database", false, check_abs_path, &c->database);
-	if (!ret)
-		ret = get_principals(&x, root, "", "engineers", false, &c->engineers);
-	if (!ret)
-		ret = get_principals(&x, root, "", "security", false, &c->security);
-	if (!ret)
-		ret = get_duration(&x, root, "", "request_ttl", &c->request_ttl);
-	if (!ret)
-		ret = get_duration(&x, root, "", "max_duration", &c->max_duration);
-	if (!ret)
-		ret = get_notify(&x, root, c);
-	if (!ret)
-		ret = get_bool(&x, root, "", "permissive", &c->permissive);
-	if (!ret)
-		ret = get_str(&x, root, "", "audit_log", false, check_abs_path, &c->audit_log);
-	if (!ret)
-		ret = get_bool(&x, root, "", "syslog", &c->syslog);
-	if (!ret)
-		ret = get_str_array(&x, root, "", "protected_paths", check_abs_path,
-				    &c->protected_paths, &c->n_protected_paths);
-	if (!ret)
-		ret = get_bool(&x, root, "", "engineer_kernel_access", &c->engineer_kernel_access);
-	if (!ret)
-		ret = parse_zones(&x, root, c);
+	ret = parse_top(&x, root, c);
 out:
 	pctx_release(&x);
 	json_decref(root);
@@ -738,17 +755,17 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	}
 	ret = read_file(path, &buf, &len);
 	if (ret == -EFBIG) {
-		snprintf(err, errlen, "%s: not a regular file of at most %d bytes", path,
-			 CONFIG_FILE_MAX);
+		seterr(err, errlen, "%s: not a regular file of at most %d bytes", path,
+		       CONFIG_FILE_MAX);
 		return ret;
 	}
 	if (ret) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		seterr(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
 	ret = config_parse(buf, len, out, msg, sizeof(msg));
 	if (ret)
-		snprintf(err, errlen, "%s: %s", path, msg);
+		seterr(err, errlen, "%s: %s", path, msg);
 	free(buf);
 	return ret;
 }
@@ -758,27 +775,23 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The embedded default is built as JSON and parsed, so it passes the same checks as a file. */
-int config_embedded_at(const char *customers_root, struct config **out, char *err, size_t errlen)
+/* The customer directories under @root (real directories with zone names), sorted. */
+static int zone_dirs(const char *root, struct vec *names, char *err, size_t errlen)
 {
-	json_t *root = NULL, *zones, *z;
-	char **names = NULL;
-	size_t n_names = 0, cap = 0;
-	char *text = NULL, *path = NULL, *group = NULL;
+	DIR *dir = opendir(root);
 	struct dirent *de;
 	struct stat st;
-	DIR *dir;
-	int ret = -ENOMEM;
+	int ret = 0;
 
-	*out = NULL;
-	dir = opendir(customers_root);
-	if (!dir && errno != ENOENT) {
+	if (!dir) {
+		if (errno == ENOENT)
+			return 0;
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", customers_root, strerror(errno));
+		seterr(err, errlen, "%s: %s", root, strerror(errno));
 		return ret;
 	}
-	while (dir && (de = readdir(dir))) {
-		char **grown;
+	while (!ret && (de = readdir(dir))) {
+		char *name;
 
 		if (!zone_name_ok(de->d_name))
 			continue;
@@ -786,61 +799,80 @@ int config_embedded_at(const char *customers_root, struct config **out, char *er
 		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISDIR(st.st_mode))
 			continue;
-		if (n_names == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(names, cap * sizeof(*names));
-			if (!grown)
-				goto out;
-			names = grown;
-		}
-		names[n_names] = strdup(de->d_name);
-		if (!names[n_names])
-			goto out;
-		n_names++;
+		name = strdup(de->d_name);
+		ret = name ? vec_push(names, &name) : -ENOMEM;
+		if (ret)
+			free(name);
 	}
-	if (n_names)
-		qsort(names, n_names, sizeof(*names), by_name);
+	closedir(dir);
+	if (names->n)
+		qsort(names->v, names->n, names->size, by_name);
+	return ret ? -ENOMEM : 0;
+}
+
+/* Zone @name: @root/@name, approved by the group @name-admins. */
+static json_t *embedded_zone(const char *root, const char *name)
+{
+	char *path, *group;
+	json_t *z;
+
+	if (asprintf(&path, "%s/%s", root, name) < 0)
+		return NULL;
+	if (asprintf(&group, "%s-admins", name) < 0) {
+		free(path);
+		return NULL;
+	}
+	z = json_pack("{s:s, s:[s], s:{s:[],s:[s]}, s:i, s:[], s:[]}", "name", name, "paths", path,
+		      "approvers", "users", "groups", group, "approvals_required", 1, "notify",
+		      "devices");
+	free(path);
+	free(group);
+	return z;
+}
+
+/* The embedded default as JSON text, one zone per name; NULL when out of memory. */
+static char *embedded_json(const char *root_dir, const struct vec *names)
+{
+	json_t *root, *zones;
+	char *text = NULL;
 
 	root = json_pack("{s:{s:[],s:[s]}, s:{s:[],s:[s]}, s:s, s:s, s:[]}", "engineers", "users",
 			 "groups", "engineers", "security", "users", "groups", "secops",
 			 "request_ttl", "12h", "max_duration", "4h", "zones");
 	if (!root)
-		goto out;
+		return NULL;
 	zones = json_object_get(root, "zones");
-	for (size_t i = 0; i < n_names; i++) {
-		free(path);
-		free(group);
-		group = NULL;
-		if (asprintf(&path, "%s/%s", customers_root, names[i]) < 0) {
-			path = NULL;
-			goto out;
-		}
-		if (asprintf(&group, "%s-admins", names[i]) < 0) {
-			group = NULL;
-			goto out;
-		}
-		z = json_pack("{s:s, s:[s], s:{s:[],s:[s]}, s:i, s:[], s:[]}", "name", names[i],
-			      "paths", path, "approvers", "users", "groups", group,
-			      "approvals_required", 1, "notify", "devices");
+	for (size_t i = 0; i < names->n; i++) {
+		json_t *z = embedded_zone(root_dir, VEC_AT(names, char *, i));
+
 		if (!z || json_array_append_new(zones, z))
 			goto out;
 	}
 	text = json_dumps(root, JSON_COMPACT);
-	if (!text)
-		goto out;
-	ret = config_parse(text, strlen(text), out, err, errlen);
 out:
-	if (ret == -ENOMEM && errlen && !err[0])
-		snprintf(err, errlen, "out of memory");
-	if (dir)
-		closedir(dir);
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	free(names);
-	free(path);
-	free(group);
-	free(text);
 	json_decref(root);
+	return text;
+}
+
+/* The embedded default is built as JSON and parsed, so it passes the same checks as a file. */
+int config_embedded_at(const char *customers_root, struct config **out, char *err, size_t errlen)
+{
+	struct vec names = VEC_INIT(char *);
+	char *text = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = zone_dirs(customers_root, &names, err, errlen);
+	if (!ret) {
+		text = embedded_json(customers_root, &names);
+		ret = text ? config_parse(text, strlen(text), out, err, errlen) : -ENOMEM;
+	}
+	if (ret == -ENOMEM && errlen && !err[0])
+		seterr(err, errlen, "out of memory");
+	for (size_t i = 0; i < names.n; i++)
+		free(VEC_AT(&names, char *, i));
+	vec_free(&names);
+	free(text);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include "identity.h"
+#include "vec.h"
 
 #define NSS_BUF_START 1024
 #define NSS_BUF_MAX   (1 << 20) /* a group with many members needs a large buffer */
@@ -105,24 +106,20 @@ int id_user_uid(const char *name, uint32_t *uid)
 /* All gids of a user, primary first (getgrouplist), malloc'ed; NULL on failure. */
 static gid_t *user_groups(const char *name, gid_t primary, int *n)
 {
-	int cap = 64;
-	gid_t *gids = NULL;
+	struct vec gids = VEC_INIT(gid_t);
+	size_t want = 64;
 
-	for (int tries = 0; tries < 8; tries++) {
-		gid_t *grown = realloc(gids, cap * sizeof(*gids));
-		int got = cap;
+	for (int tries = 0; tries < 8 && !vec_reserve(&gids, want); tries++) {
+		int got = (int)gids.cap;
 
-		if (!grown)
-			break;
-		gids = grown;
-		if (getgrouplist(name, primary, gids, &got) >= 0) {
+		if (getgrouplist(name, primary, gids.v, &got) >= 0) {
 			*n = got;
-			return gids;
+			return gids.v;
 		}
 		/* got now holds the number needed */
-		cap = got > cap ? got : cap * 2;
+		want = (size_t)got > gids.cap ? (size_t)got : gids.cap * 2;
 	}
-	free(gids);
+	vec_free(&gids);
 	return NULL;
 }
 
@@ -159,24 +156,11 @@ out:
 	return found;
 }
 
-struct uidset {
-	uint32_t *v;
-	size_t n, cap;
-};
-
-static int uidset_add(struct uidset *s, uint32_t uid)
+static int push_uid(struct vec *set, uid_t uid)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		uint32_t *grown = realloc(s->v, cap * sizeof(*grown));
+	uint32_t u = uid;
 
-		if (!grown)
-			return -ENOMEM;
-		s->v = grown;
-		s->cap = cap;
-	}
-	s->v[s->n++] = uid;
-	return 0;
+	return vec_push(set, &u);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -186,110 +170,106 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Adds the uids of a group's members, copied first: gr_mem lives in a buffer lookups reuse. */
+static int add_members(struct vec *set, char **gr_mem)
+{
+	struct vec members = VEC_INIT(char *);
+	struct passwd pw;
+	int err = 0;
+
+	for (char **m = gr_mem; !err && m && *m; m++) {
+		char *copy = strdup(*m);
+
+		err = copy ? vec_push(&members, &copy) : -ENOMEM;
+		if (err)
+			free(copy);
+	}
+	for (size_t j = 0; j < members.n && !err; j++) {
+		char *pwbuf = NULL;
+
+		if (pw_by_name(VEC_AT(&members, char *, j), &pw, &pwbuf) == 0)
+			err = push_uid(set, pw.pw_uid);
+		free(pwbuf);
+	}
+	for (size_t j = 0; j < members.n; j++)
+		free(VEC_AT(&members, char *, j));
+	vec_free(&members);
+	return err;
+}
+
+static int pwent_fn(const void *key, void *ent, char *buf, size_t len, void **res)
+{
+	return getpwent_r(ent, buf, len, (struct passwd **)res);
+}
+
+/*
+ * Adds users whose primary group is one of @gids: they are not in gr_mem. Enumeration
+ * may be off in SSSD; then gr_mem is all NSS will tell.
+ */
+static int add_primary_members(struct vec *set, const struct vec *gids)
+{
+	struct passwd pw;
+	char *buf = NULL;
+	int err = 0, r;
+
+	setpwent();
+	/* an entry too large for the buffer is read again, into a larger one */
+	while (!err && !(r = nss_get(pwent_fn, NULL, &pw, &buf))) {
+		for (size_t i = 0; i < gids->n; i++) {
+			if (pw.pw_gid == VEC_AT(gids, gid_t, i)) {
+				err = push_uid(set, pw.pw_uid);
+				break;
+			}
+		}
+	}
+	if (!err && r == -ENOMEM)
+		err = r;
+	endpwent();
+	free(buf);
+	return err;
+}
+
+static void sort_unique(struct vec *set)
+{
+	size_t out = 0;
+
+	if (!set->n)
+		return;
+	qsort(set->v, set->n, set->size, cmp_u32);
+	for (size_t i = 0; i < set->n; i++)
+		if (!out || VEC_AT(set, uint32_t, out - 1) != VEC_AT(set, uint32_t, i))
+			VEC_AT(set, uint32_t, out++) = VEC_AT(set, uint32_t, i);
+	set->n = out;
+}
+
 int id_resolve(const struct principals *p, uint32_t **uids, size_t *n)
 {
-	struct uidset set = {0};
-	gid_t *gids = NULL;
-	size_t n_gids = 0;
-	struct passwd pw, *res;
+	struct vec set = VEC_INIT(uint32_t), gids = VEC_INIT(gid_t);
+	struct passwd pw;
 	struct group gr;
 	char *buf = NULL;
-	size_t out = 0;
 	int err = 0;
 
 	*uids = NULL;
 	*n = 0;
 	for (size_t i = 0; !err && i < p->n_users; i++)
 		if (pw_by_name(p->users[i], &pw, &buf) == 0)
-			err = uidset_add(&set, pw.pw_uid);
-	if (!err && p->n_groups) {
-		gids = calloc(p->n_groups, sizeof(*gids));
-		if (!gids)
-			err = -ENOMEM;
-	}
+			err = push_uid(&set, pw.pw_uid);
 	for (size_t i = 0; !err && i < p->n_groups; i++) {
-		char **members;
-		size_t n_members = 0;
-
 		if (gr_by_name(p->groups[i], &gr, &buf))
 			continue;
-		gids[n_gids++] = gr.gr_gid;
-		/* gr_mem lives in buf, which the member lookups below reuse: copy it first */
-		for (char **m = gr.gr_mem; m && *m; m++)
-			n_members++;
-		members = calloc(n_members + 1, sizeof(*members));
-		if (!members) {
-			err = -ENOMEM;
-			break;
-		}
-		for (size_t j = 0; j < n_members && !err; j++)
-			if (!(members[j] = strdup(gr.gr_mem[j])))
-				err = -ENOMEM;
-		for (size_t j = 0; j < n_members && !err; j++) {
-			char *pwbuf = NULL;
-
-			if (pw_by_name(members[j], &pw, &pwbuf) == 0)
-				err = uidset_add(&set, pw.pw_uid);
-			free(pwbuf);
-		}
-		for (size_t j = 0; j < n_members; j++)
-			free(members[j]);
-		free(members);
+		err = vec_push(&gids, &gr.gr_gid);
+		if (!err)
+			err = add_members(&set, gr.gr_mem);
 	}
-	if (!err && n_gids) {
-		/*
-		 * Users whose primary group it is are not in gr_mem. Enumeration may be off
-		 * in SSSD; then gr_mem above is all NSS will tell.
-		 */
-		size_t len = 16384;
-		char *ebuf = malloc(len);
-
-		if (!ebuf)
-			err = -ENOMEM;
-		setpwent();
-		while (!err) {
-			int r = getpwent_r(&pw, ebuf, len, &res);
-
-			if (r == ERANGE && len < NSS_BUF_MAX) {
-				char *grown = realloc(ebuf, len * 2);
-
-				if (!grown) {
-					err = -ENOMEM;
-					break;
-				}
-				ebuf = grown;
-				len *= 2;
-				continue;
-			}
-			if (r || !res)
-				break;
-			for (size_t i = 0; i < n_gids && !err; i++)
-				if (pw.pw_gid == gids[i]) {
-					err = uidset_add(&set, pw.pw_uid);
-					break;
-				}
-		}
-		endpwent();
-		free(ebuf);
+	if (!err && gids.n)
+		err = add_primary_members(&set, &gids);
+	if (!err) {
+		sort_unique(&set);
+		*uids = vec_take(&set, n);
 	}
-	if (err) {
-		free(set.v);
-		goto out;
-	}
-	if (set.n) {
-		qsort(set.v, set.n, sizeof(*set.v), cmp_u32);
-		for (size_t i = 0; i < set.n; i++)
-			if (!out || set.v[out - 1] != set.v[i])
-				set.v[out++] = set.v[i];
-	}
-	*uids = set.v;
-	*n = out;
-	if (!out) {
-		free(set.v);
-		*uids = NULL;
-	}
-out:
-	free(gids);
+	vec_free(&set);
+	vec_free(&gids);
 	free(buf);
 	return err;
 }

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "errbuf.h"
 #include "blockdevs.h"
 #include "lockbox.h"
 
@@ -222,33 +223,33 @@ int blockdevs_sync(const char *const *paths, size_t n_paths, size_t *found, char
 			continue; /* the zone sync reports missing roots */
 		ret = blockdevs_find("/sys", st.st_dev, devs, &n, BLOCKDEVS_MAX);
 		if (ret) {
-			snprintf(err, errlen, "devices beneath %s: %s", paths[i], strerror(-ret));
+			seterr(err, errlen, "devices beneath %s: %s", paths[i], strerror(-ret));
 			return ret;
 		}
 	}
 	fd = pinned("zone_blkdevs");
 	if (fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot open the zone_blkdevs map: %s", strerror(errno));
+		seterr(err, errlen, "cannot open the zone_blkdevs map: %s", strerror(errno));
 		return ret;
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* a zone's own "devices" entry keeps its zone (and the grants that open it) */
 		if (bpf_map_update_elem(fd, &devs[i], &zone, BPF_NOEXIST) < 0 && errno != EEXIST) {
 			ret = -errno;
-			snprintf(err, errlen, "cannot guard block device %u:%u: %s", devs[i] >> 20,
-				 devs[i] & KDEV_ANY_MINOR, strerror(errno));
+			seterr(err, errlen, "cannot guard block device %u:%u: %s", devs[i] >> 20,
+			       devs[i] & KDEV_ANY_MINOR, strerror(errno));
 			goto out;
 		}
 	}
 	ret = prune(fd, devs, n);
 	if (ret) {
-		snprintf(err, errlen, "cannot remove old block devices: %s", strerror(-ret));
+		seterr(err, errlen, "cannot remove old block devices: %s", strerror(-ret));
 		goto out;
 	}
 	ret = sync_passthru();
 	if (ret)
-		snprintf(err, errlen, "cannot guard the passthrough devices: %s", strerror(-ret));
+		seterr(err, errlen, "cannot guard the passthrough devices: %s", strerror(-ret));
 	if (found)
 		*found = n;
 out:

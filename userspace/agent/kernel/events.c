@@ -30,20 +30,6 @@ struct events {
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, refreshed per batch */
 };
 
-/* "2026-11-28T18:00:00.123Z" for a CLOCK_BOOTTIME stamp */
-static void event_time(const struct events *a, __u64 boot_ns, char *buf, size_t len)
-{
-	int64_t wall_ns = (int64_t)boot_ns + a->boot_to_wall_ns;
-	char t[TIME_BUF];
-	size_t n;
-
-	time_format(wall_ns / 1000000000LL, t, sizeof(t));
-	n = strlen(t);
-	if (n && t[n - 1] == 'Z')
-		t[n - 1] = 0;
-	snprintf(buf, len, "%s.%03lldZ", t, (long long)(wall_ns % 1000000000LL) / 1000000);
-}
-
 /* Kernel strings are bytes; a name that is not UTF-8 is kept, escaped as \xNN. */
 static json_t *text_json(const char *s, size_t max)
 {
@@ -72,7 +58,8 @@ static json_t *event_record(const struct events *ev, const struct lb_event *e)
 	json_t *rec;
 
 	kevent_path(e, ctx_root_path(x, e->dev, e->ino), path, sizeof(path));
-	event_time(ev, e->time_ns, t, sizeof(t));
+	/* a CLOCK_BOOTTIME stamp, on the wall clock, to the millisecond */
+	time_format_ms(((int64_t)e->time_ns + ev->boot_to_wall_ns) / 1000000, t, sizeof(t));
 	snprintf(zone, sizeof(zone),
 		 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
 		 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"

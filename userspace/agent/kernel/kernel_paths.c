@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "errbuf.h"
 #include "kernel_paths.h"
 #include "loader.h"
 
@@ -86,8 +87,8 @@ int kernel_paths_sync(struct guard *g, bool protect, char *err, size_t errlen)
 		if (ret == -ENOENT || ret == -EINVAL)
 			continue; /* not on this host, or not a file or directory */
 		if (ret) {
-			snprintf(err, errlen, "cannot %s %s: %s", protect ? "protect" : "unprotect",
-				 paths[i], strerror(-ret));
+			seterr(err, errlen, "cannot %s %s: %s", protect ? "protect" : "unprotect",
+			       paths[i], strerror(-ret));
 			return ret;
 		}
 	}

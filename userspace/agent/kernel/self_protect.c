@@ -41,23 +41,18 @@ static const char *const system_paths[] = {
 
 static int add(struct self_paths *p, const char *path)
 {
+	char *copy;
+	int err;
+
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i], path))
 			return 0;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 32;
-		char **v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
-	p->v[p->n] = strdup(path);
-	if (!p->v[p->n])
-		return -ENOMEM;
-	p->n++;
-	return 0;
+	p->paths.size = sizeof(char *); /* a zeroed self_paths is an empty one */
+	copy = strdup(path);
+	err = copy ? vec_push(&p->paths, &copy) : -ENOMEM;
+	if (err)
+		free(copy);
+	return err;
 }
 
 /* @path and, when it is a symlink, what it finally names. */
@@ -335,8 +330,7 @@ void self_paths_free(struct self_paths *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->v[i]);
-	free(p->v);
-	*p = (struct self_paths){0};
+	vec_free(&p->paths);
 }
 
 /*

@@ -9,13 +9,20 @@
 #define SELF_PROTECT_H
 
 #include <stddef.h>
+#include "vec.h"
 
 struct config;
 struct guard;
 
+/* Zeroed, it is empty. v and n read the vec as the array of paths it holds. */
 struct self_paths {
-	char **v;
-	size_t n, cap;
+	union {
+		struct vec paths; /* of char *, each malloc'ed, no two the same */
+		struct {
+			char **v;
+			size_t n;
+		};
+	};
 };
 
 /*

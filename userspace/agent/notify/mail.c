@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Notification mails: headers that cannot be injected into, bodies people can act on. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,44 +13,12 @@
 #include "duration.h"
 #include "mail.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 #define LINE_MAX_OCTETS 998 /* RFC 5322 2.1.1 */
 #define WRAP_COLS	72
 /* 42 octets -> 56 base64 chars: a 68-char encoded-word, "Subject: " + it within 78 columns */
 #define EW_CHUNK 42
-
-/* Length of the valid UTF-8 sequence at p (1-4), or 0: overlongs, surrogates, > U+10FFFF. */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-	size_t n;
-	unsigned int cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	/* a NUL terminator is not a continuation byte, so this never reads past it */
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 static bool is_ctl(unsigned char c)
 {
@@ -63,7 +32,7 @@ static bool header_text_ok(const char *s, bool *ascii)
 
 	*ascii = true;
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len((const char *)p);
 
 		if (!n || (n == 1 && is_ctl(*p)))
 			return false;
@@ -237,7 +206,7 @@ static void put_subject(FILE *f, const char *subject, bool ascii)
 		size_t chunk = 0;
 
 		while (chunk < left) {
-			size_t n = utf8_len(p + chunk);
+			size_t n = utf8_seq_len((const char *)(p + chunk));
 
 			if (chunk + n > EW_CHUNK)
 				break;
@@ -249,14 +218,6 @@ static void put_subject(FILE *f, const char *subject, bool ascii)
 		p += chunk;
 		left -= chunk;
 	}
-}
-
-/* Octets in the UTF-8 sequence a byte starts; 0 for a continuation byte. */
-static size_t lead_len(unsigned char c)
-{
-	if ((c & 0xc0) == 0x80)
-		return 0;
-	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 }
 
 /* Ends an output line; a lone "." is padded, since sendmail without -i stops there. */
@@ -280,7 +241,7 @@ static void put_body(FILE *f, const char *body)
 		char last = 0;
 
 		for (; *p && *p != '\n'; p++) {
-			size_t n = lead_len((unsigned char)*p);
+			size_t n = utf8_lead_len((unsigned char)*p);
 
 			if (*p == '\r')
 				continue;
@@ -365,7 +326,7 @@ static char *flat(const char *s)
 	if (!out)
 		return NULL;
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len((const char *)p);
 
 		if (!n) {
 			out[o++] = '?';
@@ -414,7 +375,7 @@ static void put_field(FILE *f, const char *label, const char *text)
 		if (!*p)
 			break;
 		for (w = p; *w && !is_sep(*w); w++)
-			width += lead_len(*w) != 0;
+			width += utf8_lead_len(*w) != 0;
 		if (!empty && col + 1 + width > WRAP_COLS) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
@@ -423,7 +384,7 @@ static void put_field(FILE *f, const char *label, const char *text)
 			col++;
 		}
 		while (p < w) {
-			size_t n = utf8_len(p);
+			size_t n = utf8_seq_len((const char *)p);
 
 			if (!n || p + n > w) {
 				fputc('?', f);
@@ -441,52 +402,107 @@ static void put_field(FILE *f, const char *label, const char *text)
 	fputc('\n', f);
 }
 
-char *mail_request_created(const char *from, const char *const *to, size_t n_to,
-			   const struct request *r, const char *host, int64_t now)
+/* What a request's mail says: untrusted text flattened, times and duration formatted. */
+struct mail_text {
+	const struct request *r;
+	char *zone, *who, *where; /* flat(): one line each */
+	const char *what, *comment;
+	int64_t now;
+	char dur[DURATION_BUF], filed[TIME_BUF], ends[TIME_BUF], at[TIME_BUF];
+};
+
+/* 0, or -1 with errno ENOMEM; text_release() either way. */
+static int text_init(struct mail_text *t, const struct request *r, const char *who,
+		     const char *where, int64_t now)
 {
-	char *zone = NULL, *who = NULL, *where = NULL, *subject = NULL, *body = NULL;
-	char *msg = NULL;
-	char dur[DURATION_BUF], filed[TIME_BUF], lapses[TIME_BUF];
+	t->r = r;
+	t->now = now;
+	t->zone = flat(r->zone);
+	t->who = flat(who);
+	t->where = flat(where);
+	duration_format(r->duration, t->dur, sizeof(t->dur));
+	time_format(r->created_at, t->filed, sizeof(t->filed));
+	time_format(r->expires_at, t->ends, sizeof(t->ends));
+	time_format(now, t->at, sizeof(t->at));
+	if (!t->zone || !t->who || !t->where) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static void text_release(struct mail_text *t)
+{
+	int saved = errno;
+
+	free(t->zone);
+	free(t->who);
+	free(t->where);
+	errno = saved;
+}
+
+typedef void (*body_fn)(FILE *f, const struct mail_text *t);
+
+/* The message with @subject and the body @fn writes; NULL with errno set on failure. */
+static char *compose(const char *from, const char *const *to, size_t n_to,
+		     const struct mail_text *t, const char *subject, body_fn fn)
+{
+	char *body = NULL, *msg;
 	size_t size;
 	FILE *f;
 	int saved;
 
-	zone = flat(r->zone);
-	who = flat(r->requester);
-	where = flat(host && *host ? host : "this host");
-	if (!zone || !who || !where) {
+	if (!subject) {
 		errno = ENOMEM;
-		goto out;
+		return NULL;
 	}
-	duration_format(r->duration, dur, sizeof(dur));
-	time_format(r->created_at, filed, sizeof(filed));
-	time_format(r->expires_at, lapses, sizeof(lapses));
-
-	f = open_memstream(&subject, &size);
-	if (!f)
-		goto out;
-	fprintf(f, "[lockbox] Access request %lld: %s asks for %s access to %s", (long long)r->id,
-		who, access_name(r->access), zone);
-	if (stream_done(f, &subject)) {
-		errno = ENOMEM;
-		goto out;
-	}
-
 	f = open_memstream(&body, &size);
 	if (!f)
-		goto out;
-	fprintf(f, "%s asks for %s access to zone %s on %s for %s.\n\n", who,
-		access_name(r->access), zone, where, dur);
+		return NULL;
+	fn(f, t);
+	if (stream_done(f, &body)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	msg = mail_build(from, to, n_to, subject, body, t->r->id, t->now);
+	saved = errno;
+	free(body);
+	errno = saved;
+	return msg;
+}
+
+/* printf into a new string; NULL when out of memory. */
+static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *str_printf(const char *fmt, ...)
+{
+	char *out;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&out, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : out;
+}
+
+static void created_body(FILE *f, const struct mail_text *t)
+{
+	const struct request *r = t->r;
+	const char *acc = access_name(r->access);
+
+	fprintf(f, "%s asks for %s access to zone %s on %s for %s.\n\n", t->who, acc, t->zone,
+		t->where, t->dur);
 	fprintf(f, "  Request:   %lld\n", (long long)r->id);
-	fprintf(f, "  Requester: %s (uid %u)\n", who, r->uid);
-	fprintf(f, "  Zone:      %s\n", zone);
-	fprintf(f, "  Host:      %s\n", where);
-	fprintf(f, "  Access:    %s\n", access_name(r->access));
-	fprintf(f, "  Duration:  %s\n", dur);
+	fprintf(f, "  Requester: %s (uid %u)\n", t->who, r->uid);
+	fprintf(f, "  Zone:      %s\n", t->zone);
+	fprintf(f, "  Host:      %s\n", t->where);
+	fprintf(f, "  Access:    %s\n", acc);
+	fprintf(f, "  Duration:  %s\n", t->dur);
 	put_field(f, "Reason", r->reason);
 	put_field(f, "Ticket", r->ticket[0] ? r->ticket : "none");
-	fprintf(f, "  Filed:     %s\n", filed);
-	fprintf(f, "  Lapses:    %s, unless decided before\n", lapses);
+	fprintf(f, "  Filed:     %s\n", t->filed);
+	fprintf(f, "  Lapses:    %s, unless decided before\n", t->ends);
 	fprintf(f,
 		"\nNo access is granted until the request is approved.\n"
 		"To approve, run on %s as an approver of zone %s:\n\n"
@@ -494,38 +510,92 @@ char *mail_request_created(const char *from, const char *const *to, size_t n_to,
 		"To deny:\n\n"
 		"    lockboxctl deny %lld --reason \"why it is denied\"\n\n"
 		"Details: lockboxctl show %lld\n",
-		where, zone, (long long)r->id, (long long)r->id, (long long)r->id);
-	if (stream_done(f, &body)) {
-		errno = ENOMEM;
-		goto out;
-	}
+		t->where, t->zone, (long long)r->id, (long long)r->id, (long long)r->id);
+}
 
-	msg = mail_build(from, to, n_to, subject, body, r->id, now);
-out:
-	saved = errno;
-	free(zone);
-	free(who);
-	free(where);
+char *mail_request_created(const char *from, const char *const *to, size_t n_to,
+			   const struct request *r, const char *host, int64_t now)
+{
+	struct mail_text t = {0};
+	char *subject = NULL, *msg = NULL;
+
+	if (!text_init(&t, r, r->requester, host && *host ? host : "this host", now)) {
+		subject = str_printf("[lockbox] Access request %lld: %s asks for %s access to %s",
+				     (long long)r->id, t.who, access_name(r->access), t.zone);
+		msg = compose(from, to, n_to, &t, subject, created_body);
+	}
 	free(subject);
-	free(body);
-	errno = saved;
+	text_release(&t);
 	return msg;
+}
+
+/* The decision's first lines, which differ by what happened. */
+static void decided_opening(FILE *f, const struct mail_text *t)
+{
+	const char *acc = access_name(t->r->access), *what = t->what;
+	long long id = t->r->id;
+
+	if (!strcmp(what, "approved")) {
+		fprintf(f, "Your request %lld for %s access to zone %s was approved by %s.\n", id,
+			acc, t->zone, t->who);
+		fprintf(f, "Access is active now and ends at %s.\n\n", t->ends);
+	} else if (!strcmp(what, "denied")) {
+		fprintf(f, "Your request %lld for %s access to zone %s was denied by %s.\n\n", id,
+			acc, t->zone, t->who);
+	} else if (!strcmp(what, "revoked")) {
+		fprintf(f, "Your %s access to zone %s (request %lld) was revoked\nby %s at %s.\n",
+			acc, t->zone, id, t->who, t->at);
+		fprintf(f, "Files already open in the zone can no longer be read or written.\n\n");
+	} else if (!strcmp(what, "expired") && t->r->grant_id > 0) {
+		fprintf(f, "Your %s access to zone %s (request %lld) ended at %s.\n\n", acc,
+			t->zone, id, t->ends);
+	} else if (!strcmp(what, "expired")) {
+		fprintf(f,
+			"Your request %lld for %s access to zone %s lapsed at %s without a "
+			"decision.\n\n",
+			id, acc, t->zone, t->ends);
+	} else {
+		fprintf(f, "Request %lld for %s access to zone %s was cancelled by %s.\n\n", id,
+			acc, t->zone, t->who);
+	}
+}
+
+static void decided_body(FILE *f, const struct mail_text *t)
+{
+	const char *what = t->what;
+
+	decided_opening(f, t);
+	if (t->comment && *t->comment)
+		put_field(f,
+			  !strcmp(what, "denied") || !strcmp(what, "revoked") ? "Why" : "Comment",
+			  t->comment);
+	fprintf(f, "  Request:   %lld\n", (long long)t->r->id);
+	fprintf(f, "  Duration:  %s\n", t->dur);
+	put_field(f, "Reason", t->r->reason);
+	put_field(f, "Ticket", t->r->ticket[0] ? t->r->ticket : "none");
+	fprintf(f, "\nDetails: lockboxctl show %lld\n", (long long)t->r->id);
+}
+
+static bool decision_known(const char *what)
+{
+	static const char *const known[] = {"approved", "denied", "revoked", "expired",
+					    "cancelled"};
+
+	for (size_t i = 0; what && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(what, known[i]))
+			return true;
+	return false;
 }
 
 char *mail_request_decided(const char *from, const char *to, const struct request *r,
 			   const char *what, const char *by, const char *comment, int64_t now)
 {
-	char *zone = NULL, *who = NULL, *subject = NULL, *body = NULL, *msg = NULL;
-	char addr[MAIL_ADDR_MAX + 1], dur[DURATION_BUF], ends[TIME_BUF], at[TIME_BUF];
-	const char *acc = access_name(r->access);
-	long long id = r->id;
-	size_t size;
-	FILE *f;
-	int err, saved;
+	struct mail_text t = {.what = what, .comment = comment};
+	char addr[MAIL_ADDR_MAX + 1];
+	char *subject = NULL, *msg = NULL;
+	int err;
 
-	if (!what ||
-	    (strcmp(what, "approved") && strcmp(what, "denied") && strcmp(what, "revoked") &&
-	     strcmp(what, "expired") && strcmp(what, "cancelled"))) {
+	if (!decision_known(what)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -537,72 +607,12 @@ char *mail_request_decided(const char *from, const char *to, const struct reques
 		}
 		to = addr;
 	}
-	zone = flat(r->zone);
-	who = flat(by && *by ? by : "lockbox");
-	if (!zone || !who) {
-		errno = ENOMEM;
-		goto out;
+	if (!text_init(&t, r, by && *by ? by : "lockbox", "", now)) {
+		subject = str_printf("[lockbox] Request %lld %s: %s access to %s", (long long)r->id,
+				     what, access_name(r->access), t.zone);
+		msg = compose(from, &to, 1, &t, subject, decided_body);
 	}
-	duration_format(r->duration, dur, sizeof(dur));
-	time_format(r->expires_at, ends, sizeof(ends));
-	time_format(now, at, sizeof(at));
-
-	f = open_memstream(&subject, &size);
-	if (!f)
-		goto out;
-	fprintf(f, "[lockbox] Request %lld %s: %s access to %s", id, what, acc, zone);
-	if (stream_done(f, &subject)) {
-		errno = ENOMEM;
-		goto out;
-	}
-
-	f = open_memstream(&body, &size);
-	if (!f)
-		goto out;
-	if (!strcmp(what, "approved")) {
-		fprintf(f, "Your request %lld for %s access to zone %s was approved by %s.\n", id,
-			acc, zone, who);
-		fprintf(f, "Access is active now and ends at %s.\n\n", ends);
-	} else if (!strcmp(what, "denied")) {
-		fprintf(f, "Your request %lld for %s access to zone %s was denied by %s.\n\n", id,
-			acc, zone, who);
-	} else if (!strcmp(what, "revoked")) {
-		fprintf(f, "Your %s access to zone %s (request %lld) was revoked\nby %s at %s.\n",
-			acc, zone, id, who, at);
-		fprintf(f, "Files already open in the zone can no longer be read or written.\n\n");
-	} else if (!strcmp(what, "expired") && r->grant_id > 0) {
-		fprintf(f, "Your %s access to zone %s (request %lld) ended at %s.\n\n", acc, zone,
-			id, ends);
-	} else if (!strcmp(what, "expired")) {
-		fprintf(f,
-			"Your request %lld for %s access to zone %s lapsed at %s without a "
-			"decision.\n\n",
-			id, acc, zone, ends);
-	} else {
-		fprintf(f, "Request %lld for %s access to zone %s was cancelled by %s.\n\n", id,
-			acc, zone, who);
-	}
-	if (comment && *comment)
-		put_field(f,
-			  !strcmp(what, "denied") || !strcmp(what, "revoked") ? "Why" : "Comment",
-			  comment);
-	fprintf(f, "  Request:   %lld\n", id);
-	fprintf(f, "  Duration:  %s\n", dur);
-	put_field(f, "Reason", r->reason);
-	put_field(f, "Ticket", r->ticket[0] ? r->ticket : "none");
-	fprintf(f, "\nDetails: lockboxctl show %lld\n", id);
-	if (stream_done(f, &body)) {
-		errno = ENOMEM;
-		goto out;
-	}
-
-	msg = mail_build(from, &to, 1, subject, body, r->id, now);
-out:
-	saved = errno;
-	free(zone);
-	free(who);
 	free(subject);
-	free(body);
-	errno = saved;
+	text_release(&t);
 	return msg;
 }

@@ -13,8 +13,7 @@
 struct audit_out;
 
 /* @path NULL: no file. The file is created 0640 whatever the umask. */
-int audit_out_open(const char *path, bool syslog, struct audit_out **out, char *err,
-		   size_t errlen);
+int audit_out_open(const char *path, bool syslog, struct audit_out **out, char *err, size_t errlen);
 void audit_out_close(struct audit_out *o);
 /* Whether any record would go anywhere. */
 bool audit_out_active(const struct audit_out *o);

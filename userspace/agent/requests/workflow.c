@@ -16,6 +16,7 @@
 #include "protocol.h"
 #include "store.h"
 #include "timefmt.h"
+#include "vec.h"
 #include "workflow.h"
 
 struct best_grant {
@@ -393,8 +394,7 @@ char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct p
 
 struct due {
 	int64_t now;
-	int64_t *ids;
-	size_t n, cap;
+	struct vec ids; /* of int64_t */
 };
 
 static int collect_due(const struct request *r, void *ctx)
@@ -403,17 +403,7 @@ static int collect_due(const struct request *r, void *ctx)
 
 	if (r->expires_at > d->now)
 		return 0;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		int64_t *ids = realloc(d->ids, cap * sizeof(*ids));
-
-		if (!ids)
-			return -ENOMEM;
-		d->ids = ids;
-		d->cap = cap;
-	}
-	d->ids[d->n++] = r->id;
-	return 0;
+	return vec_push(&d->ids, &r->id);
 }
 
 static int expire_one(const struct cmd_ctx *x, int64_t id, int64_t now)
@@ -460,12 +450,12 @@ fail:
 
 int expire_due(const struct cmd_ctx *x, int64_t now)
 {
-	struct due d = {.now = now};
+	struct due d = {.now = now, .ids = VEC_INIT(int64_t)};
 	int err = store_requests_foreach(x->st, (1u << REQ_PENDING) | (1u << REQ_APPROVED),
 					 collect_due, &d);
 
-	for (size_t i = 0; i < d.n && !err; i++)
-		err = expire_one(x, d.ids[i], now);
-	free(d.ids);
+	for (size_t i = 0; i < d.ids.n && !err; i++)
+		err = expire_one(x, VEC_AT(&d.ids, int64_t, i), now);
+	vec_free(&d.ids);
 	return err;
 }

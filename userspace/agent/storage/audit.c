@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include "errbuf.h"
 #include "audit.h"
+#include "timefmt.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
 /* NUL is legal in a JSON string, so a record holding one must load back */
@@ -174,90 +175,6 @@ static int load_head(struct store *s, struct audit_cache *c)
 	return rc;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* n decimal digits at *p, advancing it */
-static bool digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return false;
-		v = v * 10 + (**p - '0');
-	}
-	*out = v;
-	return true;
-}
-
-int audit_time_parse(const char *s, int64_t *unix_sec)
-{
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	struct tm tm = {0};
-	const char *p = s;
-	time_t t;
-
-	if (!s || !digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-	    !digits(&p, 2, &d) || (*p != 'T' && *p != 't'))
-		return -EINVAL;
-	p++;
-	if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
-	    !digits(&p, 2, &sec))
-		return -EINVAL;
-	if (*p == '.') {
-		if (*++p < '0' || *p > '9')
-			return -EINVAL;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om) || oh > 23 || om > 59)
-			return -EINVAL;
-	} else {
-		return -EINVAL;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 60)
-		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec; /* a leap second lands on the next minute's :00 */
-	t = timegm(&tm);
-	*unix_sec = (int64_t)t - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
-int audit_time_format(int64_t unix_ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(unix_ms / 1000);
-	int ms = (int)(unix_ms % 1000);
-	struct tm tm;
-	size_t n;
-
-	if (ms < 0) {
-		ms += 1000;
-		t--;
-	}
-	if (!gmtime_r(&t, &tm))
-		return -EOVERFLOW;
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!n || (size_t)snprintf(buf + n, len - n, ".%03dZ", ms) >= len - n)
-		return -ENOSPC;
-	return 0;
-}
-
 /* 0, or -EINVAL with *field naming what is wrong */
 static int check_rec(json_t *rec, const char **field)
 {
@@ -278,7 +195,7 @@ static int check_rec(json_t *rec, const char **field)
 		return -EINVAL;
 	*field = "time";
 	time = json_object_get(rec, "time");
-	if (time && audit_time_parse(json_string_value(time), &t))
+	if (time && time_parse_rfc3339(json_string_value(time), &t))
 		return -EINVAL;
 	*field = NULL;
 	return 0;
@@ -300,11 +217,11 @@ static int append(struct store *s, struct audit_cache *c, json_t *rec, int64_t *
 	if (json_object_set_new(rec, "seq", json_integer(seq)))
 		return -ENOMEM;
 	if (!json_object_get(rec, "time")) {
-		char ts[AUDIT_TIME_LEN];
+		char ts[TIME_BUF];
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		rc = audit_time_format((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
-				       sizeof(ts));
+		rc = time_format_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
+				    sizeof(ts));
 		if (rc)
 			return rc;
 		if (json_object_set_new(rec, "time", json_string(ts)))
@@ -379,9 +296,9 @@ int64_t audit_last_seq(struct store *s)
 	return seq;
 }
 
-/* Checks one row against the hash before it; fills err and returns -EBADMSG if bad. */
-static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
-		      char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
+/* The row's link: text columns, prev_hash the hash before it, its hash over its record. */
+static int verify_link(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
+		       char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
 {
 	/* types first: reading a column as text converts it, and its type is lost */
 	bool texts = sqlite3_column_type(st, 1) == SQLITE_TEXT &&
@@ -391,15 +308,12 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 	const unsigned char *ph = sqlite3_column_text(st, 2);
 	const unsigned char *h = sqlite3_column_text(st, 3);
 	int tlen = sqlite3_column_bytes(st, 1);
-	json_t *rec = NULL, *jseq;
-	const char *field;
-	size_t len;
-	int rc = -EBADMSG;
+	int rc;
 
 	if (!texts || !text || strlen(text) != (size_t)tlen) {
 		seterr(err, errlen, "record %lld: malformed row (a column is not text)",
 		       (long long)seq);
-		goto out;
+		return -EBADMSG;
 	}
 	if (!is_hash(ph, sqlite3_column_bytes(st, 2)) || memcmp(ph, prev, AUDIT_HASH_HEX)) {
 		if (seq == 1)
@@ -408,20 +322,29 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 			seterr(err, errlen,
 			       "record %lld: prev_hash is not record %lld's hash (chain broken)",
 			       (long long)seq, (long long)seq - 1);
-		goto out;
+		return -EBADMSG;
 	}
 	rc = chain_hash(c, prev, text, tlen, hash_out);
 	if (rc) {
 		seterr(err, errlen, "record %lld: cannot compute SHA-256", (long long)seq);
-		goto out;
+		return rc;
 	}
-	rc = -EBADMSG;
 	if (!is_hash(h, sqlite3_column_bytes(st, 3)) || memcmp(h, hash_out, AUDIT_HASH_HEX)) {
 		seterr(err, errlen, "record %lld: hash mismatch (record edited?)", (long long)seq);
-		goto out;
+		return -EBADMSG;
 	}
-	/* the hash holds; now the record must be one this code could have written */
-	rec = json_loadb(text, tlen, LOAD_FLAGS, NULL);
+	return 0;
+}
+
+/* The hash holds; now the record must be one this code could have written. */
+static int verify_content(struct audit_cache *c, const char *text, int tlen, int64_t seq, char *err,
+			  size_t errlen)
+{
+	json_t *rec = json_loadb(text, tlen, LOAD_FLAGS, NULL), *jseq;
+	const char *field;
+	size_t len;
+	int rc = -EBADMSG;
+
 	if (!json_is_object(rec)) {
 		seterr(err, errlen, "record %lld: not a JSON object", (long long)seq);
 		goto out;
@@ -446,6 +369,18 @@ static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, cons
 out:
 	json_decref(rec);
 	return rc;
+}
+
+/* Checks one row against the hash before it; fills err and returns -EBADMSG if bad. */
+static int verify_row(struct audit_cache *c, sqlite3_stmt *st, int64_t seq, const char *prev,
+		      char hash_out[AUDIT_HASH_HEX + 1], char *err, size_t errlen)
+{
+	int rc = verify_link(c, st, seq, prev, hash_out, err, errlen);
+
+	if (rc)
+		return rc;
+	return verify_content(c, (const char *)sqlite3_column_text(st, 1),
+			      sqlite3_column_bytes(st, 1), seq, err, errlen);
 }
 
 int audit_verify_count(struct store *s, int64_t *checked, int64_t *bad_seq, char *err,
@@ -535,7 +470,7 @@ int audit_foreach(struct store *s, int64_t after_seq, int64_t since_unix, audit_
 		if (!json_is_object(rec) ||
 		    json_integer_value(json_object_get(rec, "seq")) !=
 			    sqlite3_column_int64(st, 0) ||
-		    audit_time_parse(json_string_value(json_object_get(rec, "time")), &t)) {
+		    time_parse_rfc3339(json_string_value(json_object_get(rec, "time")), &t)) {
 			json_decref(rec);
 			rc = -EBADMSG;
 			goto out;

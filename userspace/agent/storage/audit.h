@@ -9,7 +9,6 @@
 #include "store.h"
 
 #define AUDIT_HASH_HEX 64 /* lowercase hex SHA-256 */
-#define AUDIT_TIME_LEN 32 /* "2026-11-28T18:00:00.123Z" and its NUL, with room */
 
 /*
  * Appends rec (an object with "source": "kernel"|"agent" and a non-empty "type").
@@ -41,9 +40,6 @@ int audit_foreach(struct store *s, int64_t after_seq, int64_t since_unix, audit_
 /* The last seq written (0 for an empty trail), or a negative errno. */
 int64_t audit_last_seq(struct store *s);
 
-/* RFC 3339 time, as records carry it: "2026-11-28T18:00:00.123Z" from unix milliseconds. */
-int audit_time_format(int64_t unix_ms, char *buf, size_t len);
-/* Any RFC 3339 date-time ("Z" or "+hh:mm", optional fraction) to unix seconds. */
-int audit_time_parse(const char *s, int64_t *unix_sec);
+/* Record times are RFC 3339 with milliseconds: time_format_ms(), time_parse_rfc3339(). */
 
 #endif /* AUDIT_H */

@@ -399,10 +399,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	int rc;
 
 	*out = NULL;
-	if (!path || !*path) {
-		seterr(err, errlen, "database path is empty");
-		return -EINVAL;
-	}
+	if (!path || !*path)
+		return seterr_inval(err, errlen, "database path is empty");
 	rc = make_parent(path);
 	if (rc) {
 		seterr(err, errlen, "%s: cannot create its directory: %s", path, strerror(-rc));
