@@ -15,7 +15,8 @@ mkdir -p "$tmp/acme"
 # the example, pointed at what exists here (its groups, sendmail and log folder may not)
 sed -e "s|/srv/customers/acme|$tmp/acme|" -e 's|\["engineers"\]|["root"]|' \
 	-e 's|\["acme-admins"\]|["root"]|' -e "s|/usr/sbin/sendmail|/bin/cat|" \
-	-e "s|/var/log/lockbox/|$tmp/|" "$top/examples/lockbox.json" >"$tmp/ex.json"
+	-e "s|/var/log/lockbox/|$tmp/|" -e "s|/var/lib/prometheus/node-exporter/|$tmp/|" \
+	"$top/examples/lockbox.json" >"$tmp/ex.json"
 out=$("$D/lockboxd" --check-config --config "$tmp/ex.json" 2>&1)
 t_is "$?" 0 "examples/lockbox.json passes lockboxd --check-config ($out)"
 keys_of() {

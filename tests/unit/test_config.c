@@ -404,6 +404,42 @@ static void test_audit_log(void)
 		"audit_log: \"audit.jsonl\" is not an absolute path", "audit_log: relative");
 }
 
+static void test_ops_keys(void)
+{
+	accepted(parse_with("\"host\": \"stor-17.dc1\", \"metrics_file\": \"/var/lib/m.prom\"", ""),
+		 "host and metrics_file: valid");
+	if (cfg) {
+		is_str(cfg->host, "stor-17.dc1", "host kept");
+		is_str(cfg->metrics_file, "/var/lib/m.prom", "metrics_file kept");
+	}
+	accepted(parse_with("", ""), "neither: valid");
+	if (cfg)
+		ok(!cfg->host && !cfg->metrics_file, "host and metrics_file default to none");
+	refused(parse_with("\"host\": \"stor 17\"", ""), "host: \"stor 17\" is not a host name",
+		"host: a space");
+	refused(parse_with("\"host\": \"\"", ""), "host: \"\" is not a host name", "host: empty");
+	refused(parse_with("\"host\": \"-x\"", ""), "host: \"-x\" is not a host name",
+		"host: an option-like name");
+	refused(parse_with("\"metrics_file\": \"m.prom\"", ""),
+		"metrics_file: \"m.prom\" is not an absolute path", "metrics_file: relative");
+	accepted(parse_with("\"notify\": {\"format\": \"json\", \"addresses\": "
+			    "{\"eng1\": \"alice@corp.example\"}}",
+			    ""),
+		 "notify.format and notify.addresses: valid");
+	if (cfg) {
+		is_str(cfg->notify_format, "json", "notify.format kept");
+		is_str(config_user_address(cfg, "eng1"), "alice@corp.example", "eng1's address");
+		ok(config_user_address(cfg, "eng2") == NULL, "no address for eng2");
+	}
+	refused(parse_with("\"notify\": {\"format\": \"html\"}", ""),
+		"notify.format: expected \"mail\" or \"json\"", "notify.format: unknown");
+	refused(parse_with("\"notify\": {\"addresses\": {\"eng1\": \"x, y@z\"}}", ""),
+		"notify.addresses.eng1: \"x, y@z\" is not an email address",
+		"notify.addresses: an unsafe address names its user");
+	refused(parse_with("\"notify\": {\"addresses\": [\"a@b\"]}", ""),
+		"notify.addresses: expected an object", "notify.addresses: wrong type");
+}
+
 static void test_protected_paths(void)
 {
 	accepted(
@@ -797,6 +833,7 @@ int main(void)
 	test_notify();
 	test_bools();
 	test_audit_log();
+	test_ops_keys();
 	test_protected_paths();
 	test_zones_list();
 	test_zone_name();

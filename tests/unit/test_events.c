@@ -96,6 +96,35 @@ static void test_held(struct fake *f, struct events *ev)
 	is_int(count_type(f, "access.denied", NULL), before + 2, "both in the trail, once");
 }
 
+/* The metrics' per-zone counts: what the trail holds, a failed commit not counted twice. */
+static void test_zone_counts(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "cat");
+	uint64_t denied, allowed, d0, a0;
+
+	events_zone_counts(ev, e.zone, &d0, &a0);
+	is_int(d0, 3, "acme: the three denials stored so far");
+	events_feed(ev, &e, sizeof(e));
+	e.verdict = LB_VERDICT_ALLOW;
+	events_feed(ev, &e, sizeof(e));
+	f->fail_commit = -EBUSY;
+	events_consume(ev);
+	events_zone_counts(ev, e.zone, &denied, &allowed);
+	ok(denied == d0 && allowed == a0, "a batch that failed to commit is not counted");
+	f->fail_commit = 0;
+	events_consume(ev);
+	events_zone_counts(ev, e.zone, &denied, &allowed);
+	ok(denied == d0 + 1 && allowed == a0 + 1, "once stored, counted once (%llu, %llu)",
+	   (unsigned long long)denied, (unsigned long long)allowed);
+	e.verdict = LB_VERDICT_AUDIT;
+	events_feed(ev, &e, sizeof(e));
+	events_consume(ev);
+	events_zone_counts(ev, e.zone, &denied, &allowed);
+	ok(denied == d0 + 1 && allowed == a0 + 1, "a permissive would-deny is neither");
+	events_zone_counts(ev, 999, &denied, &allowed);
+	ok(denied == 0 && allowed == 0, "a zone with no events: zero");
+}
+
 static void test_lost(struct fake *f, struct events *ev)
 {
 	struct lb_event e = event(f, "ls");
@@ -147,6 +176,7 @@ int main(void)
 	is_int(events_fd(ev), -1, "no ring: no fd");
 	test_record(&f, ev);
 	test_held(&f, ev);
+	test_zone_counts(&f, ev);
 	test_lost(&f, ev);
 	test_abandon(&f, ev);
 	events_close(ev);

@@ -22,8 +22,11 @@
 #include "kernel_paths.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_gather.h"
 #include "notify.h"
 #include "queries.h"
+#include "ringfill.h"
 #include "self_protect.h"
 #include "server.h"
 #include "store.h"
@@ -49,7 +52,10 @@ struct agent {
 	const char *config_path; /* NULL: the embedded default */
 	/* audit records appended in the open transaction, published on commit */
 	json_t *unpublished;
-	struct audit_out *out;	 /* the JSON-lines file and syslog */
+	struct audit_out *out; /* the JSON-lines file and syslog */
+	struct ringfill *ring; /* the ring buffer fill, for the metrics */
+	int64_t started;
+	char metrics_error[256]; /* last metrics failure logged */
 	bool cmdline_permissive; /* --permissive: a reload does not turn it off */
 	struct {
 		uint32_t uid;
@@ -588,6 +594,15 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 	return ret;
 }
 
+/* The host name the records carry: the config's, else the machine's. */
+static void set_host(struct agent *a, const struct config *cfg)
+{
+	if (cfg->host)
+		snprintf(a->host, sizeof(a->host), "%s", cfg->host);
+	else if (gethostname(a->host, sizeof(a->host) - 1))
+		snprintf(a->host, sizeof(a->host), "localhost");
+}
+
 int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permissive,
 	      struct agent **out, char *err, size_t errlen)
 {
@@ -602,7 +617,10 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 	a->cmdline_permissive = permissive;
 	a->permissive = permissive || cfg->permissive;
 	a->unpublished = json_array();
-	gethostname(a->host, sizeof(a->host) - 1);
+	a->started = time(NULL);
+	set_host(a, cfg);
+	if (ringfill_open(guard_events_fd(g), &a->ring))
+		a->ring = NULL; /* the metrics say 0 */
 	ret = audit_out_open(cfg->audit_log, cfg->syslog, &a->out, err, errlen);
 	if (ret)
 		goto fail;
@@ -632,6 +650,7 @@ void agent_free(struct agent *a)
 	events_close(a->ev);
 	notifier_free(a->notifier);
 	audit_out_close(a->out);
+	ringfill_close(a->ring);
 	json_decref(a->unpublished);
 	free(a->zones);
 	free(a->roots);
@@ -719,6 +738,7 @@ int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
 	if (!ret) {
 		a->cfg = cfg;
 		a->permissive = a->cmdline_permissive || cfg->permissive;
+		set_host(a, cfg);
 		ret = agent_sync(a, err, errlen);
 	}
 	if (ret) {
@@ -726,6 +746,7 @@ int agent_reload(struct agent *a, struct config *cfg, char *err, size_t errlen)
 		keep_running_values(cfg, old, restart);
 		a->cfg = old;
 		a->permissive = a->cmdline_permissive || old->permissive;
+		set_host(a, old);
 		agent_sync(a, err + strlen(err), 0);
 		notifier_set_command(a->notifier, old->notify_command);
 		config_free(cfg);
@@ -809,6 +830,28 @@ static void notify_tick(struct agent *a, int64_t now)
 	}
 }
 
+/* The metrics file, every tick when configured; a failure is logged once until it changes. */
+static void write_metrics(struct agent *a, int64_t now)
+{
+	struct metrics m;
+	char err[256] = "";
+	int ret;
+
+	if (!a->cfg->metrics_file)
+		return;
+	ret = metrics_gather(&a->ctx, a->ev, ringfill_ratio(a->ring), a->started, now, &m);
+	if (ret)
+		snprintf(err, sizeof(err), "metrics: %s", strerror(-ret));
+	else
+		metrics_write(a->cfg->metrics_file, &m, err, sizeof(err));
+	free((void *)m.zones);
+	if (strcmp(err, a->metrics_error)) {
+		if (err[0])
+			log_err("%s", err);
+		snprintf(a->metrics_error, sizeof(a->metrics_error), "%s", err);
+	}
+}
+
 void agent_tick(struct agent *a, int64_t now)
 {
 	bool held;
@@ -831,6 +874,7 @@ void agent_tick(struct agent *a, int64_t now)
 	notify_tick(a, now);
 	wake_waiters(a, 0, now);
 	rescan_blockdevs(a, now);
+	write_metrics(a, now);
 }
 
 void agent_child_exited(struct agent *a)

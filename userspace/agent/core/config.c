@@ -56,10 +56,12 @@ static const char *const top_keys[] = {
 	"zones",
 	"protected_paths",
 	"engineer_kernel_access",
+	"host",
+	"metrics_file",
 	NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};
-static const char *const notify_keys[] = {"command", "from", NULL};
+static const char *const notify_keys[] = {"command", "from", "format", "addresses", NULL};
 static const char *const zone_keys[] = {
 	"name",		"paths",  "approvers", "approvals_required",
 	"max_duration", "notify", "devices",   NULL,
@@ -209,6 +211,28 @@ static int check_address(struct pctx *x, const char *kp, const char *s)
 	/* one address per entry, never a header or a sendmail option smuggled in */
 	if (!at || at == s || !at[1] || strpbrk(s, " \t,;<>") || has_ctrl(s) || s[0] == '-')
 		return fail(x, kp, "\"%s\" is not an email address", q);
+	return 0;
+}
+
+/* A host name as the trail and the statements carry it (RFC 1123 letters). */
+static int check_host(struct pctx *x, const char *kp, const char *s)
+{
+	size_t n = strlen(s);
+	char q[QUOTE_MAX];
+
+	quote(q, sizeof(q), s);
+	if (n == 0 || n > 253 ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789.-") != n ||
+	    s[0] == '-' || s[0] == '.')
+		return fail(x, kp, "\"%s\" is not a host name (letters, digits, '.' and '-')", q);
+	return 0;
+}
+
+static int check_format(struct pctx *x, const char *kp, const char *s)
+{
+	if (strcmp(s, "mail") && strcmp(s, "json"))
+		return fail(x, kp, "expected \"mail\" or \"json\"");
 	return 0;
 }
 
@@ -383,6 +407,37 @@ static int get_bool(struct pctx *x, json_t *obj, const char *path, const char *k
 	return 0;
 }
 
+/* notify.addresses: {"user": "address"} where user@domain does not fit. */
+static int get_addresses(struct pctx *x, json_t *notify, struct config *c)
+{
+	char kp[KEY_MAX], ip[KEY_MAX];
+	const char *user;
+	json_t *v = member(x, notify, "notify", "addresses", false, kp, &(int){0}), *a;
+	size_t i = 0;
+	int err;
+
+	if (!v)
+		return 0;
+	if (!json_is_object(v))
+		return fail(x, kp, "expected an object of user names to addresses");
+	c->notify_addresses = calloc(json_object_size(v) + 1, sizeof(*c->notify_addresses));
+	if (!c->notify_addresses)
+		return oom(x);
+	json_object_foreach (v, user, a) {
+		key_join(ip, kp, user);
+		if (!json_is_string(a))
+			return fail(x, ip, "expected an address");
+		err = check_address(x, ip, json_string_value(a));
+		if (err)
+			return err;
+		c->notify_addresses[i].user = strdup(user);
+		c->notify_addresses[i].address = strdup(json_string_value(a));
+		if (!c->notify_addresses[i].user || !c->notify_addresses[i++].address)
+			return oom(x);
+	}
+	return 0;
+}
+
 static int get_notify(struct pctx *x, json_t *root, struct config *c)
 {
 	json_t *v = json_object_get(root, "notify");
@@ -397,6 +452,10 @@ static int get_notify(struct pctx *x, json_t *root, struct config *c)
 		err = get_str(x, v, "notify", "command", false, check_command, &c->notify_command);
 	if (!err)
 		err = get_str(x, v, "notify", "from", false, check_address, &c->notify_from);
+	if (!err)
+		err = get_str(x, v, "notify", "format", false, check_format, &c->notify_format);
+	if (!err)
+		err = get_addresses(x, v, c);
 	return err;
 }
 
@@ -636,6 +695,10 @@ static int parse_top(struct pctx *x, json_t *root, struct config *c)
 				    &c->protected_paths, &c->n_protected_paths);
 	if (!ret)
 		ret = get_bool(x, root, "", "engineer_kernel_access", &c->engineer_kernel_access);
+	if (!ret)
+		ret = get_str(x, root, "", "host", false, check_host, &c->host);
+	if (!ret)
+		ret = get_str(x, root, "", "metrics_file", false, check_abs_path, &c->metrics_file);
 	if (!ret)
 		ret = parse_zones(x, root, c);
 	return ret;
@@ -914,6 +977,14 @@ void config_free(struct config *c)
 	free_principals(&c->security);
 	free(c->notify_command);
 	free(c->notify_from);
+	free(c->notify_format);
+	for (size_t i = 0; c->notify_addresses && c->notify_addresses[i].user; i++) {
+		free(c->notify_addresses[i].user);
+		free(c->notify_addresses[i].address);
+	}
+	free(c->notify_addresses);
+	free(c->host);
+	free(c->metrics_file);
 	free(c->audit_log);
 	free_strv(c->protected_paths, c->n_protected_paths);
 	free(c);
@@ -932,4 +1003,12 @@ int64_t config_max_duration(const struct config *c, const struct zone_cfg *z)
 	if (z && z->max_duration < c->max_duration)
 		return z->max_duration;
 	return c->max_duration;
+}
+
+const char *config_user_address(const struct config *c, const char *user)
+{
+	for (size_t i = 0; c->notify_addresses && c->notify_addresses[i].user; i++)
+		if (!strcmp(c->notify_addresses[i].user, user))
+			return c->notify_addresses[i].address;
+	return NULL;
 }

@@ -38,6 +38,11 @@ struct zone_cfg {
 	size_t n_devices;
 };
 
+/* notify.addresses: where a user's mail goes when user@domain does not fit */
+struct user_address {
+	char *user, *address;
+};
+
 struct config {
 	char *socket;
 	char *database;
@@ -45,6 +50,8 @@ struct config {
 	int64_t request_ttl, max_duration; /* seconds */
 	char *notify_command;
 	char *notify_from;
+	char *notify_format;		       /* "mail" (NULL) or "json" */
+	struct user_address *notify_addresses; /* ends at a NULL user; NULL for none */
 	bool permissive;
 	char *audit_log; /* JSON-lines file every audit record is appended to, or NULL */
 	bool syslog;
@@ -54,7 +61,12 @@ struct config {
 	/* more paths engineers may read but not change (absolute; need not exist yet) */
 	char **protected_paths;
 	size_t n_protected_paths;
+	char *host;	    /* the name records and statements carry; NULL: gethostname() */
+	char *metrics_file; /* Prometheus textfile written every tick, or NULL */
 };
+
+/* The address configured for @user in notify.addresses, or NULL. */
+const char *config_user_address(const struct config *c, const char *user);
 
 /*
  * Parses and validates a whole config (including that paths and devices exist). On error

@@ -102,6 +102,8 @@ int config_check(const struct config *c, FILE *report)
 	}
 	if (c->audit_log)
 		bad += dir_of_ok("audit_log", c->audit_log, W_OK, report);
+	if (c->metrics_file)
+		bad += dir_of_ok("metrics_file", c->metrics_file, W_OK, report);
 	bad += someone("engineers", &c->engineers, report);
 	for (size_t i = 0; i < c->n_zones; i++)
 		bad += check_zone(c, i, report);

@@ -18,6 +18,7 @@
 #include "kevent.h"
 #include "log.h"
 #include "timefmt.h"
+#include "vec.h"
 
 #define BATCH_MAX 4096 /* events per transaction before yielding to the loop */
 
@@ -28,7 +29,65 @@ struct events {
 	uint64_t lost_seen;	 /* kernel events_lost counter already recorded */
 	uint64_t dropped_seen;	 /* batch.dropped already recorded as events.lost */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, refreshed per batch */
+	/* accesses by zone (the metrics): stored, and in the open transaction */
+	struct vec tally, pending; /* of struct zone_tally */
 };
+
+struct zone_tally {
+	uint32_t zone;
+	uint64_t denied, allowed;
+};
+
+static struct zone_tally *tally_of(struct vec *v, uint32_t zone)
+{
+	struct zone_tally t = {.zone = zone};
+
+	for (size_t i = 0; i < v->n; i++)
+		if (VEC_AT(v, struct zone_tally, i).zone == zone)
+			return &VEC_AT(v, struct zone_tally, i);
+	return vec_push(v, &t) ? NULL : &VEC_AT(v, struct zone_tally, v->n - 1);
+}
+
+/* Counts @e in the open transaction's tally; a commit adds it to the stored one. */
+static void tally_event(struct events *ev, const struct lb_event *e)
+{
+	struct zone_tally *t;
+
+	if (e->verdict == LB_VERDICT_AUDIT || !(t = tally_of(&ev->pending, e->zone)))
+		return;
+	if (e->verdict == LB_VERDICT_ALLOW)
+		t->allowed++;
+	else
+		t->denied++;
+}
+
+static void tally_commit(struct events *ev)
+{
+	for (size_t i = 0; i < ev->pending.n; i++) {
+		struct zone_tally *p = &VEC_AT(&ev->pending, struct zone_tally, i);
+		struct zone_tally *t = tally_of(&ev->tally, p->zone);
+
+		if (t) {
+			t->denied += p->denied;
+			t->allowed += p->allowed;
+		}
+	}
+	ev->pending.n = 0;
+}
+
+void events_zone_counts(const struct events *ev, uint32_t zone, uint64_t *denied,
+			uint64_t *allowed)
+{
+	*denied = *allowed = 0;
+	for (size_t i = 0; i < ev->tally.n; i++) {
+		const struct zone_tally *t = &VEC_AT(&ev->tally, struct zone_tally, i);
+
+		if (t->zone == zone) {
+			*denied = t->denied;
+			*allowed = t->allowed;
+		}
+	}
+}
 
 /* Kernel strings are bytes; a name that is not UTF-8 is kept, escaped as \xNN. */
 static json_t *text_json(const char *s, size_t max)
@@ -115,6 +174,8 @@ int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out)
 	if (!ev)
 		return -ENOMEM;
 	ev->x = x;
+	ev->tally = (struct vec)VEC_INIT(struct zone_tally);
+	ev->pending = (struct vec)VEC_INIT(struct zone_tally);
 	err = evbatch_init(&ev->batch, BATCH_MAX);
 	if (!err && ring_fd >= 0) {
 		ev->rb = ring_buffer__new(ring_fd, on_event, ev, NULL);
@@ -135,6 +196,8 @@ void events_close(struct events *ev)
 		return;
 	ring_buffer__free(ev->rb);
 	evbatch_free(&ev->batch);
+	vec_free(&ev->tally);
+	vec_free(&ev->pending);
 	free(ev);
 }
 
@@ -155,12 +218,20 @@ static void refresh_clock_offset(struct events *ev)
 
 static int tx_begin_cb(void *ctx)
 {
-	return ctx_begin(((struct events *)ctx)->x);
+	struct events *ev = ctx;
+
+	ev->pending.n = 0;
+	return ctx_begin(ev->x);
 }
 
 static int tx_commit_cb(void *ctx)
 {
-	return ctx_commit(((struct events *)ctx)->x);
+	struct events *ev = ctx;
+	int err = ctx_commit(ev->x);
+
+	if (!err)
+		tally_commit(ev);
+	return err;
 }
 
 static void tx_rollback_cb(void *ctx)
@@ -172,6 +243,7 @@ static int store_event(const struct lb_event *e, void *ctx)
 {
 	struct events *ev = ctx;
 
+	tally_event(ev, e);
 	return ctx_append(ev->x, event_record(ev, e));
 }
 

@@ -33,6 +33,9 @@ size_t events_held_count(const struct events *ev);
 void events_lost_seen(struct events *ev, uint64_t total);
 /* Records events.lost for what the kernel and the agent dropped since last time. */
 int events_check_lost(struct events *ev);
+/* Accesses in @zone the stored trail holds since the agent started (the metrics). */
+void events_zone_counts(const struct events *ev, uint32_t zone, uint64_t *denied,
+			uint64_t *allowed);
 /* Stopping with events not stored: they go into the kernel's lost counter. */
 int events_abandon(struct events *ev);
 

@@ -110,6 +110,8 @@ static const char SQL_OUT_DONE[] = "DELETE FROM outbox WHERE id = ?1";
 static const char SQL_OUT_RETRY[] = "UPDATE outbox SET attempts = attempts + 1, next_at = ?2,"
 				    " last_error = ?3 WHERE id = ?1";
 static const char SQL_OUT_COUNT[] = "SELECT count(*) FROM outbox";
+static const char SQL_OUT_OLDEST[] = "SELECT coalesce(min(created_at), 0) FROM outbox";
+static const char SQL_REQ_COUNTS[] = "SELECT state, count(*) FROM requests GROUP BY state";
 
 int store_sqlite_errno(int rc)
 {
@@ -1009,6 +1011,46 @@ int store_outbox_pending(struct store *s, int64_t *count)
 		rc = col_int(st, 0, 0, INT64_MAX, count);
 	else
 		rc = store_sqlite_errno(rc) ?: -EIO;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_outbox_oldest(struct store *s, int64_t *created_at)
+{
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, SQL_OUT_OLDEST, &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = col_int(st, 0, 0, INT64_MAX, created_at);
+	else
+		rc = store_sqlite_errno(rc) ?: -EIO;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_request_counts(struct store *s, uint64_t counts[REQ_STATE_MAX])
+{
+	enum req_state state;
+	sqlite3_stmt *st;
+	int64_t n;
+	int rc = store_stmt(s, SQL_REQ_COUNTS, &st);
+
+	if (rc)
+		return rc;
+	memset(counts, 0, REQ_STATE_MAX * sizeof(counts[0]));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (!name || req_state_parse(name, &state) || col_int(st, 1, 0, INT64_MAX, &n)) {
+			rc = -EIO; /* a state this version does not know: the database is not ours */
+			break;
+		}
+		counts[state] = (uint64_t)n;
+	}
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : store_sqlite_errno(rc) ?: -EIO;
 	sqlite3_reset(st);
 	return rc;
 }

@@ -66,6 +66,10 @@ void outbox_msg_clear(struct outbox_msg *m);
 int store_outbox_done(struct store *s, int64_t id);
 int store_outbox_retry(struct store *s, int64_t id, int64_t next_at, const char *error);
 int store_outbox_pending(struct store *s, int64_t *count);
+/* When the oldest undelivered message was queued; 0 when none is. */
+int store_outbox_oldest(struct store *s, int64_t *created_at);
+/* How many requests are in each state. */
+int store_request_counts(struct store *s, uint64_t counts[REQ_STATE_MAX]);
 
 /* For audit.c, which keeps its table in the same database. */
 sqlite3 *store_db(struct store *s);
