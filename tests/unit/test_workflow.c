@@ -183,6 +183,56 @@ static void test_expire(struct fake *f)
 	fake_clock = T0;
 }
 
+/* The last message queued, or "" (the outbox keeps them in order). */
+static const char *last_message(struct fake *f, char *buf, size_t len, char *to, size_t tolen)
+{
+	struct outbox_msg m = {0};
+
+	buf[0] = to[0] = 0;
+	while (store_outbox_next_due(f->st, INT64_MAX, &m) == 0) {
+		snprintf(buf, len, "%s", m.message);
+		snprintf(to, tolen, "%s", m.recipients ? m.recipients : "");
+		store_outbox_done(f->st, m.id);
+		outbox_msg_clear(&m);
+	}
+	return buf;
+}
+
+/* notify.format "json" and notify.addresses: a payload to the mapped address. */
+static void test_notify_format(struct fake *f)
+{
+	static struct user_address map[] = {{"daemon", "dee@corp.example"}, {NULL, NULL}};
+	char msg[4096], to[256];
+	json_error_t e;
+	json_t *p;
+	int64_t id;
+
+	id = file_request(f, REQ_ACME);
+	decide(f, APPROVER, "approve", id, "");
+	last_message(f, msg, sizeof(msg), to, sizeof(to));
+	ok(!strncmp(msg, "Date: ", 6), "mail by default: an RFC 5322 message");
+	ok(strstr(to, "daemon@") == to, "to user@domain of from: %s", to);
+	decide(f, APPROVER, "revoke", id, ",\"reason\":\"done with it\"");
+
+	f->cfg->notify_format = strdup("json");
+	f->cfg->notify_addresses = map;
+	id = file_request(f, REQ_ACME);
+	decide(f, APPROVER, "approve", id, ",\"comment\":\"go\"");
+	p = json_loads(last_message(f, msg, sizeof(msg), to, sizeof(to)), 0, &e);
+	ok(p != NULL, "notify.format json: the message is JSON");
+	is_str(json_string_value(json_object_get(p, "event")), "request.approved", "its event");
+	is_str(json_string_value(json_object_get(p, "comment")), "go", "the approver's comment");
+	is_str(json_string_value(json_object_get(p, "by")), "bin", "who approved");
+	is_str(to, "dee@corp.example", "sent to the address notify.addresses maps daemon to");
+	is_int(json_integer_value(json_object_get(json_object_get(p, "request"), "id")), id,
+	       "about the request");
+	json_decref(p);
+	decide(f, APPROVER, "revoke", id, ",\"reason\":\"done with it\"");
+	free(f->cfg->notify_format);
+	f->cfg->notify_format = NULL;
+	f->cfg->notify_addresses = NULL;
+}
+
 int main(void)
 {
 	struct fake f;
@@ -194,6 +244,7 @@ int main(void)
 	test_deny_cancel(&f);
 	test_two_approvals(&f);
 	test_expire(&f);
+	test_notify_format(&f);
 	fake_close(&f);
 	return done_testing();
 }

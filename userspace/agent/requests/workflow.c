@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mail.h"
 #include "notify.h"
+#include "payload.h"
 #include "protocol.h"
 #include "store.h"
 #include "timefmt.h"
@@ -85,45 +86,69 @@ static void zone_list(const struct cmd_ctx *x, char *buf, size_t len)
 		snprintf(buf, len, "none configured");
 }
 
-/* Queues the requester's mail about @what; a bad address is logged, never fatal. */
+/* notify.format "json": a structured payload (payload.h) instead of a mail. */
+static bool json_format(const struct cmd_ctx *x)
+{
+	return x->cfg->notify_format && !strcmp(x->cfg->notify_format, "json");
+}
+
+/* The message about @what ("created", "approved"...) for @to, in the configured format. */
+static char *message(const struct cmd_ctx *x, const struct request *r, const char *what,
+		     const char *by, const char *comment, const char *const *to, size_t n_to,
+		     int64_t now)
+{
+	char event[32];
+	struct payload_event ev = {event, x->host, by, comment, to, n_to};
+
+	if (json_format(x)) {
+		snprintf(event, sizeof(event), "request.%s", what);
+		return payload_build(&ev, r, now);
+	}
+	if (!strcmp(what, "created"))
+		return mail_request_created(x->cfg->notify_from, to, n_to, r, x->host, now);
+	return mail_request_decided(x->cfg->notify_from, to[0], r, what, by, comment, now);
+}
+
+/* Queues @msg (taken) for @to; a message that could not be built is logged, never fatal. */
+static int enqueue(const struct cmd_ctx *x, const struct request *r, const char *what, char *msg,
+		   const char *const *to, size_t n_to, int64_t now)
+{
+	int err;
+
+	if (!msg) {
+		log_warn("notify: cannot build the %s message for request %lld", what,
+			 (long long)r->id);
+		return 0;
+	}
+	err = notifier_enqueue(x->notifier, to, n_to, msg, now);
+	free(msg);
+	return err;
+}
+
+/* The requester hears about @what: at notify.addresses' address, else user@domain of from. */
 static int tell_requester(const struct cmd_ctx *x, const struct request *r, const char *what,
 			  const char *by, const char *comment, int64_t now)
 {
 	char to[MAIL_ADDR_MAX + 1];
 	const char *rcpt[1] = {to};
-	char *msg;
-	int err;
+	const char *mapped = config_user_address(x->cfg, r->requester);
 
-	if (mail_user_address(x->cfg->notify_from, r->requester, to, sizeof(to)))
+	if (mapped)
+		snprintf(to, sizeof(to), "%s", mapped);
+	else if (mail_user_address(x->cfg->notify_from, r->requester, to, sizeof(to)))
 		return 0;
-	msg = mail_request_decided(x->cfg->notify_from, to, r, what, by, comment, now);
-	if (!msg) {
-		log_warn("notify: cannot build the %s mail for request %lld", what,
-			 (long long)r->id);
-		return 0;
-	}
-	err = notifier_enqueue(x->notifier, rcpt, 1, msg, now);
-	free(msg);
-	return err;
+	return enqueue(x, r, what, message(x, r, what, by, comment, rcpt, 1, now), rcpt, 1, now);
 }
 
 static int tell_approvers(const struct cmd_ctx *x, const struct zone_cfg *z,
 			  const struct request *r, int64_t now)
 {
-	char *msg;
-	int err;
+	const char *const *to = (const char *const *)z->notify;
 
 	if (!z->n_notify)
 		return 0;
-	msg = mail_request_created(x->cfg->notify_from, (const char *const *)z->notify, z->n_notify,
-				   r, x->host, now);
-	if (!msg) {
-		log_warn("notify: cannot build the mail for request %lld", (long long)r->id);
-		return 0;
-	}
-	err = notifier_enqueue(x->notifier, (const char *const *)z->notify, z->n_notify, msg, now);
-	free(msg);
-	return err;
+	return enqueue(x, r, "created", message(x, r, "created", NULL, NULL, to, z->n_notify, now),
+		       to, z->n_notify, now);
 }
 
 /* The approvers who were asked hear that the question is withdrawn. */
@@ -134,13 +159,10 @@ static int tell_cancelled(const struct cmd_ctx *x, const struct zone_cfg *z,
 
 	for (size_t i = 0; i < z->n_notify && !err; i++) {
 		const char *rcpt[1] = {z->notify[i]};
-		char *msg = mail_request_decided(x->cfg->notify_from, z->notify[i], r, "cancelled",
-						 by, NULL, now);
+		char *msg = message(x, r, "cancelled", by, NULL, rcpt, 1, now);
 
-		if (!msg)
-			continue; /* an address config_parse let through but mail refuses */
-		err = notifier_enqueue(x->notifier, rcpt, 1, msg, now);
-		free(msg);
+		if (msg) /* else an address config_parse let through but mail refuses */
+			err = enqueue(x, r, "cancelled", msg, rcpt, 1, now);
 	}
 	return err;
 }
