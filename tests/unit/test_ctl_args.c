@@ -161,6 +161,13 @@ static void test_queries(void)
 	   "audit: --since 1h is an hour ago");
 	REFUSES("--since: invalid time 'yesterday'", "a bad --since", "audit", "--since",
 		"yesterday");
+	is_int(PARSE("audit", "--follow", "--after", "1234"), 0, "audit --follow --after SEQ");
+	is_int(cl.req.after, 1234, "audit: --after is the seq");
+	REFUSES("--after: expected a record's seq (an integer >= 0), got '-5'", "a negative --after",
+		"audit", "--after", "-5");
+	REFUSES("--after: expected a record's seq (an integer >= 0), got '12x'", "a bad --after",
+		"audit", "--after", "12x");
+	REFUSES("list: unknown option --after", "--after on list", "list", "--after", "3");
 
 	is_int(PARSE("audit", "verify"), 0, "audit verify");
 	is_int(cl.req.cmd, CMD_VERIFY, "audit verify is the verify command");

@@ -97,6 +97,9 @@ static void test_every_command_parses(void)
 	is_int(r.cmd, CMD_AUDIT, "audit: cmd");
 	ok(r.follow, "audit: follow");
 	is_int(r.since, 1700000000, "audit: since");
+	accepts("{\"v\":1,\"cmd\":\"audit\",\"follow\":true,\"after\":41}", &r,
+		"audit follow after");
+	is_int(r.after, 41, "audit: after");
 	accepts("{\"v\":1,\"cmd\":\"audit\"}", &r, "audit without options");
 	ok(!r.follow, "audit: follow defaults to false");
 	accepts("{\"v\":1,\"cmd\":\"verify\"}", &r, "verify");
@@ -225,6 +228,9 @@ static void test_field_types_and_ranges(void)
 		"a negative since");
 	rejects("{\"v\":1,\"cmd\":\"audit\",\"since\":\"1h\"}", "since: expected a non-negative",
 		"since as text");
+	rejects("{\"v\":1,\"cmd\":\"audit\",\"after\":-1}", "after: expected a non-negative",
+		"a negative after");
+	rejects("{\"v\":1,\"cmd\":\"list\",\"after\":3}", "after", "after on list");
 	rejects("{\"v\":1,\"cmd\":\"wait\",\"id\":1,\"timeout\":-1}",
 		"timeout: expected a non-negative", "a negative timeout");
 	rejects("{\"v\":1,\"cmd\":\"wait\",\"id\":1,\"timeout\":1.5}",
@@ -396,6 +402,7 @@ static void test_request_json_round_trips(void)
 	in[CMD_WAIT].timeout = 90;
 	in[CMD_AUDIT].follow = true;
 	in[CMD_AUDIT].since = 1764352800;
+	in[CMD_AUDIT].after = 77;
 
 	for (int c = 0; c < CMD_MAX; c++) {
 		json_t *j = proto_request_json(&in[c]);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* lockboxctl's command line: argv -> struct proto_req, checked before anything is sent. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ enum opt_id {
 	O_TIMEOUT,
 	O_FOLLOW,
 	O_SINCE,
+	O_AFTER,
 	O_MAX,
 };
 
@@ -35,6 +37,7 @@ static const struct {
 	[O_STATE] = {"state", true},	   [O_JSON] = {"json", false},
 	[O_COMMENT] = {"comment", true},   [O_TIMEOUT] = {"timeout", true},
 	[O_FOLLOW] = {"follow", false},	   [O_SINCE] = {"since", true},
+	[O_AFTER] = {"after", true},
 };
 
 #define OPT(o) (1u << (o))
@@ -78,11 +81,13 @@ static const struct {
 		      "Block until the request is decided. Exit 0 once it is approved; 1 if it\n"
 		      "ended otherwise (the state is printed) or the timeout passed.\n"
 		      "  --timeout D       give up after D (30s, 5m, 1h); 0 or absent: never\n"},
-	[CMD_AUDIT] = {"audit", NULL, OPT(O_FOLLOW) | OPT(O_SINCE) | OPT(O_JSON),
-		       "audit [--follow] [--since TIME] [--json]",
+	[CMD_AUDIT] = {"audit", NULL, OPT(O_FOLLOW) | OPT(O_SINCE) | OPT(O_AFTER) | OPT(O_JSON),
+		       "audit [--follow] [--since TIME] [--after SEQ] [--json]",
 		       "Print the audit trail: agent records and kernel events (security, root).\n"
 		       "  --follow          keep printing new records as they happen\n"
 		       "  --since TIME      from TIME: RFC 3339, YYYY-MM-DD, or 1h (meaning ago)\n"
+		       "  --after SEQ       only records after sequence number SEQ: a shipper\n"
+		       "                    resumes from the last seq it has, without gaps\n"
 		       "  --json            a JSON array; with --follow one object per line\n"
 		       "See also: lockboxctl audit verify\n"},
 	[CMD_VERIFY] = {"audit verify", NULL, 0, "audit verify",
@@ -160,6 +165,7 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 		      size_t errlen)
 {
 	struct proto_req *r = &out->req;
+	char *end;
 
 	switch (o) {
 	case O_REASON:
@@ -195,6 +201,15 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 				err, errlen,
 				"--since: invalid time '%s' (use RFC 3339, YYYY-MM-DD, or a "
 				"duration such as 1h meaning that long ago)",
+				val);
+		return 0;
+	case O_AFTER:
+		errno = 0;
+		r->after = strtoll(val, &end, 10);
+		if (errno || end == val || *end || r->after < 0 || !isdigit((unsigned char)val[0]))
+			return seterr_inval(
+				err, errlen,
+				"--after: expected a record's seq (an integer >= 0), got '%s'",
 				val);
 		return 0;
 	case O_JSON:
@@ -238,7 +253,7 @@ static const char *option_for_field(const char *field, size_t len)
 		{"comment", "--comment"}, {"duration", "--duration"},
 		{"access", "--access"},	  {"state", "--state"},
 		{"since", "--since"},	  {"timeout", "--timeout"},
-		{"follow", "--follow"},
+		{"follow", "--follow"},	  {"after", "--after"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

@@ -23,6 +23,7 @@ enum field_bit {
 	F_FOLLOW = 1u << 8,
 	F_SINCE = 1u << 9,
 	F_TIMEOUT = 1u << 10,
+	F_AFTER = 1u << 11,
 };
 
 static const struct {
@@ -39,7 +40,7 @@ static const struct {
 	[CMD_REVOKE] = {"revoke", F_ID | F_REASON, F_ID},
 	[CMD_CANCEL] = {"cancel", F_ID, F_ID},
 	[CMD_WAIT] = {"wait", F_ID | F_TIMEOUT, F_ID},
-	[CMD_AUDIT] = {"audit", F_FOLLOW | F_SINCE, 0},
+	[CMD_AUDIT] = {"audit", F_FOLLOW | F_SINCE | F_AFTER, 0},
 	[CMD_VERIFY] = {"verify", 0, 0},
 	[CMD_STATUS] = {"status", 0, 0},
 };
@@ -202,6 +203,12 @@ static int parse_since(json_t *v, struct proto_req *r, char *err, size_t errlen)
 			 &r->since, err, errlen);
 }
 
+static int parse_after(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	return parse_int(v, "after", 0, INT64_MAX, "a non-negative integer (a record's seq)",
+			 &r->after, err, errlen);
+}
+
 static int parse_access(json_t *v, struct proto_req *r, char *err, size_t errlen)
 {
 	if (!json_is_string(v) || access_parse(json_string_value(v), &r->access))
@@ -246,6 +253,7 @@ static const struct field fields[] = {
 	{"follow", F_FOLLOW, parse_follow},
 	{"since", F_SINCE, parse_since},
 	{"timeout", F_TIMEOUT, parse_timeout},
+	{"after", F_AFTER, parse_after},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -445,6 +453,8 @@ static int request_fields(json_t *o, const struct proto_req *r)
 			err |= set_new(o, "follow", json_true());
 		if (r->since > 0)
 			err |= set_new(o, "since", json_integer(r->since));
+		if (r->after > 0)
+			err |= set_new(o, "after", json_integer(r->after));
 		break;
 	case CMD_VERIFY:
 	case CMD_STATUS:

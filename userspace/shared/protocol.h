@@ -71,6 +71,7 @@ struct proto_req {
 	unsigned state_mask;		  /* list: 1u << enum req_state */
 	bool follow;			  /* audit */
 	int64_t since;			  /* audit: unix seconds; 0: from the start */
+	int64_t after;			  /* audit: records with seq > after (gapless resume) */
 	int64_t timeout;		  /* wait: seconds; 0: forever */
 };
 

@@ -169,7 +169,7 @@ char *cmd_audit(const struct cmd_ctx *x, const struct caller *c, const struct pr
 	if (!policy_can_audit(&act))
 		return audit_denied(x, "audit");
 	out = json_array();
-	err = audit_foreach(x->st, 0, q->since, add_record, out);
+	err = audit_foreach(x->st, q->after, q->since, add_record, out);
 	if (err) {
 		json_decref(out);
 		return reply_errno(err, "audit");
