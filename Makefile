@@ -31,7 +31,13 @@ CFLAGS += -DLOCKBOX_VERSION='"$(VERSION)"'
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	  -Iinclude -I$(OUTPUT) -MMD -MP
 LIBS := -lbpf -lelf -lz -lsqlite3 -ljansson -lcrypto -lsystemd
-SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# One sanitized build of the libraries for the ASan/UBSan unit tests and the
+# fuzzers: clang, with libFuzzer's coverage hooks (harmless without libFuzzer).
+SAN_CC := $(CLANG)
+SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+# what the sanitized files were built with: a change of compiler or flags rebuilds them
+SAN_STAMP := $(OUTPUT)/san/flags
 
 # clang's own system include dirs for the BPF target (the bcc recipe)
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
@@ -78,7 +84,7 @@ VM_SRCS := $(wildcard tests/vm/*.c)
 VM_BINS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/vm/%,$(VM_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: bench-build all check unit unit-san vm-check bench demo install deb sysvm-check clean format deps fuzz fuzz-build
+.PHONY: FORCE bench-build all check unit unit-san vm-check bench demo install deb sysvm-check clean format deps fuzz fuzz-build
 
 MAIN_BINS := $(OUTPUT)/lockboxd $(OUTPUT)/lockboxctl
 all: $(MAIN_BINS) $(VM_BINS) $(BPF_OBJS)
@@ -112,10 +118,15 @@ $(OUTPUT)/obj/%.o: userspace/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DIR_INC) -c $< -o $@
 
-$(OUTPUT)/san/obj/%.o: userspace/%.c
+$(SAN_STAMP): FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(SAN_CC) $(SAN_FLAGS)' | cmp -s - $@ || echo '$(SAN_CC) $(SAN_FLAGS)' >$@
+FORCE:
+
+$(OUTPUT)/san/obj/%.o: userspace/%.c $(SAN_STAMP)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(DIR_INC) -c $< -o $@
+	$(Q)$(SAN_CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(DIR_INC) -c $< -o $@
 
 # only the loader includes the skeleton
 $(OUTPUT)/obj/agent/kernel/loader.o $(OUTPUT)/san/obj/agent/kernel/loader.o: $(SKELS)
@@ -139,9 +150,10 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBS_all) | 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INC_all) -Itests/unit $< $(LIBS_all) $(LIBS) -o $@
 
-$(OUTPUT)/san/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_LIBS_all) | $(OUTPUT)/san/tests/unit
+$(OUTPUT)/san/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_LIBS_all) $(SAN_STAMP) \
+			   | $(OUTPUT)/san/tests/unit
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(INC_all) -Itests/unit $< $(SAN_LIBS_all) $(LIBS) -o $@
+	$(Q)$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) $(INC_all) -Itests/unit $< $(SAN_LIBS_all) $(LIBS) -o $@
 
 # Guest test helpers: dynamic like the agent; the guest runner copies their libraries.
 $(OUTPUT)/tests/vm/%: tests/vm/%.c $(LIBS_all) | $(OUTPUT)/tests/vm
@@ -233,19 +245,21 @@ clean:
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*/*.d $(OUTPUT)/obj/*/*/*.d $(OUTPUT)/san/obj/*/*.d $(OUTPUT)/san/obj/*/*/*.d $(OUTPUT)/bench/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/san/tests/*/*.d)
 
-# libFuzzer targets: the library sources rebuilt with clang's fuzzer instrumentation.
+# libFuzzer targets, linked against the sanitized libraries the unit-san tests use
+# (built once, with fuzzer-no-link coverage), so no library source is compiled twice.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_TIME ?= 20
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SAN_LIBS_all) $(SAN_STAMP)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
-		-DLOCKBOX_VERSION='"$(VERSION)"' \
-		-Iinclude $(INC_all) -I$(OUTPUT) $< $(LIB_SRCS) $(LIBS) -o $@
+	$(Q)$(SAN_CC) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $(INC_all) $< $(SAN_LIBS_all) \
+		$(LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: $(FUZZ_BINS)
-	$(Q)scripts/run-tests fuzz $(FUZZ_BINS)
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) scripts/run-tests fuzz $(FUZZ_BINS)
+
+-include $(wildcard $(OUTPUT)/fuzz/*.d)

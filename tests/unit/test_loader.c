@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The loader's pure parts: device encoding, clock conversion, LSM list parsing. */
+/* The loader's pure parts: device encoding, clock conversion, LSM list parsing, map table. */
+#include <string.h>
 #include <sys/sysmacros.h>
+#include <bpf/libbpf.h>
 #include "tap.h"
+#include "guard.skel.h"
 #include "loader.h"
 
 static void test_kernel_dev_encoding(void)
@@ -35,10 +38,36 @@ static void test_lsm_list(void)
 	ok(!lb_lsm_list_has_bpf(""), "empty list");
 }
 
+/* The map table names maps the guard object has and pins, each once. */
+static void test_map_table(void)
+{
+	struct guard_bpf *skel = guard_bpf__open(); /* ELF parsing only: no privilege */
+	const char *const *names = guard_map_names();
+	int n = 0, missing = 0, unpinned = 0, repeated = 0;
+
+	ok(skel, "the guard object opens");
+	for (const char *const *m = names; *m; m++, n++) {
+		struct bpf_map *map = skel ? bpf_object__find_map_by_name(skel->obj, *m) : NULL;
+
+		missing += !map;
+		unpinned += map && !bpf_map__pin_path(map); /* LIBBPF_PIN_BY_NAME sets one */
+		for (const char *const *o = names; o < m; o++)
+			repeated += !strcmp(*o, *m);
+	}
+	ok(n >= 13, "the table lists the guard's maps (%d)", n);
+	is_int(missing, 0, "every name in the table is a map of the guard object");
+	is_int(unpinned, 0,
+	       "every map in the table is pinned by name (guard_open_pinned finds it)");
+	is_int(repeated, 0, "no map is listed twice");
+	ok(names[0] && !strcmp(names[0], "engineers"), "the list starts at engineers");
+	guard_bpf__destroy(skel);
+}
+
 int main(void)
 {
 	test_kernel_dev_encoding();
 	test_wall_to_boot();
 	test_lsm_list();
+	test_map_table();
 	return done_testing();
 }

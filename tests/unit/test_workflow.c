@@ -199,6 +199,14 @@ static const char *last_message(struct fake *f, char *buf, size_t len, char *to,
 }
 
 /* notify.format "json" and notify.addresses: a payload to the mapped address. */
+/* A decision whose reply is not looked at. */
+static void decided(struct fake *f, const char *cmd, int64_t id, const char *extra)
+{
+	struct proto_reply r = decide(f, APPROVER, cmd, id, extra);
+
+	json_decref(r.result);
+}
+
 static void test_notify_format(struct fake *f)
 {
 	static struct user_address map[] = {{"daemon", "dee@corp.example"}, {NULL, NULL}};
@@ -208,16 +216,16 @@ static void test_notify_format(struct fake *f)
 	int64_t id;
 
 	id = file_request(f, REQ_ACME);
-	decide(f, APPROVER, "approve", id, "");
+	decided(f, "approve", id, "");
 	last_message(f, msg, sizeof(msg), to, sizeof(to));
 	ok(!strncmp(msg, "Date: ", 6), "mail by default: an RFC 5322 message");
 	ok(strstr(to, "daemon@") == to, "to user@domain of from: %s", to);
-	decide(f, APPROVER, "revoke", id, ",\"reason\":\"done with it\"");
+	decided(f, "revoke", id, ",\"reason\":\"done with it\"");
 
 	f->cfg->notify_format = strdup("json");
 	f->cfg->notify_addresses = map;
 	id = file_request(f, REQ_ACME);
-	decide(f, APPROVER, "approve", id, ",\"comment\":\"go\"");
+	decided(f, "approve", id, ",\"comment\":\"go\"");
 	p = json_loads(last_message(f, msg, sizeof(msg), to, sizeof(to)), 0, &e);
 	ok(p != NULL, "notify.format json: the message is JSON");
 	is_str(json_string_value(json_object_get(p, "event")), "request.approved", "its event");
@@ -227,7 +235,7 @@ static void test_notify_format(struct fake *f)
 	is_int(json_integer_value(json_object_get(json_object_get(p, "request"), "id")), id,
 	       "about the request");
 	json_decref(p);
-	decide(f, APPROVER, "revoke", id, ",\"reason\":\"done with it\"");
+	decided(f, "revoke", id, ",\"reason\":\"done with it\"");
 	free(f->cfg->notify_format);
 	f->cfg->notify_format = NULL;
 	f->cfg->notify_addresses = NULL;

@@ -13,7 +13,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: guardctl load | unpin | links | permissive 0|1 | counters\n"
+	fprintf(stderr, "usage: guardctl load | unpin | links | maps | permissive 0|1 | counters\n"
 			"       guardctl engineer add|del UID\n"
 			"       guardctl zone add PATH ID | zone del PATH\n"
 			"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID "
@@ -101,6 +101,18 @@ static __u32 access_of(const char *s)
 	return a;
 }
 
+static int print_counters(struct guard *g)
+{
+	__u64 c[LB_CNT_MAX];
+	int err = guard_counters(g, c);
+
+	if (!err)
+		printf("events_lost=%llu depth_denied=%llu nolog_denied=%llu\n",
+		       (unsigned long long)c[0], (unsigned long long)c[1],
+		       (unsigned long long)c[2]);
+	return err;
+}
+
 /* "UID ZONE ID EXPIRES_NS ACCESS", one line per grant in the kernel */
 static int print_grant(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx)
 {
@@ -109,68 +121,81 @@ static int print_grant(const struct lb_grant_key *k, const struct lb_grant *v, v
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The commands on an already pinned guard: 0, -errno, or 1 for a command not known. */
+static int on_pinned(struct guard *g, int argc, char **argv)
+{
+	if (!strcmp(argv[1], "permissive") && argc == 3)
+		return guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0,
+					0);
+	if (!strcmp(argv[1], "counters"))
+		return print_counters(g);
+	if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "add"))
+		return guard_engineer_add(g, strtoul(argv[3], NULL, 10));
+	if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "del"))
+		return guard_engineer_del(g, strtoul(argv[3], NULL, 10));
+	if (!strcmp(argv[1], "zone") && argc == 5 && !strcmp(argv[2], "add"))
+		return guard_zone_add(g, argv[3], strtoul(argv[4], NULL, 10));
+	if (!strcmp(argv[1], "zone") && argc == 4 && !strcmp(argv[2], "del"))
+		return guard_zone_del(g, argv[3]);
+	if (!strcmp(argv[1], "grant") && argc >= 7 && !strcmp(argv[2], "add"))
+		return guard_grant_put(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10),
+				       argc > 7 ? strtoull(argv[7], NULL, 10) : 1,
+				       access_of(argv[5]), time(NULL) + atol(argv[6]));
+	if (!strcmp(argv[1], "grant") && argc == 5 && !strcmp(argv[2], "del"))
+		return guard_grant_del(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
+	if (!strcmp(argv[1], "grants") && argc == 2)
+		return guard_grants_foreach(g, print_grant, NULL);
+	if (!strcmp(argv[1], "events") && argc == 4)
+		return events(g, atoi(argv[2]), atoi(argv[3]));
+	return 1;
+}
+
+/* Commands that need no pinned guard; 2 when @cmd is not one of them. */
+static int without_pins(const char *cmd)
 {
 	struct guard *g = NULL;
-	char why[512];
-	int err;
+	char err[512];
 
-	if (argc < 2)
-		return usage();
-	if (!strcmp(argv[1], "load")) {
-		err = guard_load(&g, why, sizeof(why));
-		if (err) {
-			fprintf(stderr, "guardctl: %s\n", why);
+	if (!strcmp(cmd, "load")) {
+		if (guard_load(&g, err, sizeof(err))) {
+			fprintf(stderr, "guardctl: %s\n", err);
 			return 1;
 		}
 		guard_close(g);
 		return 0;
 	}
-	if (!strcmp(argv[1], "unpin"))
+	if (!strcmp(cmd, "unpin"))
 		return guard_unpin() ? 1 : 0;
-	if (!strcmp(argv[1], "links"))
+	if (!strcmp(cmd, "links"))
 		return print_links();
+	if (!strcmp(cmd, "maps")) {
+		for (const char *const *m = guard_map_names(); *m; m++)
+			printf("%s\n", *m);
+		return 0;
+	}
+	return 2;
+}
 
+int main(int argc, char **argv)
+{
+	struct guard *g = NULL;
+	int err;
+
+	if (argc < 2)
+		return usage();
+	err = without_pins(argv[1]);
+	if (err != 2)
+		return err;
 	err = guard_open_pinned(&g);
 	if (err) {
 		fprintf(stderr, "guardctl: no pinned guard under %s: %s\n", LB_PIN_DIR,
 			strerror(-err));
 		return 1;
 	}
-	if (!strcmp(argv[1], "permissive") && argc == 3)
-		err = guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0,
-				       0);
-	else if (!strcmp(argv[1], "counters")) {
-		__u64 c[LB_CNT_MAX];
-
-		err = guard_counters(g, c);
-		if (!err)
-			printf("events_lost=%llu depth_denied=%llu nolog_denied=%llu\n",
-			       (unsigned long long)c[0], (unsigned long long)c[1],
-			       (unsigned long long)c[2]);
-	} else if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "add"))
-		err = guard_engineer_add(g, strtoul(argv[3], NULL, 10));
-	else if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "del"))
-		err = guard_engineer_del(g, strtoul(argv[3], NULL, 10));
-	else if (!strcmp(argv[1], "zone") && argc == 5 && !strcmp(argv[2], "add"))
-		err = guard_zone_add(g, argv[3], strtoul(argv[4], NULL, 10));
-	else if (!strcmp(argv[1], "zone") && argc == 4 && !strcmp(argv[2], "del"))
-		err = guard_zone_del(g, argv[3]);
-	else if (!strcmp(argv[1], "grant") && argc >= 7 && !strcmp(argv[2], "add"))
-		err = guard_grant_put(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10),
-				      argc > 7 ? strtoull(argv[7], NULL, 10) : 1,
-				      access_of(argv[5]), time(NULL) + atol(argv[6]));
-	else if (!strcmp(argv[1], "grant") && argc == 5 && !strcmp(argv[2], "del"))
-		err = guard_grant_del(g, strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
-	else if (!strcmp(argv[1], "grants") && argc == 2)
-		err = guard_grants_foreach(g, print_grant, NULL);
-	else if (!strcmp(argv[1], "events") && argc == 4)
-		err = events(g, atoi(argv[2]), atoi(argv[3]));
-	else {
-		guard_close(g);
-		return usage();
-	}
+	err = on_pinned(g, argc, argv);
 	guard_close(g);
+	if (err == 1)
+		return usage();
 	if (err) {
 		fprintf(stderr, "guardctl %s: %s\n", argv[1], strerror(-err));
 		return 1;

@@ -8,9 +8,9 @@
 /*
  * Mounts securityfs on /sys/kernel/security and bpffs on /sys/fs/bpf where
  * they are missing (as systemd and bpftool do). Returns 0 or a negative errno
- * with a one-line reason in why.
+ * with a one-line reason in @err.
  */
-int kernel_fs_ensure(char *why, size_t why_len);
+int kernel_fs_ensure(char *err, size_t errlen);
 
 /* Whether the filesystem at path has the given statfs magic: 1, 0, or -errno. */
 int kernel_fs_is(const char *path, long magic);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "kevent.h"
@@ -52,10 +53,32 @@ const char *kevent_reason_name(unsigned reason)
 	return NAME_OF(reasons, reason);
 }
 
+/* Each of the @e->names names ends inside the path buffer. */
+static bool names_fit(const struct lb_event *e)
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < e->names; i++) {
+		const char *end = memchr(e->path + off, '\0', LB_PATH_LEN - off);
+
+		if (!end)
+			return false;
+		off = (size_t)(end - e->path) + 1;
+	}
+	return true;
+}
+
+/* The kernel's writer is bpf/guard.bpf.h fill_event(): anything it cannot produce is refused. */
 int kevent_check(const struct lb_event *e, size_t len)
 {
 	if (len < sizeof(*e) || !kevent_op_name(e->op) || !kevent_verdict_name(e->verdict) ||
-	    !kevent_reason_name(e->reason) || e->path_kind > LB_PATH_NAMES)
+	    !kevent_reason_name(e->reason) || e->access & ~(LB_ACCESS_READ | LB_ACCESS_WRITE))
+		return -EBADMSG;
+	if (!memchr(e->path, '\0', LB_PATH_LEN))
+		return -EBADMSG;
+	if (e->path_kind == LB_PATH_FULL)
+		return e->names == 0 ? 0 : -EBADMSG;
+	if (e->path_kind != LB_PATH_NAMES || e->names > LB_PATH_NAMES_MAX || !names_fit(e))
 		return -EBADMSG;
 	return 0;
 }

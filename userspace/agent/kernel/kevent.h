@@ -11,7 +11,11 @@
 const char *kevent_op_name(unsigned op);
 const char *kevent_verdict_name(unsigned verdict);
 const char *kevent_reason_name(unsigned reason);
-/* 0 if @e (of @len bytes) is a well-formed record, -EBADMSG otherwise. */
+/*
+ * 0 if @e (of @len bytes) is a record the guard can have written: known op,
+ * verdict, reason and access bits, a NUL-terminated path, and for LB_PATH_NAMES
+ * at most LB_PATH_NAMES_MAX names, each ending inside the path; -EBADMSG otherwise.
+ */
 int kevent_check(const struct lb_event *e, size_t len);
 /*
  * The event's path: as is for LB_PATH_FULL; for LB_PATH_NAMES the leaf-first

@@ -14,34 +14,45 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "errbuf.h"
 #include "guard.skel.h"
 #include "kernel_fs.h"
 #include "loader.h"
 
 #define LINK_PREFIX "link_"
 
-enum {
-	M_ENGINEERS,
-	M_ENGINEER_BITS,
-	M_ZONES,
-	M_ZONE_DEVS,
-	M_ZONE_BLKDEVS,
-	M_GRANTS,
-	M_INODE_ZONES,
-	M_LINKED,
-	M_EVENTS,
-	M_COUNTERS,
-	M_CONFIG,
-	M_PINNED_DIRS,
-	M_PROTECTED_NAMES,
-	M_NR
-};
+/*
+ * The guard's maps the loader edits, in one place: the M_ enum, the pin names
+ * (bpf/maps.bpf.h pins each by its name) and the skeleton's maps all follow
+ * from this list, so a new map is one line here (and its definition there).
+ */
+#define GUARD_MAPS(X)                                                                              \
+	X(M_ENGINEERS, engineers)                                                                  \
+	X(M_ENGINEER_BITS, engineer_bits)                                                          \
+	X(M_ZONES, zones)                                                                          \
+	X(M_ZONE_DEVS, zone_devs)                                                                  \
+	X(M_ZONE_BLKDEVS, zone_blkdevs)                                                            \
+	X(M_GRANTS, grants)                                                                        \
+	X(M_INODE_ZONES, inode_zones)                                                              \
+	X(M_LINKED, linked)                                                                        \
+	X(M_EVENTS, events)                                                                        \
+	X(M_COUNTERS, counters)                                                                    \
+	X(M_CONFIG, guard_config)                                                                  \
+	X(M_PINNED_DIRS, pinned_dirs)                                                              \
+	X(M_PROTECTED_NAMES, protected_names)
 
-static const char *const map_names[M_NR] = {
-	"engineers",	"engineer_bits", "zones",	    "zone_devs", "zone_blkdevs",
-	"grants",	"inode_zones",	 "linked",	    "events",	 "counters",
-	"guard_config", "pinned_dirs",	 "protected_names",
-};
+#define MAP_ENUM(id, name) id,
+#define MAP_NAME(id, name) [id] = #name,
+#define MAP_FD(id, name)   g->fd[id] = bpf_map__fd(g->skel->maps.name);
+
+enum { GUARD_MAPS(MAP_ENUM) M_NR };
+
+static const char *const map_names[M_NR + 1] = {GUARD_MAPS(MAP_NAME)};
+
+const char *const *guard_map_names(void)
+{
+	return map_names;
+}
 
 struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
@@ -147,15 +158,17 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /* One line on why this kernel cannot run the guard, or 0 if nothing is known to be wrong. */
-static int kernel_check(char *why, size_t len)
+static int kernel_check(char *err, size_t errlen)
 {
 	char buf[512] = "";
 	FILE *f = fopen("/sys/kernel/security/lsm", "re");
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-		snprintf(why, len,
-			 "kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
-			 "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		if (f)
+			fclose(f);
+		seterr(err, errlen,
+		       "kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
+		       "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return -ENOTSUP;
 	}
 	if (!f)
@@ -165,49 +178,30 @@ static int kernel_check(char *why, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = 0;
 	if (!lb_lsm_list_has_bpf(buf)) {
-		snprintf(why, len,
-			 "BPF LSM is not active: 'bpf' is missing from /sys/kernel/security/lsm "
-			 "(\"%s\"); "
-			 "add it to the lsm= boot parameter, e.g. lsm=%s%sbpf",
-			 buf, buf, buf[0] ? "," : "");
+		seterr(err, errlen,
+		       "BPF LSM is not active: 'bpf' is missing from /sys/kernel/security/lsm "
+		       "(\"%s\"); add it to the lsm= boot parameter, e.g. lsm=%s%sbpf",
+		       buf, buf, buf[0] ? "," : "");
 		return -ENOTSUP;
 	}
 	return 0;
 }
 
-static void load_error(int err, char *why, size_t len)
+static void load_error(int ret, char *err, size_t errlen)
 {
-	if (err == -EPERM || err == -EACCES)
-		snprintf(why, len,
-			 "the kernel refused to load the BPF LSM programs (%s): run lockboxd as "
-			 "root (CAP_BPF, CAP_SYS_ADMIN), on a kernel booted with bpf in lsm= and "
-			 "without lockdown=confidentiality",
-			 strerror(-err));
+	if (ret == -EPERM || ret == -EACCES)
+		seterr(err, errlen,
+		       "the kernel refused to load the BPF LSM programs (%s): run lockboxd as "
+		       "root (CAP_BPF, CAP_SYS_ADMIN), on a kernel booted with bpf in lsm= and "
+		       "without lockdown=confidentiality",
+		       strerror(-ret));
 	else
-		snprintf(why, len, "failed to load the BPF guard: %s", strerror(-err));
+		seterr(err, errlen, "failed to load the BPF guard: %s", strerror(-ret));
 }
 
-static int fds_from_skel(struct guard *g)
+static void fds_from_skel(struct guard *g)
 {
-	struct bpf_map *maps[M_NR] = {
-		[M_ENGINEERS] = g->skel->maps.engineers,
-		[M_ENGINEER_BITS] = g->skel->maps.engineer_bits,
-		[M_ZONES] = g->skel->maps.zones,
-		[M_ZONE_DEVS] = g->skel->maps.zone_devs,
-		[M_ZONE_BLKDEVS] = g->skel->maps.zone_blkdevs,
-		[M_GRANTS] = g->skel->maps.grants,
-		[M_INODE_ZONES] = g->skel->maps.inode_zones,
-		[M_LINKED] = g->skel->maps.linked,
-		[M_EVENTS] = g->skel->maps.events,
-		[M_COUNTERS] = g->skel->maps.counters,
-		[M_CONFIG] = g->skel->maps.guard_config,
-		[M_PINNED_DIRS] = g->skel->maps.pinned_dirs,
-		[M_PROTECTED_NAMES] = g->skel->maps.protected_names,
-	};
-
-	for (int i = 0; i < M_NR; i++)
-		g->fd[i] = bpf_map__fd(maps[i]);
-	return 0;
+	GUARD_MAPS(MAP_FD)
 }
 
 /* Pin @link as LB_PIN_DIR/link_<hook>, replacing an older link only once this one is attached. */
@@ -251,40 +245,49 @@ static void unpin_stale_links(void)
 	closedir(d);
 }
 
-int guard_load(struct guard **out, char *why, size_t why_len)
+/* What the load needs from the system: bpffs, BTF, the BPF LSM, the pin folder. */
+static int load_preflight(char *err, size_t errlen)
+{
+	int ret = kernel_fs_ensure(err, errlen);
+
+	if (!ret)
+		ret = kernel_check(err, errlen);
+	if (ret)
+		return ret;
+	if (mkdir(LB_PIN_DIR, 0700) < 0 && errno != EEXIST) {
+		ret = -errno;
+		seterr(err, errlen, "cannot create %s: %s", LB_PIN_DIR, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/* Opens the skeleton over the pinned maps and loads the programs this kernel has hooks for. */
+static int load_programs(struct guard *g, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = LB_PIN_DIR);
-	struct bpf_program *prog;
-	struct guard *g;
-	int err;
+	int ret;
 
-	err = kernel_fs_ensure(why, why_len);
-	if (err)
-		return err;
-	err = kernel_check(why, why_len);
-	if (err)
-		return err;
-	if (mkdir(LB_PIN_DIR, 0700) < 0 && errno != EEXIST) {
-		err = -errno;
-		snprintf(why, why_len, "cannot create %s: %s", LB_PIN_DIR, strerror(errno));
-		return err;
-	}
-	g = calloc(1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
 	g->skel = guard_bpf__open_opts(&opts);
 	if (!g->skel) {
-		err = -errno;
-		snprintf(why, why_len, "failed to open the BPF guard: %s", strerror(errno));
-		goto fail;
+		ret = -errno;
+		seterr(err, errlen, "failed to open the BPF guard: %s", strerror(errno));
+		return ret;
 	}
 	skip_missing_hooks(g->skel);
 	remember_hooks(g->skel); /* guard_hooks() need not parse vmlinux BTF again */
-	err = guard_bpf__load(g->skel);
-	if (err) {
-		load_error(err, why, why_len);
-		goto fail;
-	}
+	ret = guard_bpf__load(g->skel);
+	if (ret)
+		load_error(ret, err, errlen);
+	return ret;
+}
+
+/* Attaches each loaded program and pins its link, replacing the older one. */
+static int attach_and_pin(struct guard *g, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	int ret;
+
 	bpf_object__for_each_program (prog, g->skel->obj) {
 		const char *hook = prog_hook(prog);
 		struct bpf_link *link;
@@ -292,45 +295,72 @@ int guard_load(struct guard **out, char *why, size_t why_len)
 		if (!bpf_program__autoload(prog))
 			continue; /* a hook this kernel does not have */
 		link = bpf_program__attach_lsm(prog);
-
 		if (!link) {
-			err = -errno;
-			load_error(err, why, why_len);
-			goto fail;
+			ret = -errno;
+			load_error(ret, err, errlen);
+			return ret;
 		}
-		err = pin_replace(link, hook);
+		ret = pin_replace(link, hook);
 		bpf_link__destroy(link); /* the pin holds it now */
-		if (err) {
-			snprintf(why, why_len, "failed to pin the %s link under %s: %s", hook,
-				 LB_PIN_DIR, strerror(-err));
-			goto fail;
+		if (ret) {
+			seterr(err, errlen, "failed to pin the %s link under %s: %s", hook,
+			       LB_PIN_DIR, strerror(-ret));
+			return ret;
 		}
 	}
 	unpin_stale_links();
+	return 0;
+}
+
+/* A guard with no map open yet: guard_close() then closes nothing it does not own. */
+static struct guard *guard_new(void)
+{
+	struct guard *g = calloc(1, sizeof(*g));
+
+	for (int i = 0; g && i < M_NR; i++)
+		g->fd[i] = -1;
+	return g;
+}
+
+int guard_load(struct guard **out, char *err, size_t errlen)
+{
+	struct guard *g;
+	int ret = load_preflight(err, errlen);
+
+	if (ret)
+		return ret;
+	g = guard_new();
+	if (!g) {
+		seterr(err, errlen, "out of memory loading the BPF guard");
+		return -ENOMEM;
+	}
+	ret = load_programs(g, err, errlen);
+	if (!ret)
+		ret = attach_and_pin(g, err, errlen);
+	if (ret)
+		goto fail;
 	fds_from_skel(g);
 	/* the pins are a zone no grant opens: engineers cannot unlink or replace them */
-	err = guard_zone_add(g, LB_PIN_DIR, LB_ZONE_GUARD);
-	if (err) {
-		snprintf(why, why_len, "failed to protect %s: %s", LB_PIN_DIR, strerror(-err));
+	ret = guard_zone_add(g, LB_PIN_DIR, LB_ZONE_GUARD);
+	if (ret) {
+		seterr(err, errlen, "failed to protect %s: %s", LB_PIN_DIR, strerror(-ret));
 		goto fail;
 	}
 	*out = g;
 	return 0;
 fail:
 	guard_close(g);
-	return err;
+	return ret;
 }
 
 int guard_open_pinned(struct guard **out)
 {
-	struct guard *g = calloc(1, sizeof(*g));
+	struct guard *g = guard_new();
 	char path[256];
 	int err;
 
 	if (!g)
 		return -ENOMEM;
-	for (int i = 0; i < M_NR; i++)
-		g->fd[i] = -1;
 	for (int i = 0; i < M_NR; i++) {
 		snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, map_names[i]);
 		g->fd[i] = bpf_obj_get(path);
@@ -380,6 +410,114 @@ static int update(struct guard *g, int m, const void *k, const void *v)
 static int delete (struct guard *g, int m, const void *k)
 {
 	return bpf_map_delete_elem(g->fd[m], k) < 0 ? -errno : 0;
+}
+
+/* Calls @fn on each entry of hash map @m until it returns non-zero, which is returned. */
+typedef int (*walk_fn)(const void *key, const void *val, void *ctx);
+
+static int map_walk(struct guard *g, int m, walk_fn fn, void *ctx)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+	char *key, *next, *val;
+	void *prev = NULL;
+	int ret = 0;
+
+	if (bpf_obj_get_info_by_fd(g->fd[m], &info, &len) < 0)
+		return -errno;
+	key = malloc(2 * info.key_size + info.value_size);
+	if (!key)
+		return -ENOMEM;
+	next = key + info.key_size;
+	val = next + info.key_size;
+	while (!ret && bpf_map_get_next_key(g->fd[m], prev, next) == 0) {
+		memcpy(key, next, info.key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(g->fd[m], key, val) == 0) /* else deleted meanwhile */
+			ret = fn(key, val, ctx);
+	}
+	free(key);
+	return ret;
+}
+
+/* Whether the entry @key -> @val stays; and how one that does not is taken out. */
+typedef bool (*keep_fn)(const void *key, const void *val, const void *ctx);
+typedef int (*drop_fn)(struct guard *g, const void *key);
+
+/* Keys to delete, collected by one walk. */
+struct keep_batch {
+	keep_fn keep;
+	const void *ctx;
+	char *keys;
+	size_t key_size, n;
+};
+
+#define KEEP_BATCH 1024
+
+static int note_unkept(const void *key, const void *val, void *ctx)
+{
+	struct keep_batch *b = ctx;
+
+	if (b->keep(key, val, b->ctx))
+		return 0;
+	memcpy(b->keys + b->n++ * b->key_size, key, b->key_size);
+	return b->n == KEEP_BATCH; /* full: delete these, then walk again */
+}
+
+/*
+ * Deletes every entry of map @m that @keep refuses, with @drop (NULL: a plain
+ * delete). The walk collects the keys first and deletes after: a delete in the
+ * middle of a walk would send get_next_key back to the first key.
+ */
+static int map_keep(struct guard *g, int m, keep_fn keep, const void *ctx, drop_fn drop)
+{
+	struct keep_batch b = {.keep = keep, .ctx = ctx};
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+	int ret;
+
+	if (bpf_obj_get_info_by_fd(g->fd[m], &info, &len) < 0)
+		return -errno;
+	b.key_size = info.key_size;
+	b.keys = malloc(KEEP_BATCH * b.key_size);
+	if (!b.keys)
+		return -ENOMEM;
+	do {
+		b.n = 0;
+		ret = map_walk(g, m, note_unkept, &b);
+		for (size_t i = 0; i < b.n && ret >= 0; i++) {
+			const void *key = b.keys + i * b.key_size;
+
+			ret = drop ? drop(g, key) : delete (g, m, key);
+			ret = ret == -ENOENT ? 0 : ret;
+		}
+	} while (ret >= 0 && b.n == KEEP_BATCH);
+	free(b.keys);
+	return ret < 0 ? ret : 0;
+}
+
+/* A set of u32 (uids or zone ids) as keep_fn context. */
+struct u32_set {
+	const __u32 *v;
+	size_t n;
+};
+
+static bool in_set(__u32 v, const struct u32_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i] == v)
+			return true;
+	return false;
+}
+
+static bool key_in_set(const void *key, const void *val, const void *set)
+{
+	return in_set(*(const __u32 *)key, set);
+}
+
+static bool value_in_set(const void *key, const void *val, const void *set)
+{
+	return in_set(*(const __u32 *)val, set);
 }
 
 int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid, __u32 flags)
@@ -435,31 +573,16 @@ int guard_engineer_del(struct guard *g, __u32 uid)
 	return err == -ENOENT ? 0 : err;
 }
 
-static bool in_set(__u32 v, const __u32 *set, size_t n)
+static int engineer_drop(struct guard *g, const void *uid)
 {
-	for (size_t i = 0; i < n; i++)
-		if (set[i] == v)
-			return true;
-	return false;
+	return guard_engineer_del(g, *(const __u32 *)uid);
 }
 
 int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n)
 {
-	__u32 key, next, *prev = NULL;
-	int err = 0;
+	struct u32_set set = {uids, n};
 
-	/* collect first: deleting while iterating restarts the walk */
-	while (bpf_map_get_next_key(g->fd[M_ENGINEERS], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (!in_set(key, uids, n)) {
-			err = guard_engineer_del(g, key);
-			if (err)
-				return err;
-			prev = NULL;
-		}
-	}
-	return 0;
+	return map_keep(g, M_ENGINEERS, key_in_set, &set, engineer_drop);
 }
 
 /* Zones changed: every inode zone the kernel cached is stale. */
@@ -473,50 +596,71 @@ static int zones_changed(struct guard *g)
 	return update(g, M_CONFIG, &zero, &cfg);
 }
 
+/* The devices that hold a zone root, sorted, without repeats. */
+struct root_devs {
+	__u64 dev[LB_MAX_ZONE_ROOTS];
+	size_t n;
+};
+
+static int note_root_dev(const void *key, const void *val, void *ctx)
+{
+	struct root_devs *d = ctx;
+
+	if (d->n == LB_MAX_ZONE_ROOTS)
+		return -E2BIG;
+	d->dev[d->n++] = ((const struct lb_zone_key *)key)->dev;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_root_dev(const void *key, const void *val, const void *ctx)
+{
+	const struct root_devs *d = ctx;
+
+	return bsearch(key, d->dev, d->n, sizeof(d->dev[0]), cmp_u64) != NULL;
+}
+
+static int root_devs_of(struct guard *g, struct root_devs *d)
+{
+	size_t n = 0;
+	int ret = map_walk(g, M_ZONES, note_root_dev, d);
+
+	if (ret)
+		return ret;
+	qsort(d->dev, d->n, sizeof(d->dev[0]), cmp_u64);
+	for (size_t i = 0; i < d->n; i++)
+		if (!n || d->dev[n - 1] != d->dev[i])
+			d->dev[n++] = d->dev[i];
+	d->n = n;
+	return 0;
+}
+
 /* zone_devs[dev] = 1 while a zone root is on dev, recomputed from zones. */
 static int zone_devs_rebuild(struct guard *g)
 {
-	struct lb_zone_key key, next, *prev = NULL;
-	__u64 dkey, dnext, *dprev = NULL;
-	__u32 zone;
-	int err;
+	struct root_devs *d = calloc(1, sizeof(*d));
+	__u32 one = 1, cnt;
+	int ret;
 
-	while (bpf_map_get_next_key(g->fd[M_ZONES], prev, &next) == 0) {
-		__u32 cnt = 1;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(g->fd[M_ZONE_DEVS], &key.dev, &cnt) == 0)
-			continue; /* counted below */
-		cnt = 1;
-		err = update(g, M_ZONE_DEVS, &key.dev, &cnt);
-		if (err)
-			return err;
-	}
-	err = zones_changed(g);
-	if (err)
-		return err;
-	/* drop devices that no longer hold any root */
-	while (bpf_map_get_next_key(g->fd[M_ZONE_DEVS], dprev, &dnext) == 0) {
-		bool used = false;
-
-		dkey = dnext;
-		dprev = &dkey;
-		prev = NULL;
-		while (!used && bpf_map_get_next_key(g->fd[M_ZONES], prev, &next) == 0) {
-			key = next;
-			prev = &key;
-			used = key.dev == dkey &&
-			       bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0;
-		}
-		if (!used) {
-			err = delete (g, M_ZONE_DEVS, &dkey);
-			if (err && err != -ENOENT)
-				return err;
-			dprev = NULL;
-		}
-	}
-	return 0;
+	if (!d)
+		return -ENOMEM;
+	ret = root_devs_of(g, d);
+	for (size_t i = 0; !ret && i < d->n; i++)
+		if (bpf_map_lookup_elem(g->fd[M_ZONE_DEVS], &d->dev[i], &cnt) < 0)
+			ret = update(g, M_ZONE_DEVS, &d->dev[i], &one);
+	if (!ret)
+		ret = zones_changed(g);
+	/* then drop devices that no longer hold any root */
+	if (!ret)
+		ret = map_keep(g, M_ZONE_DEVS, is_root_dev, d, NULL);
+	free(d);
+	return ret;
 }
 
 static int zone_key(const char *path, struct lb_zone_key *key)
@@ -559,25 +703,21 @@ int guard_zone_del(struct guard *g, const char *path)
 	return zone_devs_rebuild(g);
 }
 
+/* The guard's own zones stay whatever the configuration says. */
+static bool zone_kept(const void *key, const void *val, const void *set)
+{
+	__u32 zone = *(const __u32 *)val;
+
+	return zone == LB_ZONE_GUARD || zone == LB_ZONE_AGENT || zone == LB_ZONE_AGENT_DB ||
+	       in_set(zone, set);
+}
+
 int guard_zones_keep(struct guard *g, const __u32 *zones, size_t n)
 {
-	struct lb_zone_key key, next, *prev = NULL;
-	__u32 zone;
-	int err;
+	struct u32_set set = {zones, n};
+	int err = map_keep(g, M_ZONES, zone_kept, &set, NULL);
 
-	while (bpf_map_get_next_key(g->fd[M_ZONES], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(g->fd[M_ZONES], &key, &zone) == 0 &&
-		    zone != LB_ZONE_GUARD && zone != LB_ZONE_AGENT && zone != LB_ZONE_AGENT_DB &&
-		    !in_set(zone, zones, n)) {
-			err = delete (g, M_ZONES, &key);
-			if (err && err != -ENOENT)
-				return err;
-			prev = NULL;
-		}
-	}
-	return zone_devs_rebuild(g);
+	return err ? err : zone_devs_rebuild(g);
 }
 
 int guard_blkdev_add(struct guard *g, const char *path, __u32 zone)
@@ -595,21 +735,9 @@ int guard_blkdev_add(struct guard *g, const char *path, __u32 zone)
 
 int guard_blkdevs_keep(struct guard *g, const __u32 *zones, size_t n)
 {
-	__u32 key, next, *prev = NULL, zone;
-	int err;
+	struct u32_set set = {zones, n};
 
-	while (bpf_map_get_next_key(g->fd[M_ZONE_BLKDEVS], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(g->fd[M_ZONE_BLKDEVS], &key, &zone) == 0 &&
-		    !in_set(zone, zones, n)) {
-			err = delete (g, M_ZONE_BLKDEVS, &key);
-			if (err && err != -ENOENT)
-				return err;
-			prev = NULL;
-		}
-	}
-	return 0;
+	return map_keep(g, M_ZONE_BLKDEVS, value_in_set, &set, NULL);
 }
 
 /* nftw has no context argument: one marking walk at a time (the agent is single-threaded) */
@@ -711,22 +839,23 @@ int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out
 	return bpf_map_lookup_elem(g->fd[M_GRANTS], &key, out) < 0 ? -errno : 0;
 }
 
+struct grant_walk {
+	guard_grant_fn fn;
+	void *ctx;
+};
+
+static int grant_visit(const void *key, const void *val, void *ctx)
+{
+	struct grant_walk *w = ctx;
+
+	return w->fn(key, val, w->ctx);
+}
+
 int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx)
 {
-	struct lb_grant_key key, next, *prev = NULL;
-	struct lb_grant val;
-	int err;
+	struct grant_walk w = {fn, ctx};
 
-	while (bpf_map_get_next_key(g->fd[M_GRANTS], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(g->fd[M_GRANTS], &key, &val) < 0)
-			continue; /* deleted meanwhile */
-		err = fn(&key, &val, ctx);
-		if (err)
-			return err;
-	}
-	return 0;
+	return map_walk(g, M_GRANTS, grant_visit, &w);
 }
 
 /* A buffer for one per-CPU counter's values, one per possible CPU. */
@@ -863,29 +992,14 @@ int guard_protect_name(struct guard *g, const char *path, __u32 gen)
 }
 
 /* Entries of a self-protection map not written by the sync of generation @gen are gone. */
-static int keep_gen(struct guard *g, int m, size_t key_size, __u32 gen)
+static bool of_gen(const void *key, const void *val, const void *gen)
 {
-	char key[sizeof(struct lb_name_key)], next[sizeof(struct lb_name_key)];
-	void *prev = NULL;
-	__u32 v;
-	int err;
-
-	while (bpf_map_get_next_key(g->fd[m], prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(g->fd[m], key, &v) == 0 && v != gen) {
-			err = delete (g, m, key);
-			if (err && err != -ENOENT)
-				return err;
-			prev = NULL;
-		}
-	}
-	return 0;
+	return *(const __u32 *)val == *(const __u32 *)gen;
 }
 
 int guard_self_keep(struct guard *g, __u32 gen)
 {
-	int err = keep_gen(g, M_PINNED_DIRS, sizeof(struct lb_zone_key), gen);
+	int err = map_keep(g, M_PINNED_DIRS, of_gen, &gen, NULL);
 
-	return err ? err : keep_gen(g, M_PROTECTED_NAMES, sizeof(struct lb_name_key), gen);
+	return err ? err : map_keep(g, M_PROTECTED_NAMES, of_gen, &gen, NULL);
 }

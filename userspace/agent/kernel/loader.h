@@ -16,10 +16,10 @@ struct ring_buffer;
 /*
  * Loads and attaches the programs, re-using pinned maps (so grants survive a
  * restart) and replacing pinned links new-before-old (so there is never a
- * moment without a guard). On failure, @why gets one line naming the cause
+ * moment without a guard). On failure, @err gets one line naming the cause
  * and the fix.
  */
-int guard_load(struct guard **out, char *why, size_t why_len);
+int guard_load(struct guard **out, char *err, size_t errlen);
 /* Opens the maps of an already pinned guard, without loading anything. */
 int guard_open_pinned(struct guard **out);
 void guard_close(struct guard *g);
@@ -62,6 +62,8 @@ int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx);
 int guard_counters(struct guard *g, __u64 *out);
 /* Adds @n to counter @idx (events the agent took but could not store count as lost). */
 int guard_counter_add(struct guard *g, __u32 idx, __u64 n);
+/* Names of the pinned maps the loader edits (its one map table), NULL-terminated. */
+const char *const *guard_map_names(void);
 /* Names of the attached programs (hooks), NULL-terminated; static storage. */
 const char *const *guard_hooks(void);
 int guard_events_fd(struct guard *g);

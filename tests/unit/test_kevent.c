@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kevent's record check: what the guard can write passes, any field it cannot
+ * write is refused before the event becomes an audit record; and the paths.
+ */
+#include <errno.h>
+#include <string.h>
+#include "tap.h"
+#include "kevent.h"
+
+static struct lb_event full_event(const char *path)
+{
+	struct lb_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.op = LB_OP_OPEN;
+	e.verdict = LB_VERDICT_DENY;
+	e.reason = LB_REASON_NO_GRANT;
+	e.access = LB_ACCESS_READ;
+	e.path_kind = LB_PATH_FULL;
+	snprintf(e.path, sizeof(e.path), "%s", path);
+	return e;
+}
+
+/* @n names, leaf first, NUL-separated as fill_names() writes them. */
+static struct lb_event names_event(const char *const *names, unsigned n)
+{
+	struct lb_event e = full_event("");
+	size_t off = 0;
+
+	e.op = LB_OP_RENAME;
+	e.access = LB_ACCESS_WRITE;
+	e.path_kind = LB_PATH_NAMES;
+	e.names = n;
+	for (unsigned i = 0; i < n; i++) {
+		strcpy(e.path + off, names[i]);
+		off += strlen(names[i]) + 1;
+	}
+	return e;
+}
+
+static int check(const struct lb_event *e)
+{
+	return kevent_check(e, sizeof(*e));
+}
+
+static void test_valid_events_pass(void)
+{
+	const char *const names[] = {"q1.txt", "reports"};
+	struct lb_event e = full_event("/srv/customers/acme/data.txt");
+
+	is_int(check(&e), 0, "a LB_PATH_FULL event passes");
+	e.path[0] = 0;
+	is_int(check(&e), 0, "a LB_PATH_FULL event with no path (bpf_d_path failed) passes");
+	e = names_event(names, 2);
+	is_int(check(&e), 0, "a LB_PATH_NAMES event with two names passes");
+	e = names_event(names, 0);
+	is_int(check(&e), 0, "a LB_PATH_NAMES event with no name (the zone root) passes");
+	e = full_event("/x");
+	e.op = LB_OP_MAX - 1;
+	e.verdict = LB_VERDICT_AUDIT;
+	e.reason = LB_REASON_DETACHED;
+	e.access = LB_ACCESS_READ | LB_ACCESS_WRITE;
+	is_int(check(&e), 0, "the last op, verdict and reason, read and write, pass");
+	is_int(kevent_check(&e, sizeof(e) + 8), 0, "a longer record (ring buffer padding) passes");
+}
+
+static void test_most_names_pass(void)
+{
+	const char *names[LB_PATH_NAMES_MAX];
+	struct lb_event e;
+
+	for (int i = 0; i < LB_PATH_NAMES_MAX; i++)
+		names[i] = "d";
+	e = names_event(names, LB_PATH_NAMES_MAX);
+	is_int(check(&e), 0, "LB_PATH_NAMES_MAX names pass");
+	e.names = LB_PATH_NAMES_MAX + 1;
+	is_int(check(&e), -EBADMSG, "one name beyond LB_PATH_NAMES_MAX is refused");
+	e.names = 0xffff;
+	is_int(check(&e), -EBADMSG, "a names count of 65535 is refused");
+}
+
+static void test_bad_codes_refused(void)
+{
+	struct lb_event e = full_event("/x");
+
+	e.op = 0;
+	is_int(check(&e), -EBADMSG, "op 0 (no such op) is refused");
+	e.op = LB_OP_MAX;
+	is_int(check(&e), -EBADMSG, "op LB_OP_MAX is refused");
+	e.op = 0xffff;
+	is_int(check(&e), -EBADMSG, "op 65535 is refused");
+	e = full_event("/x");
+	e.verdict = LB_VERDICT_AUDIT + 1;
+	is_int(check(&e), -EBADMSG, "a verdict past audit is refused");
+	e = full_event("/x");
+	e.reason = LB_REASON_DETACHED + 1;
+	is_int(check(&e), -EBADMSG, "a reason past detached is refused");
+	e.reason = 0xff;
+	is_int(check(&e), -EBADMSG, "reason 255 is refused");
+	e = full_event("/x");
+	e.access = 0x4;
+	is_int(check(&e), -EBADMSG, "an access bit other than read and write is refused");
+	e = full_event("/x");
+	e.path_kind = LB_PATH_NAMES + 1;
+	is_int(check(&e), -EBADMSG, "an unknown path kind is refused");
+}
+
+static void test_bad_paths_refused(void)
+{
+	const char *const names[] = {"a", "b"};
+	struct lb_event e = full_event("/x");
+
+	memset(e.path, 'a', sizeof(e.path));
+	is_int(check(&e), -EBADMSG, "a full path with no NUL in LB_PATH_LEN bytes is refused");
+	e = full_event("/x");
+	e.names = 1;
+	is_int(check(&e), -EBADMSG, "a full path that claims names is refused");
+	e = names_event(names, 2);
+	e.names = 3;
+	memset(e.path + 4, 'c', sizeof(e.path) - 4); /* "a\0b\0ccc...": the third never ends */
+	is_int(check(&e), -EBADMSG, "a name running past the path buffer is refused");
+	e = names_event(names, 2);
+	memset(e.path + 4, 0, sizeof(e.path) - 4);
+	e.names = 3; /* empty names after the last: still inside the buffer */
+	is_int(check(&e), 0, "names that are empty but inside the buffer pass");
+}
+
+static void test_truncated_refused(void)
+{
+	struct lb_event e = full_event("/x");
+
+	is_int(kevent_check(&e, sizeof(e) - 1), -EBADMSG, "a record one byte short is refused");
+	is_int(kevent_check(&e, 0), -EBADMSG, "an empty record is refused");
+	is_int(kevent_check(&e, offsetof(struct lb_event, path)), -EBADMSG,
+	       "a record cut before its path is refused");
+}
+
+static void test_paths(void)
+{
+	const char *const names[] = {"q1.txt", "reports"};
+	struct lb_event e = names_event(names, 2);
+	char out[2 * LB_PATH_LEN];
+
+	kevent_path(&e, "/srv/acme", out, sizeof(out));
+	is_str(out, "/srv/acme/reports/q1.txt", "names are joined root first under the zone root");
+	kevent_path(&e, NULL, out, sizeof(out));
+	is_str(out, ".../reports/q1.txt", "an unknown root is shown as ...");
+	e = full_event("/srv/acme/data.txt");
+	kevent_path(&e, "/ignored", out, sizeof(out));
+	is_str(out, "/srv/acme/data.txt", "a full path is kept as is");
+	kevent_path(&e, NULL, out, 5);
+	is_str(out, "/srv", "the output is cut to its buffer");
+}
+
+static void test_names(void)
+{
+	is_str(kevent_op_name(LB_OP_AUDIT_CTL), "audit_control", "op names come from the table");
+	ok(!kevent_op_name(LB_OP_MAX), "no name past the last op");
+	is_str(kevent_verdict_name(LB_VERDICT_AUDIT), "audit", "verdict names");
+	is_str(kevent_reason_name(LB_REASON_NO_LOG), "no_log", "reason names");
+	for (unsigned op = 1; op < LB_OP_MAX; op++)
+		if (!kevent_op_name(op))
+			ok(0, "op %u has a name", op);
+}
+
+int main(void)
+{
+	test_valid_events_pass();
+	test_most_names_pass();
+	test_bad_codes_refused();
+	test_bad_paths_refused();
+	test_truncated_refused();
+	test_paths();
+	test_names();
+	return done_testing();
+}
