@@ -163,8 +163,8 @@ static void test_queries(void)
 		"yesterday");
 	is_int(PARSE("audit", "--follow", "--after", "1234"), 0, "audit --follow --after SEQ");
 	is_int(cl.req.after, 1234, "audit: --after is the seq");
-	REFUSES("--after: expected a record's seq (an integer >= 0), got '-5'", "a negative --after",
-		"audit", "--after", "-5");
+	REFUSES("--after: expected a record's seq (an integer >= 0), got '-5'",
+		"a negative --after", "audit", "--after", "-5");
 	REFUSES("--after: expected a record's seq (an integer >= 0), got '12x'", "a bad --after",
 		"audit", "--after", "12x");
 	REFUSES("list: unknown option --after", "--after on list", "list", "--after", "3");

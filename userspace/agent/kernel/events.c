@@ -75,8 +75,7 @@ static void tally_commit(struct events *ev)
 	ev->pending.n = 0;
 }
 
-void events_zone_counts(const struct events *ev, uint32_t zone, uint64_t *denied,
-			uint64_t *allowed)
+void events_zone_counts(const struct events *ev, uint32_t zone, uint64_t *denied, uint64_t *allowed)
 {
 	*denied = *allowed = 0;
 	for (size_t i = 0; i < ev->tally.n; i++) {

@@ -1045,7 +1045,8 @@ int store_request_counts(struct store *s, uint64_t counts[REQ_STATE_MAX])
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 
 		if (!name || req_state_parse(name, &state) || col_int(st, 1, 0, INT64_MAX, &n)) {
-			rc = -EIO; /* a state this version does not know: the database is not ours */
+			rc = -EIO; /* a state this version does not know: the database is not ours
+				    */
 			break;
 		}
 		counts[state] = (uint64_t)n;
