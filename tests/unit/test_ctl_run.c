@@ -235,7 +235,10 @@ static void test_audit(void)
 	second = strchr(o.out, '\n');
 	ok(second && !strncmp(o.out, "{\"seq\":1,", 9) && !strncmp(second + 1, "{\"seq\":2,", 9),
 	   "audit --follow --json: one compact object per line");
-	is_int(lines(o.out), 3, "audit --follow --json: three records, three lines");
+	is_int(lines(o.out), 4, "audit --follow --json: three records, then the end, four lines");
+	ok(strstr(o.out, "\n{\"error\":{\"code\":\"error\",\"message\":\"lockboxd closed the "
+			 "connection\"}}\n") != NULL,
+	   "audit --follow --json: the stream's end is an error object a reader can parse");
 	ok(o.out_len && o.out[o.out_len - 1] == '\n', "audit --follow --json: the last line ends");
 
 	RUN("{\"v\":1,\"ok\":true,\"result\":[]}\n"
@@ -267,6 +270,74 @@ static void test_verify(void)
 	is_str(o.out, "audit trail BROKEN at record 4: seq gap\n", "verify: another message");
 }
 
+/* --json on every command, errors as JSON, request --wait. */
+static void test_json_everywhere(void)
+{
+	json_t *j;
+
+	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("approved") "}\n", "approve", "17",
+	    "--json");
+	j = json_loads(o.out, 0, NULL);
+	ok(json_is_object(j) && json_integer_value(json_object_get(j, "id")) == 17,
+	   "approve --json: the agent's object");
+	json_decref(j);
+	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("pending") "}\n", "request", "acme",
+	    "--reason", "disk full on node 3", "--json");
+	j = json_loads(o.out, 0, NULL);
+	ok(json_is_object(j) && !strcmp(json_string_value(json_object_get(j, "state")), "pending"),
+	   "request --json: the request object, not the id alone");
+	json_decref(j);
+	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("denied") "}\n", "wait", "17", "--json");
+	is_int(o.status, 1, "wait --json: exit 1 when denied, as without --json");
+	RUN("{\"v\":1,\"ok\":true,\"result\":{\"ok\":false,\"records\":5,\"bad_seq\":3,"
+	    "\"message\":\"record 3: hash mismatch\"}}\n",
+	    "audit", "verify", "--json");
+	is_int(o.status, 1, "audit verify --json: exit 1 on a broken trail");
+	ok(strstr(o.out, "\"bad_seq\": 3") != NULL, "with the agent's object");
+	RUN("{\"v\":1,\"ok\":false,\"error\":{\"code\":\"not_permitted\",\"message\":\"approve: "
+	    "you cannot approve your own request\"}}\n",
+	    "approve", "17", "--json");
+	is_int(o.status, 3, "an error with --json: the same exit status");
+	is_str(o.out,
+	       "{\"error\":{\"code\":\"not_permitted\",\"message\":\"approve: you cannot approve "
+	       "your own request\"}}\n",
+	       "and the error as one JSON object on stdout");
+	ok(strstr(o.err, "cannot approve your own") != NULL, "and on stderr for people");
+	RUN("", "status", "--json");
+	is_str(o.out,
+	       "{\"error\":{\"code\":\"error\",\"message\":\"lockboxd closed the connection "
+	       "without a reply\"}}\n",
+	       "a local error with --json is JSON too");
+}
+
+static void test_request_wait(void)
+{
+	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON(
+		    "pending") "}\n"
+			       "{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("approved") "}\n",
+	    "request", "acme", "--reason", "disk full on node 3", "--wait", "--timeout", "10m");
+	is_int(o.status, 0, "request --wait: exit 0 once approved");
+	is_str(o.out, "17\napproved\n", "request --wait: the id, then the decision");
+	ok(!o.one_line, "two messages went out (the request, then wait)");
+	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON(
+		    "pending") "}\n"
+			       "{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("denied") "}\n",
+	    "request", "acme", "--reason", "disk full on node 3", "--wait");
+	is_int(o.status, 1, "request --wait: exit 1 when denied");
+	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON(
+		    "pending") "}\n"
+			       "{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("approved") "}\n",
+	    "request", "acme", "--reason", "disk full on node 3", "--wait", "--json");
+	{
+		json_t *j = json_loads(o.out, 0, NULL);
+
+		ok(json_is_object(j) &&
+			   !strcmp(json_string_value(json_object_get(j, "state")), "approved"),
+		   "request --wait --json: one document, the decided request");
+		json_decref(j);
+	}
+}
+
 int main(void)
 {
 	test_request_prints_id_alone();
@@ -276,6 +347,8 @@ int main(void)
 	test_lists_and_json();
 	test_audit();
 	test_verify();
+	test_json_everywhere();
+	test_request_wait();
 	reset();
 	return done_testing();
 }

@@ -25,6 +25,7 @@ enum opt_id {
 	O_FOLLOW,
 	O_SINCE,
 	O_AFTER,
+	O_WAIT,
 	O_MAX,
 };
 
@@ -37,10 +38,11 @@ static const struct {
 	[O_STATE] = {"state", true},	   [O_JSON] = {"json", false},
 	[O_COMMENT] = {"comment", true},   [O_TIMEOUT] = {"timeout", true},
 	[O_FOLLOW] = {"follow", false},	   [O_SINCE] = {"since", true},
-	[O_AFTER] = {"after", true},
+	[O_AFTER] = {"after", true},	   [O_WAIT] = {"wait", false},
 };
 
-#define OPT(o) (1u << (o))
+#define OPT(o)	  (1u << (o))
+#define JSON_HELP "  --json            print the agent's JSON result (and errors as JSON)\n"
 
 static const struct {
 	const char *name;	/* as typed; "audit verify" for CMD_VERIFY */
@@ -50,15 +52,18 @@ static const struct {
 	const char *help;
 } specs[CMD_MAX] = {
 	[CMD_REQUEST] = {"request", "ZONE",
-			 OPT(O_REASON) | OPT(O_TICKET) | OPT(O_DURATION) | OPT(O_ACCESS),
+			 OPT(O_REASON) | OPT(O_TICKET) | OPT(O_DURATION) | OPT(O_ACCESS) |
+				 OPT(O_WAIT) | OPT(O_TIMEOUT) | OPT(O_JSON),
 			 "request ZONE --reason TEXT [--ticket ID] [--duration D] "
-			 "[--access read|write]",
+			 "[--access read|write] [--wait [--timeout D]] [--json]",
 			 "File a request for access to ZONE; prints the new request's id alone.\n"
 			 "  --reason TEXT     why (at least 8 characters; shown to the approvers)\n"
 			 "  --ticket ID       the incident or change ticket this is for\n"
 			 "  --duration D      how long access is needed: 30m, 4h, 1d (default: "
 			 "the zone's maximum)\n"
-			 "  --access MODE     read (default) or write (includes read)\n"},
+			 "  --access MODE     read (default) or write (includes read)\n"
+			 "  --wait            then wait for the decision, as `wait ID` does\n"
+			 "  --timeout D       with --wait: give up after D\n" JSON_HELP},
 	[CMD_LIST] = {"list", NULL, OPT(O_STATE) | OPT(O_JSON),
 		      "list [--state pending|active|all] [--json]",
 		      "List the requests you may see (default: pending and active).\n"
@@ -67,20 +72,25 @@ static const struct {
 	[CMD_SHOW] = {"show", "ID", OPT(O_JSON), "show ID [--json]",
 		      "Show one request, its decisions and its grant.\n"
 		      "  --json            print the agent's JSON object\n"},
-	[CMD_APPROVE] = {"approve", "ID", OPT(O_COMMENT), "approve ID [--comment TEXT]",
+	[CMD_APPROVE] = {"approve", "ID", OPT(O_COMMENT) | OPT(O_JSON),
+			 "approve ID [--comment TEXT] [--json]",
 			 "Approve a pending request (zone approvers; not your own).\n"
-			 "  --comment TEXT    recorded with the approval\n"},
-	[CMD_DENY] = {"deny", "ID", OPT(O_REASON), "deny ID --reason TEXT",
+			 "  --comment TEXT    recorded with the approval\n" JSON_HELP},
+	[CMD_DENY] = {"deny", "ID", OPT(O_REASON) | OPT(O_JSON), "deny ID --reason TEXT [--json]",
 		      "Deny a pending request (zone approvers).\n"
-		      "  --reason TEXT     why (at least 8 characters; sent to the requester)\n"},
-	[CMD_REVOKE] = {"revoke", "ID", OPT(O_REASON), "revoke ID [--reason TEXT]",
+		      "  --reason TEXT     why (at least 8 characters; sent to the "
+		      "requester)\n" JSON_HELP},
+	[CMD_REVOKE] = {"revoke", "ID", OPT(O_REASON) | OPT(O_JSON),
+			"revoke ID [--reason TEXT] [--json]",
 			"End an active grant now (zone approvers, security, root).\n"
-			"  --reason TEXT     recorded with the revocation\n"},
-	[CMD_CANCEL] = {"cancel", "ID", 0, "cancel ID", "Withdraw your own pending request.\n"},
-	[CMD_WAIT] = {"wait", "ID", OPT(O_TIMEOUT), "wait ID [--timeout D]",
+			"  --reason TEXT     recorded with the revocation\n" JSON_HELP},
+	[CMD_CANCEL] = {"cancel", "ID", OPT(O_JSON), "cancel ID [--json]",
+			"Withdraw your own pending request.\n" JSON_HELP},
+	[CMD_WAIT] = {"wait", "ID", OPT(O_TIMEOUT) | OPT(O_JSON), "wait ID [--timeout D] [--json]",
 		      "Block until the request is decided. Exit 0 once it is approved; 1 if it\n"
 		      "ended otherwise (the state is printed) or the timeout passed.\n"
-		      "  --timeout D       give up after D (30s, 5m, 1h); 0 or absent: never\n"},
+		      "  --timeout D       give up after D (30s, 5m, 1h); 0 or absent: "
+		      "never\n" JSON_HELP},
 	[CMD_AUDIT] = {"audit", NULL, OPT(O_FOLLOW) | OPT(O_SINCE) | OPT(O_AFTER) | OPT(O_JSON),
 		       "audit [--follow] [--since TIME] [--after SEQ] [--json]",
 		       "Print the audit trail: agent records and kernel events (security, root).\n"
@@ -90,9 +100,9 @@ static const struct {
 		       "                    resumes from the last seq it has, without gaps\n"
 		       "  --json            a JSON array; with --follow one object per line\n"
 		       "See also: lockboxctl audit verify\n"},
-	[CMD_VERIFY] = {"audit verify", NULL, 0, "audit verify",
+	[CMD_VERIFY] = {"audit verify", NULL, OPT(O_JSON), "audit verify [--json]",
 			"Re-check the audit trail's hash chain; exit 1 naming the first bad "
-			"record.\n"},
+			"record.\n" JSON_HELP},
 	[CMD_STATUS] = {"status", NULL, OPT(O_JSON), "status [--json]",
 			"Show the mode, attached hooks, counts and dropped events.\n"
 			"  --json            print the agent's JSON object\n"},
@@ -217,6 +227,9 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 		return 0;
 	case O_FOLLOW:
 		r->follow = true;
+		return 0;
+	case O_WAIT:
+		out->wait = true;
 		return 0;
 	case O_MAX:
 		break;
@@ -358,6 +371,8 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 		return seterr_inval(err, errlen, "%s: missing %s", cname, specs[cmd].positional);
 	if ((cmd == CMD_REQUEST || cmd == CMD_DENY) && !seen_reason)
 		return seterr_inval(err, errlen, "%s: missing --reason", cname);
+	if (cmd == CMD_REQUEST && out->req.timeout && !out->wait)
+		return seterr_inval(err, errlen, "request: --timeout needs --wait");
 	return validate(out, err, errlen);
 }
 

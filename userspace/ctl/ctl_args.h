@@ -11,7 +11,8 @@ struct ctl_cmdline {
 	const char *socket; /* --socket PATH, or NULL for the default */
 	bool help;	    /* -h/--help: print the usage of req.cmd (CMD_MAX: of lockboxctl) */
 	bool version;	    /* --version */
-	bool json;	    /* --json */
+	bool json;	    /* --json: results, and errors, as JSON on stdout */
+	bool wait;	    /* request --wait: then wait for the decision */
 	struct proto_req req;
 };
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ctl_conn.h"
 #include "ctl_output.h"
 #include "ctl_run.h"
@@ -14,15 +15,46 @@
  */
 static int report(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int report(FILE *err, const char *fmt, ...)
+/* With --json, errors are also one JSON object on stdout: {"error":{"code","message"}}. */
+static FILE *json_errors;
+
+static void json_error(const char *code, const char *msg)
 {
+	json_t *e;
+
+	if (!json_errors)
+		return;
+	e = json_pack("{s{ssss}}", "error", "code", code, "message", msg);
+	if (e)
+		ctl_print_json(json_errors, e, true);
+	json_decref(e);
+}
+
+int ctl_fail(const struct ctl_cmdline *cl, FILE *out, FILE *err, int status, const char *code,
+	     const char *fmt, ...)
+{
+	char msg[1024];
 	va_list ap;
 
-	fputs("lockboxctl: ", err);
 	va_start(ap, fmt);
-	vfprintf(err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', err);
+	fprintf(err, "lockboxctl: %s\n", msg);
+	json_errors = cl->json ? out : NULL;
+	json_error(code, msg);
+	return status;
+}
+
+static int report(FILE *err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(err, "lockboxctl: %s\n", msg);
+	json_error("error", msg);
 	return LB_EXIT_ERROR;
 }
 
@@ -49,7 +81,8 @@ static int print_error(const struct proto_reply *rep, FILE *err)
 	char msg[sizeof(rep->message) * 4];
 
 	ctl_escape(rep->message, msg, sizeof(msg));
-	report(err, "%s", msg);
+	fprintf(err, "lockboxctl: %s\n", msg);
+	json_error(rep->code, rep->message);
 	return proto_exit_code(rep->code);
 }
 
@@ -194,6 +227,16 @@ static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *r
 {
 	const struct proto_req *req = &cl->req;
 
+	if (cl->json && req->cmd != CMD_AUDIT) {
+		if (!cl->wait) /* request --wait --json: the one document is the decision */
+			ctl_print_json(out, result, false);
+		if (req->cmd == CMD_WAIT)
+			return !strcmp(state_of(result), "approved") ? LB_EXIT_OK : LB_EXIT_ERROR;
+		if (req->cmd == CMD_VERIFY)
+			return json_is_true(json_object_get(result, "ok")) ? LB_EXIT_OK
+									   : LB_EXIT_ERROR;
+		return LB_EXIT_OK;
+	}
 	switch (req->cmd) {
 	case CMD_REQUEST:
 		return finish_request(result, out, err);
@@ -214,9 +257,7 @@ static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *r
 	case CMD_MAX:
 		break;
 	}
-	if (cl->json)
-		ctl_print_json(out, result, false);
-	else if (req->cmd == CMD_LIST)
+	if (req->cmd == CMD_LIST)
 		ctl_print_list(out, result);
 	else if (req->cmd == CMD_SHOW)
 		ctl_print_show(out, result);
@@ -225,22 +266,60 @@ static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *r
 	return LB_EXIT_OK;
 }
 
+/* One request on the connection and its reply, printed; the reply's result in *result. */
+static int exchange(const struct ctl_cmdline *cl, struct ctl_reader *rd, int fd,
+		    struct proto_reply *rep, FILE *out, FILE *err)
+{
+	int ret = send_request(fd, &cl->req, err);
+
+	if (!ret)
+		ret = next_reply(rd, rep, "lockboxd closed the connection without a reply", err);
+	if (!ret && rep->is_record)
+		ret = report(err, "invalid reply from lockboxd: a record before the reply");
+	else if (!ret && !rep->ok)
+		ret = print_error(rep, err);
+	else if (!ret)
+		ret = finish(cl, rd, rep->result, out, err);
+	return ret;
+}
+
+/* request --wait: the id is printed; now `wait ID` on the same connection. */
+static int then_wait(const struct ctl_cmdline *cl, struct ctl_reader *rd, int fd, json_t *result,
+		     FILE *out, FILE *err)
+{
+	struct ctl_cmdline w = {.json = cl->json};
+	json_t *id = json_is_object(result) ? json_object_get(result, "id") : result;
+	bool progress = !cl->json && isatty(fileno(err));
+	struct proto_reply rep = {0};
+	int ret;
+
+	w.req.cmd = CMD_WAIT;
+	w.req.id = json_integer_value(id);
+	w.req.timeout = cl->req.timeout;
+	if (progress) /* one line, erased once decided */
+		fprintf(err,
+			"request %lld: waiting for the approvers (Ctrl-C stops waiting; the "
+			"request stays)...",
+			(long long)w.req.id);
+	fflush(err);
+	ret = exchange(&w, rd, fd, &rep, out, err);
+	if (progress)
+		fputs("\r\033[K", err);
+	proto_reply_release(&rep);
+	return ret;
+}
+
 int ctl_run(const struct ctl_cmdline *cl, int fd, FILE *out, FILE *err)
 {
 	struct proto_reply rep = {0};
 	struct ctl_reader rd;
 	int ret;
 
+	json_errors = cl->json ? out : NULL;
 	ctl_reader_init(&rd, fd);
-	ret = send_request(fd, &cl->req, err);
-	if (!ret)
-		ret = next_reply(&rd, &rep, "lockboxd closed the connection without a reply", err);
-	if (!ret && rep.is_record)
-		ret = report(err, "invalid reply from lockboxd: a record before the reply");
-	else if (!ret && !rep.ok)
-		ret = print_error(&rep, err);
-	else if (!ret)
-		ret = finish(cl, &rd, rep.result, out, err);
+	ret = exchange(cl, &rd, fd, &rep, out, err);
+	if (!ret && cl->wait && cl->req.cmd == CMD_REQUEST)
+		ret = then_wait(cl, &rd, fd, rep.result, out, err);
 	proto_reply_release(&rep);
 	ctl_reader_release(&rd);
 	return ret;

@@ -14,4 +14,11 @@
  */
 int ctl_run(const struct ctl_cmdline *cl, int fd, FILE *out, FILE *err);
 
+/*
+ * An error found before or around ctl_run() (usage, connecting): "lockboxctl: <message>" on
+ * err and, with --json, {"error":{"code":@code,"message"}} on out. Returns @status.
+ */
+int ctl_fail(const struct ctl_cmdline *cl, FILE *out, FILE *err, int status, const char *code,
+	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 #endif /* CTL_RUN_H */

@@ -20,8 +20,8 @@ int main(int argc, char **argv)
 	if (ctl_args_parse(argc, argv, &cl, err, sizeof(err))) {
 		const char *cmd = ctl_cmd_name(cl.req.cmd);
 
-		fprintf(stderr, "lockboxctl: %s\nTry 'lockboxctl %s%s--help'.\n", err,
-			cmd ? cmd : "", cmd ? " " : "");
+		ctl_fail(&cl, stdout, stderr, LB_EXIT_USAGE, "usage", "%s", err);
+		fprintf(stderr, "Try 'lockboxctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 		return LB_EXIT_USAGE;
 	}
 	if (cl.version) {
@@ -34,30 +34,26 @@ int main(int argc, char **argv)
 	}
 	if (ctl_socket_path(cl.socket, getenv("LOCKBOX_SOCKET"), CTL_DEFAULT_CONFIG, path,
 			    sizeof(path))) {
-		fprintf(stderr, "lockboxctl: socket path too long: %s\n", path);
-		return LB_EXIT_ERROR;
+		return ctl_fail(&cl, stdout, stderr, LB_EXIT_ERROR, "error",
+				"socket path too long: %s", path);
 	}
 	fd = ctl_connect(path);
 	if (fd < 0) {
-		fprintf(stderr,
-			"lockboxctl: cannot connect to %s: %s; is lockboxd running? "
-			"(systemctl status lockboxd)\n",
-			path, strerror(-fd));
-		return LB_EXIT_ERROR;
+		return ctl_fail(&cl, stdout, stderr, LB_EXIT_ERROR, "error",
+				"cannot connect to %s: %s; is lockboxd running? "
+				"(systemctl status lockboxd)",
+				path, strerror(-fd));
 	}
 	ret = ctl_peer_check(fd, 0, &peer);
 	if (ret) {
-		if (ret == -EPERM)
-			fprintf(stderr,
-				"lockboxctl: %s is served by uid %u, not root: that is not "
-				"lockboxd; "
-				"refusing to talk to it\n",
-				path, (unsigned)peer);
-		else
-			fprintf(stderr, "lockboxctl: cannot tell who serves %s: %s\n", path,
-				strerror(-ret));
 		close(fd);
-		return LB_EXIT_ERROR;
+		if (ret == -EPERM)
+			return ctl_fail(&cl, stdout, stderr, LB_EXIT_ERROR, "error",
+					"%s is served by uid %u, not root: that is not lockboxd; "
+					"refusing to talk to it",
+					path, (unsigned)peer);
+		return ctl_fail(&cl, stdout, stderr, LB_EXIT_ERROR, "error",
+				"cannot tell who serves %s: %s", path, strerror(-ret));
 	}
 	ret = ctl_run(&cl, fd, stdout, stderr);
 	close(fd);
