@@ -40,7 +40,7 @@ static __always_inline bool bit_engineer(__u32 id)
 	__u64 *bits;
 
 	if (id >= BITS_WORDS * 64)
-		return id != INVALID_UID && bpf_map_lookup_elem(&engineers, &id);
+		return id != LB_UID_UNSET && bpf_map_lookup_elem(&engineers, &id);
 	bits = bpf_map_lookup_elem(&engineer_bits, &w);
 	return bits && (*bits >> (id & 63)) & 1;
 }
@@ -51,13 +51,13 @@ static __always_inline bool subject_bits(struct subject *s)
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
 	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
-	__u32 login = INVALID_UID;
+	__u32 login = LB_UID_UNSET;
 
 	if (bpf_core_field_exists(task->loginuid))
 		login = task->loginuid.val;
 	s->uid = uid;
 	s->loginuid = login;
-	if (login != INVALID_UID && bit_engineer(login))
+	if (login != LB_UID_UNSET && bit_engineer(login))
 		s->engineer = login;
 	else if (uid != login && bit_engineer(uid))
 		s->engineer = uid;
