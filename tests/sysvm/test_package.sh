@@ -63,6 +63,62 @@ t_is "$(journalctl -u lockboxd -p err -o cat --no-pager | grep -c 'ready: guardi
 	"and not the info lines"
 t_is "$(journalctl -u lockboxd -p info -o cat --no-pager | grep -c '^<')" 0 \
 	"the priority prefixes are taken by journald, not shown"
+# the audit trail to a SIEM through rsyslog's imfile (docs/operations.md), across
+# a logrotate rotation, and the metrics file node-exporter would scrape
+PROM=/var/lib/prometheus/node-exporter
+mkdir -p $PROM
+cat >/etc/rsyslog.d/lockbox-audit.conf <<'EOT'
+module(load="imfile")
+input(type="imfile" File="/var/log/lockbox/audit.jsonl" Tag="lockbox-audit"
+      Facility="authpriv" Severity="info" freshStartTail="off" reopenOnTruncate="on")
+template(name="lockbox_line" type="string" string="%msg%\n")
+if $programname == "lockbox-audit" then {
+	action(type="omfile" file="/var/log/siem.jsonl" template="lockbox_line")
+	stop
+}
+EOT
+systemctl restart rsyslog
+cat >/etc/lockbox/lockbox.json <<EOT
+{"engineers": {"groups": ["engineers"]}, "security": {"groups": ["secops"]},
+ "audit_log": "/var/log/lockbox/audit.jsonl", "metrics_file": "$PROM/lockbox.prom",
+ "host": "stor-17",
+ "zones": [{"name": "acme", "paths": ["/srv/customers/acme"], "approvers": {"groups": ["acme-admins"]}}]}
+EOT
+t_ok "lockboxd --check-config passes the config" lockboxd --check-config
+systemctl restart lockboxd
+t_is "$(systemctl is-active lockboxd)" active "restarted with audit_log and metrics_file"
+t_is "$(stat -c %a /var/log/lockbox/audit.jsonl)" 640 "the audit file is 0640"
+first=$(runas secops1 lockboxctl audit --json | grep -o '"seq": *[0-9]*' | tail -1 | tr -dc 0-9)
+r1=$(runas eng1 lockboxctl request acme --reason "rotation test one" 2>&1)
+runas acme-admin lockboxctl deny "$r1" --reason "not in the freeze window" >/dev/null 2>&1
+as 2001 r $ACME/data.txt >/dev/null
+logrotate -f /etc/logrotate.d/lockbox
+t_ok "logrotate renamed the file and lockboxd made a new one" \
+	sh -c 'sleep 1; [ -s /var/log/lockbox/audit.jsonl.1 ] && [ -e /var/log/lockbox/audit.jsonl ]'
+r2=$(runas eng1 lockboxctl request acme --reason "rotation test two" 2>&1)
+runas eng1 lockboxctl cancel "$r2" >/dev/null 2>&1
+as 2002 r $ACME/data.txt >/dev/null
+sleep 2
+last=$(runas secops1 lockboxctl audit --json | grep -o '"seq": *[0-9]*' | tail -1 | tr -dc 0-9)
+shipped() { grep -o '"seq":[0-9]*' /var/log/siem.jsonl | tr -dc '0-9\n' | awk -v f="$first" '$1 > f'; }
+n=0
+until [ "$(shipped | tail -1)" = "$last" ] || [ $n -ge 50 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+t_is "$(shipped | tr '\n' ' ')" "$(seq $((first + 1)) $last | tr '\n' ' ')" \
+	"rsyslog delivered every record after $first up to $last, in order, none twice, across the rotation"
+t_is "$(grep -c '"host":"stor-17"' /var/log/siem.jsonl)" "$(wc -l </var/log/siem.jsonl | tr -d ' ')" \
+	"every shipped record names its host"
+t_ok "the metrics file is written" sh -c "sleep 2; [ -s $PROM/lockbox.prom ]"
+out=$(promtool check metrics <$PROM/lockbox.prom 2>&1)
+t_is "$?" 0 "promtool check metrics passes on it ($out)"
+t_match "$(cat $PROM/lockbox.prom)" 'lockbox_requests\{state="denied"\} [1-9]' "it counts the denied request"
+t_match "$(cat $PROM/lockbox.prom)" 'lockbox_access_denied_total\{zone="acme"\} [1-9]' \
+	"and the engineers' denied opens in acme"
+rm -f /etc/lockbox/lockbox.json
+systemctl restart lockboxd
+
 systemctl stop lockboxd
 t_is "$(systemctl is-active lockboxd)" inactive "systemctl stop stops the agent"
 t_is "$(as 2002 r $ACME/data.txt)" EACCES "stopped: the pinned guard still denies"
