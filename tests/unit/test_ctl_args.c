@@ -72,8 +72,14 @@ static void test_request(void)
 		"--reason", "disk full on node 3", "--force");
 	REFUSES("request: unknown option -f", "an unknown short option", "request", "acme",
 		"--reason", "disk full on node 3", "-f");
-	REFUSES("request: unknown option --json", "--json where it does not apply", "request",
-		"acme", "--reason", "disk full on node 3", "--json");
+	REFUSES("request: unknown option --follow", "--follow where it does not apply", "request",
+		"acme", "--reason", "disk full on node 3", "--follow");
+	REFUSES("request: --timeout needs --wait", "request --timeout without --wait", "request",
+		"acme", "--reason", "disk full on node 3", "--timeout", "5m");
+	is_int(PARSE("request", "acme", "--reason", "disk full on node 3", "--wait", "--timeout",
+		     "5m", "--json"),
+	       0, "request --wait --timeout D --json");
+	ok(cl.wait && cl.json && cl.req.timeout == 300, "request: --wait, --json, the timeout");
 	REFUSES("request: unexpected argument 'globex'", "a second zone", "request", "acme",
 		"globex", "--reason", "disk full on node 3");
 	REFUSES("ZONE: must not be empty", "an empty zone", "request", "", "--reason",
@@ -236,8 +242,8 @@ static void test_usage_text(void)
 	f = open_memstream(&buf, &len);
 	ctl_usage(f, CMD_DENY);
 	fflush(f);
-	ok(!strncmp(buf, "usage: lockboxctl [--socket PATH] deny ID --reason TEXT\n",
-		    strlen("usage: lockboxctl [--socket PATH] deny ID --reason TEXT\n")),
+	ok(!strncmp(buf, "usage: lockboxctl [--socket PATH] deny ID --reason TEXT [--json]\n",
+		    strlen("usage: lockboxctl [--socket PATH] deny ID --reason TEXT [--json]\n")),
 	   "a command's usage starts with its synopsis");
 	ok(!strstr(buf, "approve ID"), "and only its own");
 	fclose(f);

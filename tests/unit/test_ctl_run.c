@@ -17,6 +17,7 @@ struct outcome {
 	struct proto_req sent;
 	bool sent_ok;  /* what the CLI sent parsed as a request */
 	bool one_line; /* and was exactly one line */
+	char sent_text[4096];
 };
 
 static struct outcome o;
@@ -56,6 +57,7 @@ static void run(int argc, char *const argv[], const char *replies)
 	close(sv[1]);
 	if (n > 0) {
 		sent[n] = '\0';
+		snprintf(o.sent_text, sizeof(o.sent_text), "%s", sent);
 		o.one_line = sent[n - 1] == '\n' && strchr(sent, '\n') == sent + n - 1;
 		o.sent_ok = !proto_parse_request(sent, n - 1, &o.sent, perr, sizeof(perr));
 	}
@@ -319,6 +321,8 @@ static void test_request_wait(void)
 	is_int(o.status, 0, "request --wait: exit 0 once approved");
 	is_str(o.out, "17\napproved\n", "request --wait: the id, then the decision");
 	ok(!o.one_line, "two messages went out (the request, then wait)");
+	ok(o.out && strstr(o.sent_text, "\"cmd\":\"wait\",\"id\":17,\"timeout\":600") != NULL,
+	   "the second is wait for the new id, with the timeout: %s", o.sent_text);
 	RUN("{\"v\":1,\"ok\":true,\"result\":" REQ_JSON(
 		    "pending") "}\n"
 			       "{\"v\":1,\"ok\":true,\"result\":" REQ_JSON("denied") "}\n",

@@ -296,6 +296,8 @@ static int validate(struct ctl_cmdline *out, char *err, size_t errlen)
 	ret = proto_parse_request(s, strlen(s), &parsed, perr, sizeof(perr));
 	free(s);
 	if (!ret) {
+		/* request --wait --timeout: the timeout is for the wait that follows, not sent */
+		parsed.timeout = out->req.cmd == CMD_REQUEST ? out->req.timeout : parsed.timeout;
 		out->req = parsed;
 		return 0;
 	}
