@@ -221,6 +221,10 @@ install: $(MAIN_BINS)
 	install -m 0644 completion/lockboxctl $(DESTDIR)$(BASHCOMPDIR)/lockboxctl
 	install -m 0644 examples/lockbox.json $(DESTDIR)$(DOCDIR)/examples/lockbox.json
 	install -m 0644 logrotate/lockbox $(DESTDIR)$(SYSCONFDIR)/logrotate.d/lockbox
+	install -d $(DESTDIR)$(SYSCONFDIR)/lockbox
+	@# the default config (the embedded default as a file): never over an admin's own
+	[ -e $(DESTDIR)$(SYSCONFDIR)/lockbox/lockbox.json ] || \
+		install -m 0644 config/lockbox.json $(DESTDIR)$(SYSCONFDIR)/lockbox/lockbox.json
 
 # The package in a Debian guest with systemd as PID 1 (scripts/systemd-vm; needs mmdebstrap once).
 sysvm-check: deb all

@@ -26,6 +26,7 @@ t_ok "make deb copies the package into $D/" [ -f "$deb" ]
 
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print "/" $6 }' | sort >"$tmp/files"
 cat >"$tmp/want" <<EOT
+/etc/lockbox/lockbox.json
 /etc/logrotate.d/lockbox
 /lib/systemd/system/lockboxd.service
 /usr/bin/lockboxctl
@@ -39,8 +40,11 @@ cat >"$tmp/want" <<EOT
 /usr/share/man/man8/lockboxd.8.gz
 EOT
 t_is "$(cat "$tmp/files")" "$(cat "$tmp/want")" "the package holds exactly the expected files"
-t_is "$(dpkg-deb --ctrl-tarfile "$deb" | tar xO ./conffiles)" /etc/logrotate.d/lockbox \
-	"the logrotate snippet is the one conffile (no config file is shipped)"
+t_is "$(dpkg-deb --ctrl-tarfile "$deb" | tar xO ./conffiles | sort | tr '\n' ' ')" \
+	"/etc/lockbox/lockbox.json /etc/logrotate.d/lockbox " \
+	"the default config and the logrotate snippet are conffiles"
+t_is "$(dpkg-deb --fsys-tarfile "$deb" | tar xO ./etc/lockbox/lockbox.json)" "$(cat "$top/config/lockbox.json")" \
+	"the default config is config/lockbox.json"
 t_match "$(dpkg-deb -f "$deb" Depends)" 'libsystemd0' "Depends comes from the binaries' libraries"
 unit=$(dpkg-deb --fsys-tarfile "$deb" | tar xO ./lib/systemd/system/lockboxd.service)
 t_match "$unit" '^ExecStart=/usr/sbin/lockboxd --foreground' "the packaged unit runs /usr/sbin/lockboxd"
@@ -69,6 +73,10 @@ t_is "$?" 0 "make install DESTDIR=… PREFIX=/usr"
 t_is "$(cat "$tmp/installed")" \
 	"$(sed 's/\.gz$//' "$tmp/want" | grep -v '^/usr/share/doc/lockbox/c' | sort)" \
 	"make install installs the package's files (less dpkg's changelog and copyright)"
+echo '{"zones": []}' >"$tmp/root/etc/lockbox/lockbox.json"
+make --no-print-directory install DESTDIR="$tmp/root" PREFIX=/usr >/dev/null 2>&1
+t_is "$(cat "$tmp/root/etc/lockbox/lockbox.json")" '{"zones": []}' \
+	"make install again keeps an admin's own config"
 make --no-print-directory install DESTDIR="$tmp/local" >/dev/null 2>&1
 t_match "$(cat "$tmp/local/usr/local/lib/systemd/system/lockboxd.service")" \
 	'ExecStart=/usr/local/sbin/lockboxd --foreground' \

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 # examples/lockbox.json, with its zone path made real here
 mkdir -p "$tmp/acme"
 # the example, pointed at what exists here (its groups, sendmail and log folder may not)
-sed -e "s|/srv/customers/acme|$tmp/acme|" -e 's|\["engineers"\]|["root"]|' \
+sed -e "s|/srv/customers/acme|$tmp/acme|" -e "s|\"/srv/customers\"|\"$tmp/no-customers\"|" -e 's|\["engineers"\]|["root"]|' \
 	-e 's|\["acme-admins"\]|["root"]|' -e "s|/usr/sbin/sendmail|/bin/cat|" \
 	-e "s|/var/log/lockbox/|$tmp/|" -e "s|/var/lib/prometheus/node-exporter/|$tmp/|" \
 	"$top/examples/lockbox.json" >"$tmp/ex.json"

@@ -440,6 +440,61 @@ static void test_ops_keys(void)
 		"notify.addresses: expected an object", "notify.addresses: wrong type");
 }
 
+/* zones_from: the embedded default's discovery in a config file (the package's default). */
+static void test_zones_from(void)
+{
+	accepted(parse_doc("{\"zones_from\": \"@D\"}"), "zones_from alone: valid, zones found");
+	if (cfg && is_int(cfg->n_zones, 2, "one zone per customer directory (acme, globex)")) {
+		is_str(cfg->zones[0].name, "acme", "acme first (sorted)");
+		is_str(cfg->zones[1].approvers.groups[0], "globex-admins",
+		       "approved by NAME-admins");
+	}
+	accepted(parse_doc("{\"zones_from\": \"@D\", \"zones\": [{\"name\": \"acme\", \"paths\": "
+			   "[\"@D/acme\"], \"approvers\": {\"users\": [\"root\"]}}]}"),
+		 "zones_from with a zone written out");
+	if (cfg && is_int(cfg->n_zones, 2, "the written zone is not found twice"))
+		is_str(cfg->zones[0].approvers.users[0], "root", "and the written one wins");
+	refused(parse_doc("{\"zones_from\": \"srv\"}"), "zones_from: expected an absolute path",
+		"zones_from: relative");
+	accepted(parse_doc("{\"zones_from\": \"@D/none-here\"}"),
+		 "zones_from a directory that does not exist: no zones, as the embedded default");
+	if (cfg)
+		is_int(cfg->n_zones, 0, "and none are found");
+}
+
+/* The package's /etc/lockbox/lockbox.json (config/lockbox.json) is the embedded default. */
+static void test_shipped_default(void)
+{
+	struct config *emb = NULL;
+	char text[4096], *at;
+	FILE *f = fopen("config/lockbox.json", "r");
+	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	text[n] = 0;
+	at = strstr(text, "\"/srv/customers\"");
+	if (!ok(at != NULL, "config/lockbox.json names /srv/customers"))
+		return;
+	memmove(at + 3, at + 15, strlen(at + 15) + 1); /* "/srv/customers" -> "@D" */
+	memcpy(at, "\"@D", 3);
+	accepted(parse_doc(text), "config/lockbox.json parses");
+	if (!cfg || config_embedded_at(dir, &emb, err, sizeof(err)))
+		return;
+	is_int(cfg->n_zones, emb->n_zones, "the same zones as the embedded default");
+	for (size_t i = 0; i < cfg->n_zones && i < emb->n_zones; i++)
+		ok(!strcmp(cfg->zones[i].name, emb->zones[i].name) &&
+			   !strcmp(cfg->zones[i].approvers.groups[0],
+				   emb->zones[i].approvers.groups[0]),
+		   "zone %s, approved by %s, as embedded", cfg->zones[i].name,
+		   cfg->zones[i].approvers.groups[0]);
+	ok(cfg->request_ttl == emb->request_ttl && cfg->max_duration == emb->max_duration &&
+		   !strcmp(cfg->engineers.groups[0], emb->engineers.groups[0]) &&
+		   !strcmp(cfg->security.groups[0], emb->security.groups[0]),
+	   "the same durations, engineers and security");
+	config_free(emb);
+}
+
 static void test_protected_paths(void)
 {
 	accepted(
@@ -834,6 +889,8 @@ int main(void)
 	test_bools();
 	test_audit_log();
 	test_ops_keys();
+	test_zones_from();
+	test_shipped_default();
 	test_protected_paths();
 	test_zones_list();
 	test_zone_name();

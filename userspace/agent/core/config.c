@@ -58,9 +58,12 @@ static const char *const top_keys[] = {
 	"engineer_kernel_access",
 	"host",
 	"metrics_file",
+	"zones_from",
 	NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};
+static int zone_dirs(const char *root, struct vec *names, char *err, size_t errlen);
+static json_t *embedded_zone(const char *root, const char *name);
 static const char *const notify_keys[] = {"command", "from", "format", "addresses", NULL};
 static const char *const zone_keys[] = {
 	"name",		"paths",  "approvers", "approvals_required",
@@ -638,6 +641,57 @@ static int parse_zones(struct pctx *x, json_t *root, struct config *c)
 	return 0;
 }
 
+/* Whether the zones array already has a zone called @name. */
+static bool has_zone(json_t *zones, const char *name)
+{
+	json_t *z;
+	size_t i;
+
+	json_array_foreach (zones, i, z)
+		if (json_is_string(json_object_get(z, "name")) &&
+		    !strcmp(json_string_value(json_object_get(z, "name")), name))
+			return true;
+	return false;
+}
+
+/*
+ * "zones_from": DIR adds a zone for each customer directory under DIR,
+ * approved by the group NAME-admins (what the embedded default does), unless
+ * "zones" already names it. Done on the JSON, so the zones found pass the
+ * same checks as the ones written out.
+ */
+static int zones_from(struct pctx *x, json_t *root)
+{
+	json_t *dir = json_object_get(root, "zones_from"), *zones;
+	struct vec names = VEC_INIT(char *);
+	char msg[512] = "";
+	int ret;
+
+	if (!dir)
+		return 0;
+	if (!json_is_string(dir) || json_string_value(dir)[0] != '/')
+		return fail(x, "zones_from", "expected an absolute path of a directory");
+	zones = json_object_get(root, "zones");
+	if (!zones && json_object_set_new(root, "zones", zones = json_array()))
+		return oom(x);
+	if (!json_is_array(zones))
+		return 0; /* parse_zones says what is wrong */
+	ret = zone_dirs(json_string_value(dir), &names, msg, sizeof(msg));
+	if (ret)
+		return fail(x, "zones_from", "%s", msg[0] ? msg : strerror(-ret));
+	for (size_t i = 0; i < names.n && !ret; i++) {
+		const char *name = VEC_AT(&names, char *, i);
+
+		if (!has_zone(zones, name) &&
+		    json_array_append_new(zones, embedded_zone(json_string_value(dir), name)))
+			ret = oom(x);
+	}
+	for (size_t i = 0; i < names.n; i++)
+		free(VEC_AT(&names, char *, i));
+	vec_free(&names);
+	return ret;
+}
+
 static int set_defaults(struct pctx *x, struct config *c)
 {
 	char host[256] = "";
@@ -740,7 +794,9 @@ int config_parse(const char *json, size_t len, struct config **out, char *err, s
 		ret = fail(&x, NULL, "the config must be a JSON object");
 		goto out;
 	}
-	ret = parse_top(&x, root, c);
+	ret = zones_from(&x, root);
+	if (!ret)
+		ret = parse_top(&x, root, c);
 out:
 	pctx_release(&x);
 	json_decref(root);
