@@ -14,7 +14,10 @@ if ! systemctl is-active --quiet lockboxd; then
 fi
 t_match "$(systemctl show -p StatusText --value lockboxd)" '^guarding /run/lockbox/lockbox.sock' \
 	"its STATUS says what it guards"
-t_is "$(as 2001 r $ACME/data.txt)" EACCES "an engineer is denied under the embedded default"
+t_is "$(as 2001 r $ACME/data.txt)" EACCES "an engineer is denied under the package's default config"
+t_match "$(lockboxd --check-config 2>&1)" '^config OK: 1 zone' \
+	"/etc/lockbox/lockbox.json (zones_from /srv/customers) passes --check-config"
+cp /etc/lockbox/lockbox.json /tmp/lockbox.json.default
 t_is "$(as 5001 r $ACME/data.txt)" OK "a non-engineer is not"
 pid=$(systemctl show -p MainPID --value lockboxd)
 t_is "$(awk '/^CapBnd/ { print $2 }' /proc/$pid/status)" 000000c0400000ef \
@@ -55,7 +58,7 @@ t_match "$(journalctl -u lockboxd -o cat --no-pager | grep -c 'ready: guarding')
 # a forced error: a config that does not parse, reloaded (the running config stays)
 echo '{"zones": [' >/etc/lockbox/lockbox.json
 systemctl reload lockboxd
-rm -f /etc/lockbox/lockbox.json
+cp /tmp/lockbox.json.default /etc/lockbox/lockbox.json
 sleep 1
 t_match "$(journalctl -u lockboxd -p err -o cat --no-pager)" 'reload: config: .*keeping the running config' \
 	"journalctl -p err shows the forced error"
@@ -116,7 +119,7 @@ t_is "$?" 0 "promtool check metrics passes on it ($out)"
 t_match "$(cat $PROM/lockbox.prom)" 'lockbox_requests\{state="denied"\} [1-9]' "it counts the denied request"
 t_match "$(cat $PROM/lockbox.prom)" 'lockbox_access_denied_total\{zone="acme"\} [1-9]' \
 	"and the engineers' denied opens in acme"
-rm -f /etc/lockbox/lockbox.json
+cp /tmp/lockbox.json.default /etc/lockbox/lockbox.json
 systemctl restart lockboxd
 
 systemctl stop lockboxd
