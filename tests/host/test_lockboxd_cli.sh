@@ -25,6 +25,21 @@ t_match "$out" 'zones\[0\]\.approvrs' "the error names the unknown key"
 out=$("$LBD" --check-config --config "$tmp/missing.json" 2>&1)
 t_is "$?" 1 "--check-config refuses a zone path that does not exist"
 t_match "$out" "zones\[0\]\.paths\[0\].*$tmp/nope" "the error names the key and the path"
+# every error in the file at once, each named by its key path
+cat >"$tmp/many.json" <<EOT
+{"socket": "relative.sock", "request_ttl": "forever", "engineers": {"groups": ["root"]}, "bogus": 1,
+ "zones": [{"name": "Bad Name", "paths": ["$tmp/zone"], "approvers": {"users": ["root"]}},
+           {"name": "ok", "paths": ["$tmp/nope"], "approvers": {"users": ["root"]}}]}
+EOT
+out=$("$LBD" --check-config --config "$tmp/many.json" 2>&1)
+t_is "$?" 1 "--check-config refuses a config with five errors"
+t_match "$out" "bogus: unknown key" "the unknown key"
+t_match "$out" "socket: \"relative.sock\" is not an absolute path" "the relative socket"
+t_match "$out" "request_ttl: \"forever\" is not a duration" "the bad duration"
+t_match "$out" "zones\[0\]\.name: \"Bad Name\" is not a zone name" "the bad zone name"
+t_match "$out" "zones\[1\]\.paths\[0\]: $tmp/nope" "the second zone's missing path"
+t_match "$out" "5 errors" "all five, not just the first"
+
 # what start would fail on, every problem at once, each named by its key
 cat >"$tmp/env.json" <<EOT
 {"socket": "$tmp/s.sock", "database": "$tmp/db.sqlite",

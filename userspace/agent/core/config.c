@@ -35,8 +35,10 @@ struct seen {
 };
 
 struct pctx {
-	char *err;
+	char *err; /* the first error */
 	size_t errlen;
+	FILE *report; /* every error, one per line, when checking (NULL: none) */
+	int n_errors;
 	const struct config *c;
 	struct vec roots; /* of struct seen */
 	struct vec devs;  /* of struct seen */
@@ -82,11 +84,20 @@ static int fail(struct pctx *x, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (key && *key)
+	if (x->n_errors++ == 0 && key && *key)
 		seterr(x->err, x->errlen, "%s: %s", key, msg);
-	else
+	else if (x->n_errors == 1)
 		seterr(x->err, x->errlen, "%s", msg);
+	if (x->report)
+		fprintf(x->report, "%s%s%s\n", key && *key ? key : "", key && *key ? ": " : "",
+			msg);
 	return -EINVAL;
+}
+
+/* The first error of a run of independent steps: each step runs, so each error is reported. */
+static int first_err(int ret, int next)
+{
+	return ret ? ret : next;
 }
 
 static int oom(struct pctx *x)
@@ -567,7 +578,7 @@ static int parse_zone(struct pctx *x, json_t *v, const char *zp, struct config *
 	if (err)
 		return err;
 	for (size_t i = 0; i < idx; i++) {
-		if (!strcmp(c->zones[i].name, z->name)) {
+		if (c->zones[i].name && !strcmp(c->zones[i].name, z->name)) {
 			key_join(kp, zp, "name");
 			return fail(x, kp, "\"%s\" is used twice (also zones[%zu].name)", z->name,
 				    i);
@@ -619,7 +630,7 @@ static int parse_zones(struct pctx *x, json_t *root, struct config *c)
 	json_t *v = json_object_get(root, "zones"), *item;
 	char zp[KEY_MAX];
 	size_t i;
-	int err;
+	int err = 0;
 
 	if (!v)
 		return fail(x, "zones", "is required");
@@ -634,11 +645,11 @@ static int parse_zones(struct pctx *x, json_t *root, struct config *c)
 		/* counted before parsing so config_free() sees a half-parsed zone */
 		c->n_zones = i + 1;
 		key_index(zp, "zones", i);
-		err = parse_zone(x, item, zp, c, i);
-		if (err)
+		err = first_err(err, parse_zone(x, item, zp, c, i)); /* each zone's first error */
+		if (err == -ENOMEM)
 			return err;
 	}
-	return 0;
+	return err;
 }
 
 /* Whether the zones array already has a zone called @name. */
@@ -721,48 +732,41 @@ static void pctx_release(struct pctx *x)
 /* The top-level keys, in the order the man page lists them; zones last. */
 static int parse_top(struct pctx *x, json_t *root, struct config *c)
 {
-	int ret;
+	int ret = check_keys(x, root, "", top_keys);
 
-	ret = check_keys(x, root, "", top_keys);
-	if (!ret)
-		ret = get_str(x, root, "", "socket", false, check_socket, &c->socket);
-	if (!ret)
-		ret = get_str(x, root, "", "database", false, check_abs_path, &c->database);
-	if (!ret)
-		ret = get_principals(x, root, "", "engineers", false, &c->engineers);
-	if (!ret)
-		ret = get_principals(x, root, "", "security", false, &c->security);
-	if (!ret)
-		ret = get_duration(x, root, "", "request_ttl", &c->request_ttl);
-	if (!ret)
-		ret = get_duration(x, root, "", "max_duration", &c->max_duration);
-	if (!ret)
-		ret = get_notify(x, root, c);
-	if (!ret)
-		ret = get_bool(x, root, "", "permissive", &c->permissive);
-	if (!ret)
-		ret = get_str(x, root, "", "audit_log", false, check_abs_path, &c->audit_log);
-	if (!ret)
-		ret = get_bool(x, root, "", "syslog", &c->syslog);
-	if (!ret)
-		ret = get_str_array(x, root, "", "protected_paths", check_abs_path,
-				    &c->protected_paths, &c->n_protected_paths);
-	if (!ret)
-		ret = get_bool(x, root, "", "engineer_kernel_access", &c->engineer_kernel_access);
-	if (!ret)
-		ret = get_str(x, root, "", "host", false, check_host, &c->host);
-	if (!ret)
-		ret = get_str(x, root, "", "metrics_file", false, check_abs_path, &c->metrics_file);
-	if (!ret)
-		ret = parse_zones(x, root, c);
-	return ret;
+	ret = first_err(ret, get_str(x, root, "", "socket", false, check_socket, &c->socket));
+	ret = first_err(ret, get_str(x, root, "", "database", false, check_abs_path, &c->database));
+	ret = first_err(ret, get_principals(x, root, "", "engineers", false, &c->engineers));
+	ret = first_err(ret, get_principals(x, root, "", "security", false, &c->security));
+	ret = first_err(ret, get_duration(x, root, "", "request_ttl", &c->request_ttl));
+	ret = first_err(ret, get_duration(x, root, "", "max_duration", &c->max_duration));
+	ret = first_err(ret, get_notify(x, root, c));
+	ret = first_err(ret, get_bool(x, root, "", "permissive", &c->permissive));
+	ret = first_err(ret,
+			get_str(x, root, "", "audit_log", false, check_abs_path, &c->audit_log));
+	ret = first_err(ret, get_bool(x, root, "", "syslog", &c->syslog));
+	ret = first_err(ret, get_str_array(x, root, "", "protected_paths", check_abs_path,
+					   &c->protected_paths, &c->n_protected_paths));
+	ret = first_err(
+		ret, get_bool(x, root, "", "engineer_kernel_access", &c->engineer_kernel_access));
+	ret = first_err(ret, get_str(x, root, "", "host", false, check_host, &c->host));
+	ret = first_err(
+		ret, get_str(x, root, "", "metrics_file", false, check_abs_path, &c->metrics_file));
+	return first_err(ret, parse_zones(x, root, c));
 }
 
 int config_parse(const char *json, size_t len, struct config **out, char *err, size_t errlen)
 {
+	return config_parse_report(json, len, out, NULL, err, errlen);
+}
+
+int config_parse_report(const char *json, size_t len, struct config **out, FILE *report, char *err,
+			size_t errlen)
+{
 	struct pctx x = {
 		.err = err,
 		.errlen = errlen,
+		.report = report,
 		.roots = VEC_INIT(struct seen),
 		.devs = VEC_INIT(struct seen),
 	};
@@ -860,6 +864,12 @@ out:
 
 int config_load(const char *path, struct config **out, char *err, size_t errlen)
 {
+	return config_load_report(path, out, NULL, err, errlen);
+}
+
+int config_load_report(const char *path, struct config **out, FILE *report, char *err,
+		       size_t errlen)
+{
 	char msg[512];
 	char *buf = NULL;
 	size_t len = 0;
@@ -882,7 +892,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		seterr(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	ret = config_parse(buf, len, out, msg, sizeof(msg));
+	ret = config_parse_report(buf, len, out, report, msg, sizeof(msg));
 	if (ret)
 		seterr(err, errlen, "%s: %s", path, msg);
 	free(buf);

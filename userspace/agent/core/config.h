@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CONFIG_DEFAULT_PATH   "/etc/lockbox/lockbox.json"
 #define CONFIG_CUSTOMERS_ROOT "/srv/customers" /* where the embedded default finds zones */
@@ -74,6 +75,9 @@ const char *config_user_address(const struct config *c, const char *user);
  * "zones[0].approvers.gruops: unknown key".
  */
 int config_parse(const char *json, size_t len, struct config **out, char *err, size_t errlen);
+/* The same, also writing every error found, one "key: message" line each, to @report. */
+int config_parse_report(const char *json, size_t len, struct config **out, FILE *report, char *err,
+			size_t errlen);
 
 /*
  * Reads and parses a config file; messages in err start with the file's path.
@@ -87,6 +91,10 @@ int config_embedded(struct config **out, char *err, size_t errlen);
 
 /* The embedded default with zones discovered under customers_root (tests use a temp dir). */
 int config_embedded_at(const char *customers_root, struct config **out, char *err, size_t errlen);
+
+/* config_load() with every error also written to @report (lockboxd --check-config). */
+int config_load_report(const char *path, struct config **out, FILE *report, char *err,
+		       size_t errlen);
 
 void config_free(struct config *c);
 

@@ -445,11 +445,39 @@ static int serve(struct daemon *d, const struct opts *o)
 	return 0;
 }
 
-/* --check-config: the config parsed; now what start would fail on, every problem. */
-static int check_config(struct config *cfg)
+/* --check-config, part one: every error in the file, each named by its key path. */
+static struct config *check_parse(const char *path)
 {
-	int bad = config_check(cfg, stderr);
+	struct config *cfg = NULL;
+	char *report = NULL, err[512] = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&report, &len);
+	int n = 0;
 
+	if (!f)
+		return NULL;
+	config_load_report(path, &cfg, f, err, sizeof(err));
+	fclose(f);
+	for (char *line = strtok(report, "\n"); !cfg && line; line = strtok(NULL, "\n"), n++)
+		fprintf(stderr, "lockboxd: config: %s: %s\n", path ? path : CONFIG_DEFAULT_PATH,
+			line);
+	if (!cfg && !n) /* not a parse error: the file could not be read */
+		fprintf(stderr, "lockboxd: config: %s\n", err);
+	else if (!cfg)
+		fprintf(stderr, "lockboxd: config: %d error%s (above)\n", n, n == 1 ? "" : "s");
+	free(report);
+	return cfg;
+}
+
+/* --check-config: the config parsed; then what start would fail on, every problem. */
+static int check_config(const char *path)
+{
+	struct config *cfg = check_parse(path);
+	int bad;
+
+	if (!cfg)
+		return 1;
+	bad = config_check(cfg, stderr);
 	if (bad)
 		fprintf(stderr, "lockboxd: config: %d problem%s (above)\n", bad,
 			bad == 1 ? "" : "s");
@@ -477,12 +505,12 @@ int main(int argc, char **argv)
 	log_open(stderr);
 	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	libbpf_set_print(o.verbose > 1 ? libbpf_log : NULL);
+	if (o.check_config)
+		return check_config(o.config);
 	if (config_load(o.config, &d.cfg, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: config: %s\n", err);
 		return 1;
 	}
-	if (o.check_config)
-		return check_config(d.cfg);
 	if (!o.foreground && daemonize()) {
 		fprintf(stderr, "lockboxd: cannot fork: %s\n", strerror(errno));
 		return 1;
