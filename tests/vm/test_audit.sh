@@ -144,8 +144,9 @@ t_is "$(head -1 /tmp/shipped) $(tail -1 /tmp/shipped) $(wc -l </tmp/shipped | tr
 	"$first $last $((last - first + 1))" "every record from $first to $last, in order, none missing"
 t_is "$(cat $AL.1 $AL | jget -l -a host | sort -u)" "$(hostname)" "every record names the host"
 ctl secops1 audit --after $first --json >/tmp/after.json
-t_is "$(jget -a seq </tmp/after.json | head -1) $(jget '#' </tmp/after.json)" \
-	"$((first + 1)) $((last - first))" "audit --after SEQ: every record after SEQ, from SEQ+1"
+# (records after $last may have come since: only those up to it are compared)
+t_is "$(jget -a seq </tmp/after.json | awk -v l=$last '$1 <= l' | tr '\n' ' ')" \
+	"$(seq $((first + 1)) $last | tr '\n' ' ')" "audit --after SEQ: every record after SEQ, in order"
 t_rc 2 "audit --after with no number is a usage error" secops1 audit --after x
 t_is "$(ctl secops1 audit --json | jget -a host | sort -u | tail -1)" "$(hostname)" \
 	"and so does the trail (host field)"
