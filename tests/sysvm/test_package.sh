@@ -103,7 +103,7 @@ runas eng1 lockboxctl cancel "$r2" >/dev/null 2>&1
 as 2002 r $ACME/data.txt >/dev/null
 sleep 2
 last=$(runas secops1 lockboxctl audit --json | grep -o '"seq": *[0-9]*' | tail -1 | tr -dc 0-9)
-shipped() { grep -o '"seq":[0-9]*' /var/log/siem.jsonl | tr -dc '0-9\n' | awk -v f="$first" '$1 > f'; }
+shipped() { grep -o '"seq":[0-9]*' /var/log/siem.jsonl | tr -dc '0-9\n' | awk -v f="$first" -v l="$last" '$1 > f && $1 <= l'; }
 n=0
 until [ "$(shipped | tail -1)" = "$last" ] || [ $n -ge 50 ]; do
 	sleep 0.2
