@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sshkey.h"
 
 #define CONFIG_DEFAULT_PATH   "/etc/lockbox/lockbox.json"
 #define CONFIG_CUSTOMERS_ROOT "/srv/customers" /* where the embedded default finds zones */
@@ -36,6 +37,21 @@ struct zone_cfg {
 	size_t n_notify;
 	char **devices; /* block devices whose raw contents belong to the zone */
 	size_t n_devices;
+	/* keys whose SSHSIG signatures approve (and revoke) the zone's statements */
+	struct named_key *approver_keys;
+	size_t n_approver_keys;
+	/* only sk-ssh-ed25519 keys listed; verification must also require user presence */
+	bool hardware_keys_only;
+};
+
+/*
+ * A trusted public key (approver_keys, security_keys) with the name the signer goes
+ * by in decisions and the trail. One name may hold several keys (an old and a new
+ * one during rotation): approvals_required counts distinct names, not keys.
+ */
+struct named_key {
+	char *name;	   /* a user-name-like label, at most LB_NAME_MAX - 1 bytes */
+	struct sshkey key; /* parsed at load; compare blobs with sshkey_equal() */
 };
 
 /* notify.addresses: where a user's mail goes when user@domain does not fit */
@@ -63,6 +79,9 @@ struct config {
 	size_t n_protected_paths;
 	char *host;	    /* the name records and statements carry; NULL: gethostname() */
 	char *metrics_file; /* Prometheus textfile written every tick, or NULL */
+	/* keys whose signatures revoke any zone's statements (not approve them) */
+	struct named_key *security_keys;
+	size_t n_security_keys;
 };
 
 /* The address configured for @user in notify.addresses, or NULL. */
