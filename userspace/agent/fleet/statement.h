@@ -4,9 +4,10 @@
  * `ssh-keygen -Y sign -n lockbox` and every host verifies offline.
  *
  * A statement is one line of JSON, compact, keys sorted, non-ASCII escaped
- * (jansson's JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII), followed by
- * exactly one "\n": the bytes `lockboxctl statement ID > s.json` writes are the
- * bytes signed and the bytes verified, as given (nothing is trimmed or added).
+ * (jansson's JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII: "\u00E9", upper-case
+ * hex; '/' not escaped), followed by exactly one "\n": the bytes
+ * `lockboxctl statement ID > s.json` writes are the bytes signed and the bytes
+ * verified, as given (nothing is trimmed or added).
  * It says nothing that differs between hosts, so one signature serves the fleet.
  *
  * Approval:   {"access":"read","duration":3600,"engineer":"eng1","hosts":["stor-*"],
