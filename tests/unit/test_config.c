@@ -944,6 +944,10 @@ static void test_approver_keys(void)
 			   sshkey_equal(&k[0].key, &want),
 		   "approver_keys[0] is the key of its line");
 		ok(!cfg->zones[0].hardware_keys_only, "hardware_keys_only defaults to false");
+		ok(config_named_key(k, 2, &want) == &k[0], "config_named_key finds the entry");
+		ok(!sshkey_parse_line(ed2, &want, err, sizeof(err)) &&
+			   !config_named_key(k, 2, &want),
+		   "config_named_key: a key not listed is NULL");
 	} else {
 		ok(0, "approver_keys: two keys stored");
 	}

@@ -1169,6 +1169,15 @@ void config_free(struct config *c)
 	free(c);
 }
 
+const struct named_key *config_named_key(const struct named_key *keys, size_t n,
+					 const struct sshkey *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sshkey_equal(&keys[i].key, key))
+			return &keys[i];
+	return NULL;
+}
+
 const struct zone_cfg *config_zone(const struct config *c, const char *name)
 {
 	for (size_t i = 0; c && name && i < c->n_zones; i++)

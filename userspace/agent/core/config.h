@@ -112,6 +112,13 @@ void config_free(struct config *c);
 /* The zone called name, or NULL. */
 const struct zone_cfg *config_zone(const struct config *c, const char *name);
 
+/*
+ * The entry of @keys (@n of them: a zone's approver_keys, or security_keys) holding
+ * @key (same blob), or NULL: who made a signature, given sshsig_info.key.
+ */
+const struct named_key *config_named_key(const struct named_key *keys, size_t n,
+					 const struct sshkey *key);
+
 /* The longest grant allowed in zone z (z may be NULL): the smaller of global and zone caps. */
 int64_t config_max_duration(const struct config *c, const struct zone_cfg *z);
 
