@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "tap.h"
 #include "config.h"
+#include "sshtest.h"
 
 static char dir[64]; /* a temp dir with acme/, globex/, acme/sub/, a-file */
 static char err[512];
@@ -872,6 +873,182 @@ static void test_embedded_discovers_zones(void)
 	   "embedded: a customers root that is a file is named");
 }
 
+/* keys made by ssh-keygen (the approver's tool) in the scratch folder, without their newline */
+static char *ed1, *ed2, *ec1, *sk1;
+
+static char *chomp(char *line)
+{
+	if (!line) {
+		printf("Bail out! ssh-keygen failed\n");
+		exit(1);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static void make_keys(void)
+{
+	unsigned char pk[32], blob[256];
+
+	test_dir_make();
+	ed1 = chomp(keygen("ed1", "ed25519"));
+	ed2 = chomp(keygen("ed2", "ed25519"));
+	ec1 = chomp(keygen("ec1", "ecdsa -b 256"));
+	/* no FIDO token here: an sk key line built from a fresh Ed25519 key */
+	EVP_PKEY_free(ed25519_new(pk));
+	sk1 = chomp(key_line("sk-ssh-ed25519@openssh.com", blob, sk_blob(blob, pk, "ssh:")));
+}
+
+static void free_keys(void)
+{
+	free(ed1);
+	free(ed2);
+	free(ec1);
+	free(sk1);
+	test_dir_remove();
+}
+
+/* {"name": NAME, "key": LINE} */
+static const char *entry(const char *name, const char *line)
+{
+	static char buf[4][1024];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "{\"name\": \"%s\", \"key\": \"%s\"}", name, line);
+	return buf[i];
+}
+
+static int zone_keys_doc(const char *keys, const char *more)
+{
+	char zone[3072];
+
+	snprintf(zone, sizeof(zone), "\"approver_keys\": [%s]%s", keys, more);
+	return parse_with("", zone);
+}
+
+static void test_approver_keys(void)
+{
+	char two[2048];
+	struct sshkey want;
+
+	snprintf(two, sizeof(two), "%s, %s", entry("acme-admin", ed1), entry("acme-ops", ec1));
+	accepted(zone_keys_doc(two, ""), "approver_keys: ed25519 and ecdsa keys");
+	if (cfg && cfg->zones[0].n_approver_keys == 2) {
+		struct named_key *k = cfg->zones[0].approver_keys;
+
+		is_str(k[0].name, "acme-admin", "approver_keys[0].name kept");
+		is_int(k[0].key.type, SSHKEY_ED25519, "approver_keys[0] is an ed25519 key");
+		is_int(k[1].key.type, SSHKEY_ECDSA_P256, "approver_keys[1] is an ecdsa key");
+		ok(!sshkey_parse_line(ed1, &want, err, sizeof(err)) &&
+			   sshkey_equal(&k[0].key, &want),
+		   "approver_keys[0] is the key of its line");
+		ok(!cfg->zones[0].hardware_keys_only, "hardware_keys_only defaults to false");
+		ok(config_named_key(k, 2, &want) == &k[0], "config_named_key finds the entry");
+		ok(!sshkey_parse_line(ed2, &want, err, sizeof(err)) &&
+			   !config_named_key(k, 2, &want),
+		   "config_named_key: a key not listed is NULL");
+	} else {
+		ok(0, "approver_keys: two keys stored");
+	}
+	accepted(parse_with("", ""), "approver_keys is optional");
+	if (cfg)
+		is_int(cfg->zones[0].n_approver_keys, 0, "no approver_keys: none");
+	accepted(zone_keys_doc("", ""), "an empty approver_keys is valid");
+}
+
+static void test_approver_keys_refused(void)
+{
+	char two[2048];
+
+	snprintf(two, sizeof(two), "%s, %s", entry("a", ed1),
+		 entry("b", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 b@laptop"));
+	refused(zone_keys_doc(two, ""), "zones[0].approver_keys[1].key: ",
+		"an ssh-rsa key is refused, naming the key path");
+	ok(has_err("ssh-rsa"), "the message names the unsupported type");
+	refused(zone_keys_doc(entry("a", "ssh-ed25519 not!base64"), ""),
+		"zones[0].approver_keys[0].key: ", "a malformed key line names the key path");
+	refused(zone_keys_doc("{\"key\": \"x\"}", ""),
+		"zones[0].approver_keys[0].name: is required", "a missing name");
+	refused(zone_keys_doc("{\"name\": \"a\"}", ""),
+		"zones[0].approver_keys[0].key: is required", "a missing key");
+	refused(zone_keys_doc("{\"name\": \"a\", \"key\": 1}", ""),
+		"zones[0].approver_keys[0].key: expected an OpenSSH public key line",
+		"a key not a string");
+	refused(zone_keys_doc(entry("a:b", ed1), ""),
+		"zones[0].approver_keys[0].name: ", "a name with ':' is refused");
+	refused(zone_keys_doc("\"ssh-ed25519 AAAA\"", ""),
+		"zones[0].approver_keys[0]: expected an object", "a bare key line is refused");
+	refused(parse_with("", "\"approver_keys\": {}"),
+		"zones[0].approver_keys: expected an array", "approver_keys not an array");
+	refused(zone_keys_doc("{\"name\": \"a\", \"key\": \"x\", \"comment\": \"c\"}", ""),
+		"zones[0].approver_keys[0].comment: unknown key", "an unknown key in an entry");
+}
+
+static void test_approver_keys_duplicate(void)
+{
+	char two[2048], other[1024];
+
+	/* the same key with another comment is still the same key */
+	snprintf(other, sizeof(other), "%.*s other@host", (int)(strrchr(ed1, ' ') - ed1), ed1);
+	snprintf(two, sizeof(two), "%s, %s", entry("a", ed1), entry("b", other));
+	refused(zone_keys_doc(two, ""),
+		"zones[0].approver_keys[1].key: the same key as approver_keys[0] (\"a\")",
+		"a key listed twice in a zone is refused");
+	snprintf(two, sizeof(two), "%s, %s", entry("a", ed1), entry("a", ed2));
+	accepted(zone_keys_doc(two, ""), "one name with two keys (rotation) is valid");
+}
+
+static void test_hardware_keys_only(void)
+{
+	char two[2048];
+
+	accepted(zone_keys_doc(entry("a", sk1), ", \"hardware_keys_only\": true"),
+		 "hardware_keys_only with an sk-ssh-ed25519 key");
+	if (cfg) {
+		ok(cfg->zones[0].hardware_keys_only, "hardware_keys_only true kept");
+		is_int(cfg->zones[0].approver_keys[0].key.type, SSHKEY_SK_ED25519,
+		       "the sk key is stored as one");
+	}
+	snprintf(two, sizeof(two), "%s, %s", entry("a", sk1), entry("b", ed1));
+	refused(zone_keys_doc(two, ", \"hardware_keys_only\": true"),
+		"zones[0].approver_keys[1].key: hardware_keys_only is set",
+		"hardware_keys_only refuses an ed25519 key, naming it");
+	ok(has_err("not ssh-ed25519"), "the message names the refused type");
+	refused(zone_keys_doc(entry("a", ec1), ", \"hardware_keys_only\": true"),
+		"zones[0].approver_keys[0].key: hardware_keys_only", "and an ecdsa key");
+	accepted(zone_keys_doc(two, ", \"hardware_keys_only\": false"),
+		 "hardware_keys_only false takes any supported key");
+	refused(parse_with("", "\"hardware_keys_only\": \"yes\""),
+		"zones[0].hardware_keys_only: expected true or false",
+		"hardware_keys_only not a bool");
+}
+
+static void test_security_keys(void)
+{
+	char top[2048];
+
+	snprintf(top, sizeof(top), "\"security_keys\": [%s, %s]", entry("secops1", ed2),
+		 entry("secops2", ec1));
+	accepted(parse_with(top, ""), "security_keys: two keys");
+	if (cfg && cfg->n_security_keys == 2) {
+		is_str(cfg->security_keys[1].name, "secops2", "security_keys[1].name kept");
+		is_int(cfg->security_keys[1].key.type, SSHKEY_ECDSA_P256, "security_keys[1] type");
+	} else {
+		ok(0, "security_keys stored");
+	}
+	snprintf(top, sizeof(top), "\"security_keys\": [%s, %s]", entry("s1", ed2),
+		 entry("s2", ed2));
+	refused(parse_with(top, ""), "security_keys[1].key: the same key as security_keys[0]",
+		"a security key listed twice is refused");
+	snprintf(top, sizeof(top), "\"security_keys\": [%s]",
+		 entry("s1", "ssh-dss AAAAB3NzaC1kc3M="));
+	refused(parse_with(top, ""),
+		"security_keys[0].key: ", "an ssh-dss security key is refused");
+	refused(parse_with("\"security_keys\": [{}]", ""), "security_keys[0].name: is required",
+		"a security key entry without a name");
+}
+
 int main(void)
 {
 	make_tree();
@@ -903,6 +1080,13 @@ int main(void)
 	test_short_err_buffer();
 	test_load();
 	test_embedded_discovers_zones();
+	make_keys();
+	test_approver_keys();
+	test_approver_keys_refused();
+	test_approver_keys_duplicate();
+	test_hardware_keys_only();
+	test_security_keys();
+	free_keys();
 	config_free(cfg);
 	config_free(NULL); /* NULL-safe */
 	remove_tree(dir);

@@ -61,6 +61,7 @@ static const char *const top_keys[] = {
 	"host",
 	"metrics_file",
 	"zones_from",
+	"security_keys",
 	NULL,
 };
 static const char *const principal_keys[] = {"users", "groups", NULL};
@@ -68,9 +69,10 @@ static int zone_dirs(const char *root, struct vec *names, char *err, size_t errl
 static json_t *embedded_zone(const char *root, const char *name);
 static const char *const notify_keys[] = {"command", "from", "format", "addresses", NULL};
 static const char *const zone_keys[] = {
-	"name",		"paths",  "approvers", "approvals_required",
-	"max_duration", "notify", "devices",   NULL,
+	"name",	  "paths",   "approvers",     "approvals_required", "max_duration",
+	"notify", "devices", "approver_keys", "hardware_keys_only", NULL,
 };
+static const char *const named_key_keys[] = {"name", "key", NULL};
 
 static int fail(struct pctx *x, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -421,6 +423,104 @@ static int get_bool(struct pctx *x, json_t *obj, const char *path, const char *k
 	return 0;
 }
 
+/* One {"name", "key"}; the key line is parsed now, so a bad one stops the load. */
+static int get_named_key(struct pctx *x, json_t *item, const char *ip, struct named_key *nk)
+{
+	char kp[KEY_MAX], msg[256];
+	json_t *v;
+	int err;
+
+	if (!json_is_object(item))
+		return fail(x, ip, "expected an object with \"name\" and \"key\"");
+	err = check_keys(x, item, ip, named_key_keys);
+	if (!err)
+		err = get_str(x, item, ip, "name", true, check_user, &nk->name);
+	if (err)
+		return err;
+	v = member(x, item, ip, "key", true, kp, &err);
+	if (!v)
+		return err;
+	if (!json_is_string(v))
+		return fail(x, kp, "expected an OpenSSH public key line (\"ssh-ed25519 AAAA...\")");
+	if (sshkey_parse_line(json_string_value(v), &nk->key, msg, sizeof(msg)))
+		return fail(x, kp, "%s", msg);
+	return 0;
+}
+
+/* A key listed twice would count twice, or under two names: refused. */
+static int check_dup_key(struct pctx *x, const char *ip, const char *list,
+			 const struct named_key *keys, size_t i)
+{
+	char kp[KEY_MAX];
+
+	for (size_t j = 0; j < i; j++) {
+		if (sshkey_equal(&keys[j].key, &keys[i].key)) {
+			key_join(kp, ip, "key");
+			return fail(x, kp, "the same key as %s[%zu] (\"%s\")", list, j,
+				    keys[j].name);
+		}
+	}
+	return 0;
+}
+
+/* An array of {"name", "key"} (approver_keys, security_keys). */
+static int get_named_keys(struct pctx *x, json_t *obj, const char *path, const char *key,
+			  struct named_key **arr, size_t *n)
+{
+	char kp[KEY_MAX], ip[KEY_MAX];
+	json_t *item;
+	size_t i;
+	int err;
+	json_t *v = member(x, obj, path, key, false, kp, &err);
+
+	if (!v)
+		return err;
+	if (!json_is_array(v))
+		return fail(x, kp, "expected an array of {\"name\": ..., \"key\": ...} objects");
+	if (!json_array_size(v))
+		return 0;
+	*arr = calloc(json_array_size(v), sizeof(**arr));
+	if (!*arr)
+		return oom(x);
+	json_array_foreach (v, i, item) {
+		*n = i + 1; /* counted first, so config_free() frees a half-parsed entry */
+		key_index(ip, kp, i);
+		err = get_named_key(x, item, ip, &(*arr)[i]);
+		if (!err)
+			err = check_dup_key(x, ip, key, *arr, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * approver_keys and hardware_keys_only: with the latter only FIDO keys may approve,
+ * so a forwarded ssh-agent on a storage host cannot sign without a touch.
+ */
+static int get_approver_keys(struct pctx *x, json_t *v, const char *zp, struct zone_cfg *z)
+{
+	char kp[KEY_MAX], ip[KEY_MAX], kk[KEY_MAX];
+	int err = get_bool(x, v, zp, "hardware_keys_only", &z->hardware_keys_only);
+
+	if (!err)
+		err = get_named_keys(x, v, zp, "approver_keys", &z->approver_keys,
+				     &z->n_approver_keys);
+	key_join(kp, zp, "approver_keys");
+	for (size_t i = 0; !err && z->hardware_keys_only && i < z->n_approver_keys; i++) {
+		if (z->approver_keys[i].key.type == SSHKEY_SK_ED25519)
+			continue;
+		key_index(ip, kp, i);
+		key_join(kk, ip, "key");
+		err = fail(x, kk,
+			   "hardware_keys_only is set: only %s keys (FIDO, touched to sign) may "
+			   "approve, not %s",
+			   sshkey_type_name(SSHKEY_SK_ED25519),
+			   sshkey_type_name(z->approver_keys[i].key.type));
+	}
+	return err;
+}
+
 /* notify.addresses: {"user": "address"} where user@domain does not fit. */
 static int get_addresses(struct pctx *x, json_t *notify, struct config *c)
 {
@@ -561,6 +661,39 @@ static int add_device(struct pctx *x, const char *kp, const char *path, size_t z
 	return 0;
 }
 
+/* A zone's keys after its name, paths and approvers. */
+static int parse_zone_rest(struct pctx *x, json_t *v, const char *zp, struct zone_cfg *z,
+			   size_t idx)
+{
+	json_t *ar = json_object_get(v, "approvals_required");
+	char kp[KEY_MAX], ip[KEY_MAX];
+	int err;
+
+	if (ar) {
+		key_join(kp, zp, "approvals_required");
+		if (!json_is_integer(ar))
+			return fail(x, kp, "expected an integer");
+		if (json_integer_value(ar) < 1 || json_integer_value(ar) > CONFIG_APPROVALS_MAX)
+			return fail(x, kp, "%lld is out of range (1 to %d)",
+				    (long long)json_integer_value(ar), CONFIG_APPROVALS_MAX);
+		z->approvals_required = (int)json_integer_value(ar);
+	}
+	err = get_duration(x, v, zp, "max_duration", &z->max_duration);
+	if (!err)
+		err = get_str_array(x, v, zp, "notify", check_address, &z->notify, &z->n_notify);
+	if (!err)
+		err = get_str_array(x, v, zp, "devices", check_abs_path, &z->devices,
+				    &z->n_devices);
+	key_join(kp, zp, "devices");
+	for (size_t i = 0; !err && i < z->n_devices; i++) {
+		key_index(ip, kp, i);
+		err = add_device(x, ip, z->devices[i], idx);
+	}
+	if (!err)
+		err = get_approver_keys(x, v, zp, z);
+	return err;
+}
+
 static int parse_zone(struct pctx *x, json_t *v, const char *zp, struct config *c, size_t idx)
 {
 	struct zone_cfg *z = &c->zones[idx];
@@ -598,30 +731,8 @@ static int parse_zone(struct pctx *x, json_t *v, const char *zp, struct config *
 	}
 	if (!err)
 		err = get_principals(x, v, zp, "approvers", true, &z->approvers);
-	if (err)
-		return err;
-
-	ar = json_object_get(v, "approvals_required");
-	if (ar) {
-		key_join(kp, zp, "approvals_required");
-		if (!json_is_integer(ar))
-			return fail(x, kp, "expected an integer");
-		if (json_integer_value(ar) < 1 || json_integer_value(ar) > CONFIG_APPROVALS_MAX)
-			return fail(x, kp, "%lld is out of range (1 to %d)",
-				    (long long)json_integer_value(ar), CONFIG_APPROVALS_MAX);
-		z->approvals_required = (int)json_integer_value(ar);
-	}
-	err = get_duration(x, v, zp, "max_duration", &z->max_duration);
 	if (!err)
-		err = get_str_array(x, v, zp, "notify", check_address, &z->notify, &z->n_notify);
-	if (!err)
-		err = get_str_array(x, v, zp, "devices", check_abs_path, &z->devices,
-				    &z->n_devices);
-	key_join(kp, zp, "devices");
-	for (size_t i = 0; !err && i < z->n_devices; i++) {
-		key_index(ip, kp, i);
-		err = add_device(x, ip, z->devices[i], idx);
-	}
+		err = parse_zone_rest(x, v, zp, z, idx);
 	return err;
 }
 
@@ -752,6 +863,8 @@ static int parse_top(struct pctx *x, json_t *root, struct config *c)
 	ret = first_err(ret, get_str(x, root, "", "host", false, check_host, &c->host));
 	ret = first_err(
 		ret, get_str(x, root, "", "metrics_file", false, check_abs_path, &c->metrics_file));
+	ret = first_err(ret, get_named_keys(x, root, "", "security_keys", &c->security_keys,
+					    &c->n_security_keys));
 	return first_err(ret, parse_zones(x, root, c));
 }
 
@@ -1017,6 +1130,13 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+static void free_named_keys(struct named_key *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(k[i].name);
+	free(k);
+}
+
 static void free_principals(struct principals *p)
 {
 	free_strv(p->users, p->n_users);
@@ -1035,6 +1155,7 @@ void config_free(struct config *c)
 		free_principals(&z->approvers);
 		free_strv(z->notify, z->n_notify);
 		free_strv(z->devices, z->n_devices);
+		free_named_keys(z->approver_keys, z->n_approver_keys);
 	}
 	free(c->zones);
 	free(c->socket);
@@ -1053,7 +1174,17 @@ void config_free(struct config *c)
 	free(c->metrics_file);
 	free(c->audit_log);
 	free_strv(c->protected_paths, c->n_protected_paths);
+	free_named_keys(c->security_keys, c->n_security_keys);
 	free(c);
+}
+
+const struct named_key *config_named_key(const struct named_key *keys, size_t n,
+					 const struct sshkey *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sshkey_equal(&keys[i].key, key))
+			return &keys[i];
+	return NULL;
 }
 
 const struct zone_cfg *config_zone(const struct config *c, const char *name)

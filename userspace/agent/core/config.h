@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "sshkey.h"
 
 #define CONFIG_DEFAULT_PATH   "/etc/lockbox/lockbox.json"
 #define CONFIG_CUSTOMERS_ROOT "/srv/customers" /* where the embedded default finds zones */
@@ -37,6 +38,21 @@ struct zone_cfg {
 	size_t n_notify;
 	char **devices; /* block devices whose raw contents belong to the zone */
 	size_t n_devices;
+	/* keys whose SSHSIG signatures approve (and revoke) the zone's statements */
+	struct named_key *approver_keys;
+	size_t n_approver_keys;
+	/* only sk-ssh-ed25519 keys listed; verification must also require user presence */
+	bool hardware_keys_only;
+};
+
+/*
+ * A trusted public key (approver_keys, security_keys) with the name the signer goes
+ * by in decisions and the trail. One name may hold several keys (an old and a new
+ * one during rotation): approvals_required counts distinct names, not keys.
+ */
+struct named_key {
+	char *name;	   /* a user-name-like label, at most LB_NAME_MAX - 1 bytes */
+	struct sshkey key; /* parsed at load; compare blobs with sshkey_equal() */
 };
 
 /* notify.addresses: where a user's mail goes when user@domain does not fit */
@@ -64,6 +80,9 @@ struct config {
 	size_t n_protected_paths;
 	char *host;	    /* the name records and statements carry; NULL: gethostname() */
 	char *metrics_file; /* Prometheus textfile written every tick, or NULL */
+	/* keys whose signatures revoke any zone's statements (not approve them) */
+	struct named_key *security_keys;
+	size_t n_security_keys;
 };
 
 /* The address configured for @user in notify.addresses, or NULL. */
@@ -100,6 +119,13 @@ void config_free(struct config *c);
 
 /* The zone called name, or NULL. */
 const struct zone_cfg *config_zone(const struct config *c, const char *name);
+
+/*
+ * The entry of @keys (@n of them: a zone's approver_keys, or security_keys) holding
+ * @key (same blob), or NULL: who made a signature, given sshsig_info.key.
+ */
+const struct named_key *config_named_key(const struct named_key *keys, size_t n,
+					 const struct sshkey *key);
 
 /* The longest grant allowed in zone z (z may be NULL): the smaller of global and zone caps. */
 int64_t config_max_duration(const struct config *c, const struct zone_cfg *z);
