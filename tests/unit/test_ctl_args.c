@@ -49,6 +49,14 @@ static void test_request(void)
 	is_int(PARSE("request", "acme", "--reason", "   padded reason   "), 0, "a padded reason");
 	is_str(cl.req.reason, "padded reason", "is sent trimmed");
 
+	is_int(PARSE("request", "acme", "--reason", "disk full on node 3", "--hosts",
+		     "stor-*,db-1"),
+	       0, "--hosts");
+	is_str(cl.req.hosts, "stor-*,db-1", "--hosts is sent as typed");
+	REFUSES("--hosts: pattern 2 is empty", "an empty pattern in --hosts", "request", "acme",
+		"--reason", "disk full on node 3", "--hosts", "stor-*,");
+	REFUSES("--hosts: pattern 1 has a character", "a space in --hosts", "request", "acme",
+		"--reason", "disk full on node 3", "--hosts", "stor 1");
 	REFUSES("request: missing --reason", "a request without --reason", "request", "acme");
 	REFUSES("request: missing ZONE", "a request without ZONE", "request", "--reason",
 		"disk full on node 3");

@@ -183,6 +183,7 @@ static void test_migrates_older_schema(void)
 	struct store *s;
 	struct outbox_msg m;
 	struct request got;
+	char hosts[64];
 	int64_t n = -1;
 
 	is_int(raw_sql(path, v1_sql), 0, "write a version 1 database");
@@ -194,6 +195,14 @@ static void test_migrates_older_schema(void)
 	       "it is migrated to this build's version");
 	is_int(store_request_get(s, 1, &got), 0, "its rows survive the migration");
 	is_str(got.reason, "old request from v1", "row content intact");
+	is_int(store_request_hosts(s, 1, hosts, sizeof(hosts)), 0, "its hosts read back");
+	is_str(hosts, "", "an old request has no hosts kept (it covers this host)");
+	is_int(store_request_set_hosts(s, 1, "stor-*,db-1"), 0, "hosts can be set on it");
+	is_int(store_request_hosts(s, 1, hosts, sizeof(hosts)), 0, "and read back");
+	is_str(hosts, "stor-*,db-1", "as set");
+	is_int(store_request_hosts(s, 1, hosts, 5), -EBADMSG, "a buffer too small: refused");
+	is_int(store_request_hosts(s, 99, hosts, sizeof(hosts)), -ENOENT, "no such request");
+	is_int(store_request_set_hosts(s, 99, "a"), -ENOENT, "setting on no such request");
 	is_int(store_outbox_add(s, "admin@acme.example", "hello", 100), 0,
 	       "the table version 2 added works");
 	is_int(store_outbox_pending(s, &n), 0, "count the outbox");

@@ -26,6 +26,7 @@ enum opt_id {
 	O_SINCE,
 	O_AFTER,
 	O_WAIT,
+	O_HOSTS,
 	O_MAX,
 };
 
@@ -39,6 +40,7 @@ static const struct {
 	[O_COMMENT] = {"comment", true},   [O_TIMEOUT] = {"timeout", true},
 	[O_FOLLOW] = {"follow", false},	   [O_SINCE] = {"since", true},
 	[O_AFTER] = {"after", true},	   [O_WAIT] = {"wait", false},
+	[O_HOSTS] = {"hosts", true},
 };
 
 #define OPT(o)	  (1u << (o))
@@ -53,15 +55,18 @@ static const struct {
 } specs[CMD_MAX] = {
 	[CMD_REQUEST] = {"request", "ZONE",
 			 OPT(O_REASON) | OPT(O_TICKET) | OPT(O_DURATION) | OPT(O_ACCESS) |
-				 OPT(O_WAIT) | OPT(O_TIMEOUT) | OPT(O_JSON),
+				 OPT(O_HOSTS) | OPT(O_WAIT) | OPT(O_TIMEOUT) | OPT(O_JSON),
 			 "request ZONE --reason TEXT [--ticket ID] [--duration D] "
-			 "[--access read|write] [--wait [--timeout D]] [--json]",
+			 "[--access read|write] [--hosts PATTERN[,PATTERN...]] "
+			 "[--wait [--timeout D]] [--json]",
 			 "File a request for access to ZONE; prints the new request's id alone.\n"
 			 "  --reason TEXT     why (at least 8 characters; shown to the approvers)\n"
 			 "  --ticket ID       the incident or change ticket this is for\n"
 			 "  --duration D      how long access is needed: 30m, 4h, 1d (default: "
 			 "the zone's maximum)\n"
 			 "  --access MODE     read (default) or write (includes read)\n"
+			 "  --hosts PATTERNS  the hosts a signed approval covers: shell globs on\n"
+			 "                    host names, comma-separated (default: this host)\n"
 			 "  --wait            then wait for the decision, as `wait ID` does\n"
 			 "  --timeout D       with --wait: give up after D\n" JSON_HELP},
 	[CMD_LIST] = {"list", NULL, OPT(O_STATE) | OPT(O_JSON),
@@ -222,6 +227,9 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 				"--after: expected a record's seq (an integer >= 0), got '%s'",
 				val);
 		return 0;
+	case O_HOSTS:
+		/* checked with the rest in validate(), as the agent will */
+		return set_text(r->hosts, sizeof(r->hosts), "--hosts", val, err, errlen);
 	case O_JSON:
 		out->json = true;
 		return 0;
@@ -267,6 +275,7 @@ static const char *option_for_field(const char *field, size_t len)
 		{"access", "--access"},	  {"state", "--state"},
 		{"since", "--since"},	  {"timeout", "--timeout"},
 		{"follow", "--follow"},	  {"after", "--after"},
+		{"hosts", "--hosts"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

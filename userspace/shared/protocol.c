@@ -24,6 +24,7 @@ enum field_bit {
 	F_SINCE = 1u << 9,
 	F_TIMEOUT = 1u << 10,
 	F_AFTER = 1u << 11,
+	F_HOSTS = 1u << 12,
 };
 
 static const struct {
@@ -31,7 +32,7 @@ static const struct {
 	unsigned allowed;
 	unsigned required;
 } cmds[CMD_MAX] = {
-	[CMD_REQUEST] = {"request", F_ZONE | F_REASON | F_TICKET | F_DURATION | F_ACCESS,
+	[CMD_REQUEST] = {"request", F_ZONE | F_REASON | F_TICKET | F_DURATION | F_ACCESS | F_HOSTS,
 			 F_ZONE | F_REASON},
 	[CMD_LIST] = {"list", F_STATE, 0},
 	[CMD_SHOW] = {"show", F_ID, F_ID},
@@ -241,6 +242,39 @@ static int parse_follow(json_t *v, struct proto_req *r, char *err, size_t errlen
 	return 0;
 }
 
+int proto_hosts_check(const char *list, char *err, size_t errlen)
+{
+	size_t n = 0, len;
+
+	for (const char *p = list;; p += len + 1) {
+		len = strcspn(p, ",");
+		if (++n > PROTO_HOSTS_MAX)
+			return seterr_inval(err, errlen, "hosts: more than %d patterns",
+					    PROTO_HOSTS_MAX);
+		if (!len)
+			return seterr_inval(err, errlen, "hosts: pattern %zu is empty", n);
+		if (len > PROTO_PATTERN_MAX)
+			return seterr_inval(err, errlen,
+					    "hosts: pattern %zu is longer than %d bytes", n,
+					    PROTO_PATTERN_MAX);
+		for (size_t i = 0; i < len; i++)
+			if (p[i] <= 0x20 || p[i] >= 0x7f)
+				return seterr_inval(err, errlen,
+						    "hosts: pattern %zu has a character that is "
+						    "not printable ASCII",
+						    n);
+		if (!p[len])
+			return 0;
+	}
+}
+
+static int parse_hosts(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	int ret = parse_text(v, "hosts", r->hosts, sizeof(r->hosts), 1, err, errlen);
+
+	return ret ? ret : proto_hosts_check(r->hosts, err, errlen);
+}
+
 static const struct field fields[] = {
 	{"id", F_ID, parse_id},
 	{"zone", F_ZONE, parse_zone},
@@ -254,6 +288,7 @@ static const struct field fields[] = {
 	{"since", F_SINCE, parse_since},
 	{"timeout", F_TIMEOUT, parse_timeout},
 	{"after", F_AFTER, parse_after},
+	{"hosts", F_HOSTS, parse_hosts},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -417,6 +452,8 @@ static int request_fields(json_t *o, const struct proto_req *r)
 		if (r->duration > 0)
 			err |= set_new(o, "duration", json_integer(r->duration));
 		err |= set_new(o, "access", json_string(access_name(r->access)));
+		if (r->hosts[0])
+			err |= set_new(o, "hosts", json_string(r->hosts));
 		break;
 	case CMD_LIST:
 		if (r->state_mask != PROTO_STATE_DEFAULT) {

@@ -177,6 +177,45 @@ static json_t *request_record(const struct cmd_ctx *x, const char *type, uint32_
 	return rec;
 }
 
+/* The request @act files for zone @z as @q asks, created @now. */
+static void request_fill(const struct cmd_ctx *x, const struct actor *act, const struct zone_ref *z,
+			 const struct proto_req *q, int64_t now, struct request *r)
+{
+	snprintf(r->zone, sizeof(r->zone), "%s", z->cfg->name);
+	r->uid = act->uid;
+	snprintf(r->requester, sizeof(r->requester), "%s", ctx_user(x, act->uid));
+	r->access = q->access;
+	snprintf(r->reason, sizeof(r->reason), "%s", q->reason);
+	snprintf(r->ticket, sizeof(r->ticket), "%s", q->ticket);
+	r->duration = policy_duration(q->duration, config_max_duration(x->cfg, z->cfg));
+	r->created_at = now;
+	r->expires_at = now + x->cfg->request_ttl;
+	r->state = REQ_PENDING;
+}
+
+/* Stores @r with its host patterns (@hosts; "" is this host) and records it. */
+static int request_store(const struct cmd_ctx *x, const struct zone_cfg *z, struct request *r,
+			 const char *hosts, int64_t now)
+{
+	json_t *rec;
+	int err;
+
+	err = store_request_insert(x->st, r);
+	if (!err)
+		err = store_request_set_hosts(x->st, r->id, hosts[0] ? hosts : x->host);
+	if (err)
+		return err;
+	rec = request_record(x, "request.created", r->uid, r);
+	json_object_set_new(rec, "reason", json_string(r->reason));
+	json_object_set_new(rec, "ticket", r->ticket[0] ? json_string(r->ticket) : json_null());
+	json_object_set_new(rec, "duration", json_integer(r->duration));
+	json_object_set_new(rec, "hosts", json_string(hosts[0] ? hosts : x->host));
+	err = ctx_append(x, rec);
+	if (!err)
+		err = tell_approvers(x, z, r, now);
+	return err;
+}
+
 char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	const struct zone_ref *z = ctx_zone_by_name(x, q->zone);
@@ -184,7 +223,6 @@ char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct 
 	struct request r = {0};
 	struct actor act;
 	char zones[512];
-	json_t *rec;
 	int err;
 
 	ctx_actor(x, c, q->zone, &act);
@@ -197,40 +235,20 @@ char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct 
 		return proto_reply_error(PROTO_E_NOT_FOUND, "zone: no zone named '%s' (zones: %s)",
 					 q->zone, zones);
 	}
-	snprintf(r.zone, sizeof(r.zone), "%s", z->cfg->name);
-	r.uid = act.uid;
-	snprintf(r.requester, sizeof(r.requester), "%s", ctx_user(x, act.uid));
-	r.access = q->access;
-	snprintf(r.reason, sizeof(r.reason), "%s", q->reason);
-	snprintf(r.ticket, sizeof(r.ticket), "%s", q->ticket);
-	r.duration = policy_duration(q->duration, config_max_duration(x->cfg, z->cfg));
-	r.created_at = now;
-	r.expires_at = now + x->cfg->request_ttl;
-	r.state = REQ_PENDING;
-
+	request_fill(x, &act, z, q, now, &r);
 	err = ctx_begin(x);
 	if (err)
 		return reply_errno(err, "request");
-	err = store_request_insert(x->st, &r);
-	if (err)
-		goto fail;
-	rec = request_record(x, "request.created", r.uid, &r);
-	json_object_set_new(rec, "reason", json_string(r.reason));
-	json_object_set_new(rec, "ticket", r.ticket[0] ? json_string(r.ticket) : json_null());
-	json_object_set_new(rec, "duration", json_integer(r.duration));
-	err = ctx_append(x, rec);
-	if (!err)
-		err = tell_approvers(x, z->cfg, &r, now);
+	err = request_store(x, z->cfg, &r, q->hosts, now);
 	if (!err)
 		err = ctx_commit(x);
-	if (err)
-		goto fail;
+	if (err) {
+		ctx_rollback(x);
+		return reply_errno(err, "request");
+	}
 	log_info("request %lld: %s asks for %s access to %s", (long long)r.id, r.requester,
 		 access_name(r.access), r.zone);
 	return proto_reply_ok(proto_request_to_json(&r));
-fail:
-	ctx_rollback(x);
-	return reply_errno(err, "request");
 }
 
 static const char *const verbs[CMD_MAX] = {
