@@ -57,6 +57,11 @@ static void test_request(void)
 		"--reason", "disk full on node 3", "--hosts", "stor-*,");
 	REFUSES("--hosts: pattern 1 has a character", "a space in --hosts", "request", "acme",
 		"--reason", "disk full on node 3", "--hosts", "stor 1");
+	is_int(PARSE("statement", "7"), 0, "statement ID");
+	ok(cl.req.cmd == CMD_STATEMENT && cl.req.id == 7 && !cl.req.revoke, "statement 7");
+	is_int(PARSE("statement", "7", "--revoke"), 0, "statement ID --revoke");
+	ok(cl.req.revoke, "--revoke sets revoke");
+	REFUSES("statement: missing ID", "statement without ID", "statement");
 	REFUSES("request: missing --reason", "a request without --reason", "request", "acme");
 	REFUSES("request: missing ZONE", "a request without ZONE", "request", "--reason",
 		"disk full on node 3");

@@ -404,6 +404,8 @@ static void test_request_json_round_trips(void)
 	in[CMD_AUDIT].follow = true;
 	in[CMD_AUDIT].since = 1764352800;
 	in[CMD_AUDIT].after = 77;
+	in[CMD_STATEMENT].id = 8;
+	in[CMD_STATEMENT].revoke = true;
 
 	for (int c = 0; c < CMD_MAX; c++) {
 		json_t *j = proto_request_json(&in[c]);
@@ -467,6 +469,14 @@ static void test_hosts(void)
 	sprintf(list + n, ",h128");
 	snprintf(msg, sizeof(msg), REQ_HOSTS("\"%s\""), list);
 	rejects(msg, "hosts: more than 128 patterns", "129 patterns");
+	accepts("{\"v\":1,\"cmd\":\"statement\",\"id\":3}", &r, "statement");
+	ok(r.cmd == CMD_STATEMENT && r.id == 3 && !r.revoke, "statement: id, no revoke");
+	accepts("{\"v\":1,\"cmd\":\"statement\",\"id\":3,\"revoke\":true}", &r,
+		"statement --revoke");
+	ok(r.revoke, "statement: revoke");
+	rejects("{\"v\":1,\"cmd\":\"statement\",\"id\":3,\"revoke\":1}",
+		"revoke: expected true or false", "a revoke that is not a boolean");
+	rejects("{\"v\":1,\"cmd\":\"statement\"}", "id: missing", "statement without id");
 	is_int(proto_hosts_check("a,b", err, sizeof(err)), 0, "proto_hosts_check: a good list");
 	is_int(proto_hosts_check("a\tb", err, sizeof(err)), -EINVAL, "and a tab refused");
 }

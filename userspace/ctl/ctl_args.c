@@ -27,6 +27,7 @@ enum opt_id {
 	O_AFTER,
 	O_WAIT,
 	O_HOSTS,
+	O_REVOKE,
 	O_MAX,
 };
 
@@ -40,7 +41,7 @@ static const struct {
 	[O_COMMENT] = {"comment", true},   [O_TIMEOUT] = {"timeout", true},
 	[O_FOLLOW] = {"follow", false},	   [O_SINCE] = {"since", true},
 	[O_AFTER] = {"after", true},	   [O_WAIT] = {"wait", false},
-	[O_HOSTS] = {"hosts", true},
+	[O_HOSTS] = {"hosts", true},	   [O_REVOKE] = {"revoke", false},
 };
 
 #define OPT(o)	  (1u << (o))
@@ -111,6 +112,13 @@ static const struct {
 	[CMD_STATUS] = {"status", NULL, OPT(O_JSON), "status [--json]",
 			"Show the mode, attached hooks, counts and dropped events.\n"
 			"  --json            print the agent's JSON object\n"},
+	[CMD_STATEMENT] =
+		{"statement", "ID", OPT(O_REVOKE) | OPT(O_JSON), "statement ID [--revoke] [--json]",
+		 "Print the request's approval statement: the exact bytes approvers sign\n"
+		 "with `ssh-keygen -Y sign -n lockbox` (requester, zone approvers,\n"
+		 "security, root). Redirect it to a file and sign that file.\n"
+		 "  --revoke          the revocation statement of an approved request\n"
+		 "  --json            {\"statement\": TEXT}\n"},
 };
 
 const char *ctl_cmd_name(enum proto_cmd cmd)
@@ -239,6 +247,9 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 	case O_WAIT:
 		out->wait = true;
 		return 0;
+	case O_REVOKE:
+		r->revoke = true;
+		return 0;
 	case O_MAX:
 		break;
 	}
@@ -275,7 +286,7 @@ static const char *option_for_field(const char *field, size_t len)
 		{"access", "--access"},	  {"state", "--state"},
 		{"since", "--since"},	  {"timeout", "--timeout"},
 		{"follow", "--follow"},	  {"after", "--after"},
-		{"hosts", "--hosts"},
+		{"hosts", "--hosts"},	  {"revoke", "--revoke"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

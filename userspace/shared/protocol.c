@@ -25,6 +25,7 @@ enum field_bit {
 	F_TIMEOUT = 1u << 10,
 	F_AFTER = 1u << 11,
 	F_HOSTS = 1u << 12,
+	F_REVOKE = 1u << 13,
 };
 
 static const struct {
@@ -44,6 +45,7 @@ static const struct {
 	[CMD_AUDIT] = {"audit", F_FOLLOW | F_SINCE | F_AFTER, 0},
 	[CMD_VERIFY] = {"verify", 0, 0},
 	[CMD_STATUS] = {"status", 0, 0},
+	[CMD_STATEMENT] = {"statement", F_ID | F_REVOKE, F_ID},
 };
 
 typedef int (*field_parser)(json_t *v, struct proto_req *r, char *err, size_t errlen);
@@ -234,6 +236,14 @@ static int parse_state(json_t *v, struct proto_req *r, char *err, size_t errlen)
 	return 0;
 }
 
+static int parse_revoke(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	if (!json_is_boolean(v))
+		return seterr_inval(err, errlen, "revoke: expected true or false");
+	r->revoke = json_is_true(v);
+	return 0;
+}
+
 static int parse_follow(json_t *v, struct proto_req *r, char *err, size_t errlen)
 {
 	if (!json_is_boolean(v))
@@ -289,6 +299,7 @@ static const struct field fields[] = {
 	{"timeout", F_TIMEOUT, parse_timeout},
 	{"after", F_AFTER, parse_after},
 	{"hosts", F_HOSTS, parse_hosts},
+	{"revoke", F_REVOKE, parse_revoke},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -492,6 +503,11 @@ static int request_fields(json_t *o, const struct proto_req *r)
 			err |= set_new(o, "since", json_integer(r->since));
 		if (r->after > 0)
 			err |= set_new(o, "after", json_integer(r->after));
+		break;
+	case CMD_STATEMENT:
+		err |= set_new(o, "id", json_integer(r->id));
+		if (r->revoke)
+			err |= set_new(o, "revoke", json_true());
 		break;
 	case CMD_VERIFY:
 	case CMD_STATUS:

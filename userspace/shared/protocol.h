@@ -60,6 +60,7 @@ enum proto_cmd {
 	CMD_AUDIT,
 	CMD_VERIFY,
 	CMD_STATUS,
+	CMD_STATEMENT,
 	CMD_MAX,
 };
 
@@ -79,6 +80,7 @@ struct proto_req {
 	int64_t after;			  /* audit: records with seq > after (gapless resume) */
 	int64_t timeout;		  /* wait: seconds; 0: forever */
 	char hosts[PROTO_HOSTS_LEN];	  /* request: "PATTERN[,PATTERN...]"; "" default */
+	bool revoke;			  /* statement: the revocation statement */
 };
 
 /* A parsed reply line: either {"ok":...} or, during audit --follow, {"record":...}. */

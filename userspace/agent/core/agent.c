@@ -29,6 +29,7 @@
 #include "ringfill.h"
 #include "self_protect.h"
 #include "server.h"
+#include "signed.h"
 #include "store.h"
 #include "workflow.h"
 
@@ -924,6 +925,8 @@ static char *dispatch_query(struct agent *a, struct client *c, const struct call
 		return cmd_verify(&a->ctx, who, q);
 	case CMD_STATUS:
 		return cmd_status(&a->ctx, who, q);
+	case CMD_STATEMENT:
+		return cmd_statement(&a->ctx, who, q);
 	default:
 		return proto_reply_error(PROTO_E_INVALID, "cmd: not supported");
 	}

@@ -72,8 +72,8 @@ static json_t *grant_json(const struct cmd_ctx *x, const struct request *r)
 			 access_name(r->access), "expires_at", t, "active", live);
 }
 
-static int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t id,
-		       const char *verb, struct request *r, char **reply)
+int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t id, const char *verb,
+		struct request *r, char **reply)
 {
 	struct actor act;
 	int err = store_request_get(x->st, id, r);
