@@ -394,6 +394,8 @@ static void test_request_json_round_trips(void)
 	in[CMD_SHOW].id = 1;
 	in[CMD_APPROVE].id = 2;
 	strcpy(in[CMD_APPROVE].comment, "go ahead");
+	strcpy(in[CMD_APPROVE].signature, "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n"
+					  "-----END SSH SIGNATURE-----\n");
 	in[CMD_DENY].id = 3;
 	strcpy(in[CMD_DENY].reason, "not without a ticket");
 	in[CMD_REVOKE].id = 4;
@@ -477,6 +479,30 @@ static void test_hosts(void)
 	rejects("{\"v\":1,\"cmd\":\"statement\",\"id\":3,\"revoke\":1}",
 		"revoke: expected true or false", "a revoke that is not a boolean");
 	rejects("{\"v\":1,\"cmd\":\"statement\"}", "id: missing", "statement without id");
+	accepts("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"-----BEGIN SSH "
+		"SIGNATURE-----\\nU1NIU0lH\\r\\n-----END SSH SIGNATURE-----\\n\"}",
+		&r, "approve with a signature");
+	is_str(r.signature,
+	       "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\r\n-----END SSH SIGNATURE-----\n",
+	       "signature: kept as sent, line ends and all");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"\"}",
+		"signature: must not be empty", "an empty signature");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"a\\tb\"}",
+		"signature: not an armored SSH signature (byte 1)", "a tab in a signature");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":7}",
+		"signature: expected a string", "a signature that is not a string");
+	rejects("{\"v\":1,\"cmd\":\"deny\",\"id\":3,\"reason\":\"not this time\","
+		"\"signature\":\"x\"}",
+		"signature: unknown field for deny", "a signature on deny");
+	memset(list, 'A', PROTO_SIGNATURE_MAX + 1);
+	list[PROTO_SIGNATURE_MAX + 1] = '\0';
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"%s\"}",
+		 list);
+	rejects(msg, "signature: longer than 16384 bytes", "a signature over 16384 bytes");
+	list[PROTO_SIGNATURE_MAX] = '\0';
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"%s\"}",
+		 list);
+	accepts(msg, &r, "a signature of 16384 bytes");
 	is_int(proto_hosts_check("a,b", err, sizeof(err)), 0, "proto_hosts_check: a good list");
 	is_int(proto_hosts_check("a\tb", err, sizeof(err)), -EINVAL, "and a tab refused");
 }

@@ -5,6 +5,7 @@
  * by ssh-keygen, as an approver would make them.
  */
 #include "ctx_double.h"
+#include "sshtest.h"
 #include "queries.h"
 #include "signed.h"
 #include "workflow.h"
@@ -107,14 +108,216 @@ static void test_revocation_statement(struct fake *f)
 	free(text);
 }
 
+/* ssh-keygen -Y sign with key @key over @text (as s.json): the armored signature (free it). */
+static char *sign_text(const char *key, const char *ns, const char *text)
+{
+	if (spit("s.json", text, strlen(text)) || sh("rm -f s.json.sig") ||
+	    sh("ssh-keygen -q -Y sign -f %s -n %s s.json 2>/dev/null", key, ns))
+		return NULL;
+	return slurp("s.json.sig", NULL);
+}
+
+/* approve ID --signature (the armor @sig) sent by @uid: the reply. */
+static struct proto_reply approve_sig(struct fake *f, uint32_t uid, int64_t id, const char *sig)
+{
+	static struct proto_req q;
+	struct caller c = who(uid);
+
+	proto_req_init(&q, CMD_APPROVE);
+	q.id = id;
+	snprintf(q.signature, sizeof(q.signature), "%s", sig ? sig : "");
+	return reply(cmd_approve_signature(&f->x, &c, &q));
+}
+
+/* Request @id's statement signed by @key: the reply to approve --signature sent by @uid. */
+static struct proto_reply approve_by(struct fake *f, uint32_t uid, int64_t id, const char *key)
+{
+	char code[32], *text = statement_of(f, ENG, id, false, code);
+	char *sig = text ? sign_text(key, "lockbox", text) : NULL;
+	struct proto_reply r = approve_sig(f, uid, id, sig);
+
+	free(text);
+	free(sig);
+	return r;
+}
+
+static bool refused(struct proto_reply r, const char *code, const char *why, const char *what)
+{
+	bool good = !r.ok && !strcmp(r.code, code) && strstr(r.message, why);
+
+	if (!ok(good, "%s: refused, %s", what, why))
+		printf("#   got %s \"%s\"\n", r.ok ? "ok" : r.code, r.message);
+	json_decref(r.result);
+	return good;
+}
+
+static void test_signed_approval(struct fake *f)
+{
+	int64_t id = file_request(f, REQ_HOSTS("acme", "stor-*"));
+	char code[32], *text = statement_of(f, ENG, id, false, code);
+	char *sig = text ? sign_text("appr", "lockbox", text) : NULL;
+	int approved = count_type(f, "request.approved", NULL), puts = f->puts;
+	struct proto_reply r = approve_sig(f, ENG, id, sig);
+	json_t *rec = NULL;
+	char line[SSHKEY_LINE_MAX];
+
+	ok(r.ok, "a signature by acme's approver key approves, whoever sends it (%s)", r.message);
+	is_str(result_str(&r, "state"), "approved", "the request is approved");
+	json_decref(r.result);
+	ok(f->puts > puts && fake_find(f, ENG, f->zones[0].id), "the grant is in the map");
+	is_int(count_type(f, "request.approved", &rec), approved + 1,
+	       "request.approved in the trail");
+	is_str(json_string_value(json_object_get(rec, "user")), "bin", "by bin, the key's name");
+	is_str(json_string_value(json_object_get(rec, "key_name")), "bin", "key_name");
+	is_str(json_string_value(json_object_get(rec, "statement")), text ? text : "",
+	       "the statement signed, exactly");
+	is_str(json_string_value(json_object_get(rec, "signature")), sig ? sig : "",
+	       "the armored signature");
+	sshkey_to_line(&f->cfg->zones[0].approver_keys[0].key, line);
+	is_str(json_string_value(json_object_get(rec, "key")), line, "the signer's key line");
+	is_str(json_string_value(json_object_get(rec, "sent_by")), "daemon", "sent by daemon");
+	json_decref(rec);
+	refused(approve_sig(f, APPROVER, id, sig), PROTO_E_NOT_PERMITTED, "request not pending",
+		"the same signature again, the request approved");
+	free(sig);
+	free(text);
+}
+
+static void test_refusals(struct fake *f)
+{
+	int64_t id = file_request(f, REQ_HOSTS("acme", "stor-*"));
+	char code[32], *text = statement_of(f, ENG, id, false, code), *edited, *sig;
+	int approved = count_type(f, "request.approved", NULL);
+
+	refused(approve_by(f, ENG, id, "other"), PROTO_E_NOT_PERMITTED, "key not trusted",
+		"a key nobody listed");
+	refused(approve_by(f, ENG, id, "g2"), PROTO_E_NOT_PERMITTED,
+		"key not trusted for zone acme", "a key of another zone");
+	refused(approve_by(f, ENG, id, "own"), PROTO_E_NOT_PERMITTED, "filed request",
+		"the requester's own key");
+	edited = strdup(text ? text : "");
+	if (strstr(edited, "disk full"))
+		strstr(edited, "disk full")[0] = 'D'; /* one byte of the reason */
+	sig = sign_text("appr", "lockbox", edited);
+	refused(approve_sig(f, ENG, id, sig), PROTO_E_NOT_PERMITTED, "signature over another",
+		"a statement edited before signing");
+	free(sig);
+	sig = sign_text("appr", "file", text ? text : "");
+	refused(approve_sig(f, ENG, id, sig), PROTO_E_NOT_PERMITTED, "bad signature",
+		"a signature for another namespace");
+	free(sig);
+	refused(approve_sig(f, ENG, id, "-----BEGIN SSH SIGNATURE-----\nAAAA\n"),
+		PROTO_E_NOT_PERMITTED, "bad signature", "a broken armor");
+	refused(approve_sig(f, ENG, 9999, "x"), PROTO_E_NOT_FOUND, "no request", "no such request");
+	fake_clock = T0 + f->cfg->request_ttl;
+	refused(approve_by(f, ENG, id, "appr"), PROTO_E_NOT_PERMITTED, "deadline passed",
+		"a request past its deadline");
+	fake_clock = T0;
+	is_int(count_type(f, "request.approved", NULL), approved, "none of them approved anything");
+	sig = sign_text("appr", "lockbox", text ? text : "");
+	{
+		static struct proto_req q;
+		struct caller c = who(ENG);
+
+		proto_req_init(&q, CMD_APPROVE);
+		q.id = id;
+		snprintf(q.signature, sizeof(q.signature), "%s", sig ? sig : "");
+		refused(reply(cmd_decide(&f->x, &c, &q)), PROTO_E_INTERNAL, "signed approval",
+			"a signature that reached the local approve");
+	}
+	free(sig);
+	free(edited);
+	free(text);
+}
+
+static void test_distinct_names(struct fake *f)
+{
+	int64_t id = file_request(f, REQ_HOSTS("globex", "stor-*"));
+	struct proto_reply r = approve_by(f, ENG, id, "g1");
+	struct proto_req q;
+	struct caller bin = who(APPROVER);
+
+	is_int(result_int(&r, "approvals"), 1, "globex: bin's signature is one approval of two");
+	json_decref(r.result);
+	refused(approve_by(f, ENG, id, "g1"), PROTO_E_CONFLICT, "bin already approved",
+		"bin's second signature");
+	snprintf(line, sizeof(line), "{\"v\":1,\"cmd\":\"approve\",\"id\":%lld}", (long long)id);
+	q = req(line);
+	refused(reply(cmd_decide(&f->x, &bin, &q)), PROTO_E_CONFLICT, "already approved",
+		"bin approving locally after signing");
+	r = approve_by(f, ENG, id, "g2");
+	is_str(result_str(&r, "state"), "approved", "sync's signature is the second: approved");
+	is_int(result_int(&r, "approvals"), 2, "two approvals, by two names");
+	json_decref(r.result);
+}
+
+/* A public key line without its newline, as a JSON string (a new reference). */
+static json_t *key_json(const char *name)
+{
+	char *line = keygen(name, "ed25519");
+	json_t *j;
+
+	if (!line)
+		return json_null();
+	line[strcspn(line, "\n")] = '\0';
+	j = json_string(line);
+	free(line);
+	return j;
+}
+
+/*
+ * The fake's config with approver_keys: acme trusts appr (as bin) and own (as daemon,
+ * the requester); globex trusts g1 (bin) and g2 (sync). "other" is nobody's.
+ */
+static int use_keys(struct fake *f)
+{
+	char dir[96], dir2[96], err[256] = "", *text;
+	struct config *cfg;
+	json_t *c;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/acme", f->dir);
+	snprintf(dir2, sizeof(dir2), "%s/globex", f->dir);
+	c = json_pack("{s:{s:[s],s:[]}, s:{s:[s],s:[]}, s:[{s:s,s:[s],s:{s:[s],s:[]},"
+		      "s:[{s:s,s:o},{s:s,s:o}]}, {s:s,s:[s],s:i,s:{s:[s,s],s:[]},"
+		      "s:[{s:s,s:o},{s:s,s:o}]}]}",
+		      "engineers", "users", "daemon", "groups", "security", "users", "sys",
+		      "groups", "zones", "name", "acme", "paths", dir, "approvers", "users", "bin",
+		      "groups", "approver_keys", "name", "bin", "key", key_json("appr"), "name",
+		      "daemon", "key", key_json("own"), "name", "globex", "paths", dir2,
+		      "approvals_required", 2, "approvers", "users", "bin", "sync", "groups",
+		      "approver_keys", "name", "bin", "key", key_json("g1"), "name", "sync", "key",
+		      key_json("g2"));
+	text = json_dumps(c, JSON_COMPACT);
+	json_decref(c);
+	ret = config_parse(text, strlen(text), &cfg, err, sizeof(err));
+	free(text);
+	if (ret || !keygen("other", "ed25519")) {
+		printf("# config: %s\n", err);
+		return -EINVAL;
+	}
+	config_free(f->cfg);
+	f->cfg = cfg;
+	f->x.cfg = cfg;
+	for (int i = 0; i < 2; i++)
+		f->zones[i].cfg = &cfg->zones[i];
+	return 0;
+}
+
 int main(void)
 {
 	struct fake f;
 
-	if (!ok(fake_open(&f) == 0, "a context on a temp store"))
+	test_dir_make();
+	if (!ok(fake_open(&f) == 0, "a context on a temp store") ||
+	    !ok(use_keys(&f) == 0, "approver_keys made with ssh-keygen"))
 		return done_testing();
 	test_statement(&f);
 	test_revocation_statement(&f);
+	test_signed_approval(&f);
+	test_refusals(&f);
+	test_distinct_names(&f);
 	fake_close(&f);
+	test_dir_remove();
 	return done_testing();
 }

@@ -26,6 +26,7 @@ enum field_bit {
 	F_AFTER = 1u << 11,
 	F_HOSTS = 1u << 12,
 	F_REVOKE = 1u << 13,
+	F_SIGNATURE = 1u << 14,
 };
 
 static const struct {
@@ -37,7 +38,7 @@ static const struct {
 			 F_ZONE | F_REASON},
 	[CMD_LIST] = {"list", F_STATE, 0},
 	[CMD_SHOW] = {"show", F_ID, F_ID},
-	[CMD_APPROVE] = {"approve", F_ID | F_COMMENT, F_ID},
+	[CMD_APPROVE] = {"approve", F_ID | F_COMMENT | F_SIGNATURE, F_ID},
 	[CMD_DENY] = {"deny", F_ID | F_REASON, F_ID | F_REASON},
 	[CMD_REVOKE] = {"revoke", F_ID | F_REASON, F_ID},
 	[CMD_CANCEL] = {"cancel", F_ID, F_ID},
@@ -236,6 +237,29 @@ static int parse_state(json_t *v, struct proto_req *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* An armored SSHSIG: lines of printable ASCII; the agent checks the rest. */
+static int parse_signature(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	if (!json_is_string(v))
+		return seterr_inval(err, errlen, "signature: expected a string");
+	if (!n)
+		return seterr_inval(err, errlen, "signature: must not be empty");
+	if (n > PROTO_SIGNATURE_MAX)
+		return seterr_inval(err, errlen, "signature: longer than %d bytes",
+				    PROTO_SIGNATURE_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] < 0x20 || s[i] >= 0x7f) && s[i] != '\n' && s[i] != '\r')
+			return seterr_inval(err, errlen,
+					    "signature: not an armored SSH signature (byte %zu)",
+					    i);
+	memcpy(r->signature, s, n);
+	r->signature[n] = '\0';
+	return 0;
+}
+
 static int parse_revoke(json_t *v, struct proto_req *r, char *err, size_t errlen)
 {
 	if (!json_is_boolean(v))
@@ -300,6 +324,7 @@ static const struct field fields[] = {
 	{"after", F_AFTER, parse_after},
 	{"hosts", F_HOSTS, parse_hosts},
 	{"revoke", F_REVOKE, parse_revoke},
+	{"signature", F_SIGNATURE, parse_signature},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -449,6 +474,23 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return json_object_set_new(obj, key, v);
 }
 
+/* A request command's fields. */
+static int request_request_fields(json_t *o, const struct proto_req *r)
+{
+	int err = 0;
+
+	err |= set_new(o, "zone", json_string(r->zone));
+	err |= set_new(o, "reason", json_string(r->reason));
+	if (r->ticket[0])
+		err |= set_new(o, "ticket", json_string(r->ticket));
+	if (r->duration > 0)
+		err |= set_new(o, "duration", json_integer(r->duration));
+	err |= set_new(o, "access", json_string(access_name(r->access)));
+	if (r->hosts[0])
+		err |= set_new(o, "hosts", json_string(r->hosts));
+	return err;
+}
+
 /* The fields of @r's command that are not at their defaults; non-zero if one failed. */
 static int request_fields(json_t *o, const struct proto_req *r)
 {
@@ -456,15 +498,7 @@ static int request_fields(json_t *o, const struct proto_req *r)
 
 	switch (r->cmd) {
 	case CMD_REQUEST:
-		err |= set_new(o, "zone", json_string(r->zone));
-		err |= set_new(o, "reason", json_string(r->reason));
-		if (r->ticket[0])
-			err |= set_new(o, "ticket", json_string(r->ticket));
-		if (r->duration > 0)
-			err |= set_new(o, "duration", json_integer(r->duration));
-		err |= set_new(o, "access", json_string(access_name(r->access)));
-		if (r->hosts[0])
-			err |= set_new(o, "hosts", json_string(r->hosts));
+		err |= request_request_fields(o, r);
 		break;
 	case CMD_LIST:
 		if (r->state_mask != PROTO_STATE_DEFAULT) {
@@ -481,6 +515,8 @@ static int request_fields(json_t *o, const struct proto_req *r)
 		err |= set_new(o, "id", json_integer(r->id));
 		if (r->comment[0])
 			err |= set_new(o, "comment", json_string(r->comment));
+		if (r->signature[0])
+			err |= set_new(o, "signature", json_string(r->signature));
 		break;
 	case CMD_DENY:
 		err |= set_new(o, "id", json_integer(r->id));

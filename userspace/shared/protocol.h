@@ -31,6 +31,9 @@
 #define PROTO_PATTERN_MAX 255 /* bytes of one pattern */
 #define PROTO_HOSTS_LEN	  (PROTO_HOSTS_MAX * (PROTO_PATTERN_MAX + 1))
 
+/* approve --signature: an armored SSHSIG (SSHSIG_ARMOR_MAX in fleet/sshsig.h) */
+#define PROTO_SIGNATURE_MAX 16384
+
 /* Error codes of a failed reply */
 #define PROTO_E_INVALID	      "invalid"
 #define PROTO_E_NOT_PERMITTED "not_permitted"
@@ -81,6 +84,7 @@ struct proto_req {
 	int64_t timeout;		  /* wait: seconds; 0: forever */
 	char hosts[PROTO_HOSTS_LEN];	  /* request: "PATTERN[,PATTERN...]"; "" default */
 	bool revoke;			  /* statement: the revocation statement */
+	char signature[PROTO_SIGNATURE_MAX + 1]; /* approve: armored SSHSIG; "" for none */
 };
 
 /* A parsed reply line: either {"ok":...} or, during audit --follow, {"record":...}. */

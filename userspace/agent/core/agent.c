@@ -964,7 +964,11 @@ void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)
 	case CMD_DENY:
 	case CMD_REVOKE:
 	case CMD_CANCEL:
-		reply = cmd_decide(&a->ctx, &who, &q);
+		/* with a signature, the signer approves, not the sender */
+		if (q.cmd == CMD_APPROVE && q.signature[0])
+			reply = cmd_approve_signature(&a->ctx, &who, &q);
+		else
+			reply = cmd_decide(&a->ctx, &who, &q);
 		break;
 	default:
 		reply = dispatch_query(a, c, &who, &q);

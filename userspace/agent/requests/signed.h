@@ -20,4 +20,13 @@ int request_statement(const struct cmd_ctx *x, const struct request *r, struct s
 /* statement ID [--revoke]: {"statement": TEXT}, the exact bytes to sign. */
 char *cmd_statement(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
 
+/*
+ * approve ID --signature: verifies the armored SSHSIG in @q over request ID's
+ * statement (namespace "lockbox"), finds the signer in the zone's approver_keys
+ * and records the approval by that name, as a local approve by it. Anyone may
+ * send it: the signature is what counts. A refusal is not_permitted, naming why.
+ */
+char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
+			    const struct proto_req *q);
+
 #endif /* SIGNED_H */

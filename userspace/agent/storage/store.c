@@ -72,6 +72,13 @@ static const char *const schema_v2[] = {
 /* the host patterns a signed approval covers ("" in rows from before: this host) */
 static const char *const schema_v3[] = {
 	"ALTER TABLE requests ADD COLUMN hosts TEXT NOT NULL DEFAULT ''",
+	/*
+	 * one approval per approver name: a signed approval (approve --signature) is by
+	 * a name from approver_keys, which need not be a local user
+	 */
+	"DROP INDEX decisions_one_approval",
+	"CREATE UNIQUE INDEX decisions_one_approval ON decisions (request, user)"
+	" WHERE kind = 'approve'",
 	NULL,
 };
 
@@ -109,6 +116,8 @@ static const char SQL_DEC_FOREACH[] = "SELECT request, kind, uid, user, comment,
 				      " FROM decisions WHERE request = ?1 ORDER BY id";
 static const char SQL_DEC_APPROVED[] = "SELECT 1 FROM decisions"
 				       " WHERE request = ?1 AND uid = ?2 AND kind = 'approve'";
+static const char SQL_DEC_APPROVED_BY[] =
+	"SELECT 1 FROM decisions WHERE request = ?1 AND user = ?2 AND kind = 'approve'";
 
 static const char SQL_OUT_ADD[] = "INSERT INTO outbox (recipients, message, created_at, next_at)"
 				  " VALUES (?1, ?2, ?3, ?3)";
@@ -943,6 +952,20 @@ bool store_has_approved(struct store *s, int64_t request, uint32_t uid)
 		return true;
 	sqlite3_bind_int64(st, 1, request);
 	sqlite3_bind_int64(st, 2, uid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc != SQLITE_DONE;
+}
+
+bool store_has_approved_by(struct store *s, int64_t request, const char *user)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_stmt(s, SQL_DEC_APPROVED_BY, &st))
+		return true;
+	sqlite3_bind_int64(st, 1, request);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc != SQLITE_DONE;

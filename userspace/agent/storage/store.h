@@ -56,6 +56,8 @@ typedef int (*store_decision_fn)(const struct decision *d, void *ctx);
 int store_decisions_foreach(struct store *s, int64_t request, store_decision_fn fn, void *ctx);
 /* This uid already approved the request; a store error answers true (fail closed). */
 bool store_has_approved(struct store *s, int64_t request, uint32_t uid);
+/* The same by name: an approval's user (signed approvals are by approver_keys name). */
+bool store_has_approved_by(struct store *s, int64_t request, const char *user);
 
 /* Notification outbox: messages wait here until the notify command took them. */
 struct outbox_msg {
