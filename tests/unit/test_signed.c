@@ -292,10 +292,12 @@ static int use_keys(struct fake *f)
 	json_decref(c);
 	ret = config_parse(text, strlen(text), &cfg, err, sizeof(err));
 	free(text);
-	if (ret || !keygen("other", "ed25519")) {
+	text = ret ? NULL : keygen("other", "ed25519");
+	if (!text) {
 		printf("# config: %s\n", err);
 		return -EINVAL;
 	}
+	free(text);
 	config_free(f->cfg);
 	f->cfg = cfg;
 	f->x.cfg = cfg;
