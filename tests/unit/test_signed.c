@@ -8,6 +8,7 @@
 #include "sshtest.h"
 #include "queries.h"
 #include "signed.h"
+#include "sshsig.h"
 #include "workflow.h"
 
 #define REQ_HOSTS(zone, hosts)                                                                     \
@@ -306,6 +307,111 @@ static int use_keys(struct fake *f)
 	return 0;
 }
 
+/* The fake's config with acme taking only FIDO keys: bin's is an sk key. */
+static int use_hardware(struct fake *f, const unsigned char pk[32])
+{
+	unsigned char kb[256];
+	char *line = key_line("sk-ssh-ed25519@openssh.com", kb, sk_blob(kb, pk, "ssh:"));
+	char dir[96], dir2[96], err[256] = "", *text;
+	struct config *cfg;
+	json_t *c;
+	int ret;
+
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(dir, sizeof(dir), "%s/acme", f->dir);
+	snprintf(dir2, sizeof(dir2), "%s/globex", f->dir);
+	c = json_pack("{s:{s:[s],s:[]}, s:[{s:s,s:[s],s:{s:[s],s:[]},s:b,s:[{s:s,s:s}]}, "
+		      "{s:s,s:[s],s:{s:[s],s:[]}}]}",
+		      "engineers", "users", "daemon", "groups", "zones", "name", "acme", "paths",
+		      dir, "approvers", "users", "bin", "groups", "hardware_keys_only", 1,
+		      "approver_keys", "name", "bin", "key", line, "name", "globex", "paths", dir2,
+		      "approvers", "users", "sync", "groups");
+	free(line);
+	text = json_dumps(c, JSON_COMPACT);
+	json_decref(c);
+	ret = config_parse(text, strlen(text), &cfg, err, sizeof(err));
+	free(text);
+	if (ret) {
+		printf("# config: %s\n", err);
+		return ret;
+	}
+	config_free(f->cfg);
+	f->cfg = cfg;
+	f->x.cfg = cfg;
+	for (int i = 0; i < 2; i++)
+		f->zones[i].cfg = &cfg->zones[i];
+	return 0;
+}
+
+static char *sk_sign(EVP_PKEY *k, const unsigned char pk[32], uint8_t flags, const char *msg);
+
+static void test_hardware_keys_only(struct fake *f)
+{
+	unsigned char pk[32];
+	EVP_PKEY *k = ed25519_new(pk);
+	int64_t id = file_request(f, REQ_HOSTS("acme", "stor-*"));
+	char code[32], *text = statement_of(f, ENG, id, false, code), *sig;
+	struct proto_reply r;
+
+	if (!ok(use_hardware(f, pk) == 0 && text, "acme now takes only hardware keys"))
+		return;
+	refused(approve_by(f, ENG, id, "appr"), PROTO_E_NOT_PERMITTED, "key not trusted",
+		"the ed25519 key acme no longer lists");
+	sig = sk_sign(k, pk, 0, text);
+	refused(approve_sig(f, ENG, id, sig), PROTO_E_NOT_PERMITTED, "presence flag missing",
+		"bin's FIDO key, not touched");
+	free(sig);
+	sig = sk_sign(k, pk, SSHSIG_SK_USER_PRESENT, text);
+	r = approve_sig(f, ENG, id, sig);
+	ok(r.ok, "bin's FIDO key, touched: approved (%s)", r.message);
+	is_str(result_str(&r, "state"), "approved", "the request is approved");
+	json_decref(r.result);
+	free(sig);
+	free(text);
+	EVP_PKEY_free(k);
+}
+
+/*
+ * An sk-ssh-ed25519 SSHSIG over @msg by @k (public @pk), application "ssh:", with
+ * the authenticator @flags: what a FIDO key makes, built here for want of a token.
+ */
+static char *sk_sign(EVP_PKEY *k, const unsigned char pk[32], uint8_t flags, const char *msg)
+{
+	unsigned char inner[512], tbs[69], sig[64], pub[256], sigb[128], blob[1024], *p;
+	size_t siglen = 64, publen = sk_blob(pub, pk, "ssh:"), n;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char b64[2048], *out = malloc(4096);
+
+	memcpy(inner, "SSHSIG", 6);
+	p = sshwire_put_string(inner + 6, "lockbox", 7);
+	p = sshwire_put_string(p, "", 0);
+	p = sshwire_put_string(p, "sha512", 6);
+	EVP_Digest(msg, strlen(msg), tbs, NULL, EVP_sha512(), NULL);
+	p = sshwire_put_string(p, tbs, 64);
+	EVP_Digest("ssh:", 4, tbs, NULL, EVP_sha256(), NULL); /* FIDO: app hash, flags, */
+	tbs[32] = flags;				      /* counter, then the data's hash */
+	sshwire_put_u32(tbs + 33, 1);
+	EVP_Digest(inner, (size_t)(p - inner), tbs + 37, NULL, EVP_sha256(), NULL);
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) != 1 ||
+	    EVP_DigestSign(ctx, sig, &siglen, tbs, sizeof(tbs)) != 1)
+		printf("# signing failed\n");
+	EVP_MD_CTX_free(ctx);
+	p = sshwire_put_string(sigb, "sk-ssh-ed25519@openssh.com", 26);
+	p = sshwire_put_string(p, sig, 64);
+	*p++ = flags;
+	siglen = (size_t)(sshwire_put_u32(p, 1) - sigb);
+	memcpy(blob, "SSHSIG", 6);
+	p = sshwire_put_string(sshwire_put_u32(blob + 6, 1), pub, publen);
+	p = sshwire_put_string(p, "lockbox", 7);
+	p = sshwire_put_string(p, "", 0);
+	p = sshwire_put_string(p, "sha512", 6);
+	n = (size_t)(sshwire_put_string(p, sigb, siglen) - blob);
+	EVP_EncodeBlock((unsigned char *)b64, blob, (int)n);
+	snprintf(out, 4096, "-----BEGIN SSH SIGNATURE-----\n%s\n-----END SSH SIGNATURE-----\n",
+		 b64);
+	return out;
+}
+
 int main(void)
 {
 	struct fake f;
@@ -319,6 +425,7 @@ int main(void)
 	test_signed_approval(&f);
 	test_refusals(&f);
 	test_distinct_names(&f);
+	test_hardware_keys_only(&f); /* last: it changes the config */
 	fake_close(&f);
 	test_dir_remove();
 	return done_testing();
