@@ -177,6 +177,8 @@ static void test_signed_approval(struct fake *f)
 	sshkey_to_line(&f->cfg->zones[0].approver_keys[0].key, line);
 	is_str(json_string_value(json_object_get(rec, "key")), line, "the signer's key line");
 	is_str(json_string_value(json_object_get(rec, "sent_by")), "daemon", "sent by daemon");
+	is_int(json_integer_value(json_object_get(rec, "sent_by_uid")), ENG, "sent_by_uid");
+	ok(json_is_null(json_object_get(rec, "uid")), "uid null: bin is a key's name here");
 	json_decref(rec);
 	refused(approve_sig(f, APPROVER, id, sig), PROTO_E_NOT_PERMITTED, "request not pending",
 		"the same signature again, the request approved");

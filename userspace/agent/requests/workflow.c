@@ -351,8 +351,10 @@ static json_t *decision_record(const struct cmd_ctx *x, const struct caller *c,
 		json_object_set_new(rec, "grant_expires_at", json_string(t));
 	}
 	if (sb) { /* by the approver whose key signed; sent by whoever handed it over */
+		json_object_set_new(rec, "uid", json_null()); /* a name, not a local user */
 		json_object_set_new(rec, "user", json_string(sb->name));
 		json_object_set_new(rec, "sent_by", json_string(ctx_user(x, c->uid)));
+		json_object_set_new(rec, "sent_by_uid", json_integer(c->uid));
 		json_object_update(rec, sb->fields);
 	}
 	return rec;
