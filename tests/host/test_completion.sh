@@ -45,5 +45,5 @@ t_is "$(complete_line lockboxctl audit verify --)" "$( ("$D/lockboxctl" audit ve
 t_is "$(complete_line lockboxctl audit '')" "verify " "audit offers verify"
 t_is "$(complete_line lockboxctl list --state '')" "active all pending " "--state offers its values"
 t_is "$(complete_line lockboxctl request acme --access w)" "write " "--access offers read and write"
-t_is "$(complete_line lockboxctl --socket /tmp/s.sock st)" "status " "a command after --socket PATH"
+t_is "$(complete_line lockboxctl --socket /tmp/s.sock statu)" "status " "a command after --socket PATH"
 t_done

@@ -2,6 +2,7 @@
 /* lockboxctl's command line: argv -> the request it sends, or a usage error naming the option. */
 #include <errno.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/types.h>
 #include "tap.h"
 #include "lockbox.h"
@@ -49,6 +50,43 @@ static void test_request(void)
 	is_int(PARSE("request", "acme", "--reason", "   padded reason   "), 0, "a padded reason");
 	is_str(cl.req.reason, "padded reason", "is sent trimmed");
 
+	is_int(PARSE("request", "acme", "--reason", "disk full on node 3", "--hosts",
+		     "stor-*,db-1"),
+	       0, "--hosts");
+	is_str(cl.req.hosts, "stor-*,db-1", "--hosts is sent as typed");
+	REFUSES("--hosts: pattern 2 is empty", "an empty pattern in --hosts", "request", "acme",
+		"--reason", "disk full on node 3", "--hosts", "stor-*,");
+	REFUSES("--hosts: pattern 1 has a character", "a space in --hosts", "request", "acme",
+		"--reason", "disk full on node 3", "--hosts", "stor 1");
+	is_int(PARSE("statement", "7"), 0, "statement ID");
+	ok(cl.req.cmd == CMD_STATEMENT && cl.req.id == 7 && !cl.req.revoke, "statement 7");
+	is_int(PARSE("statement", "7", "--revoke"), 0, "statement ID --revoke");
+	ok(cl.req.revoke, "--revoke sets revoke");
+	REFUSES("statement: missing ID", "statement without ID", "statement");
+	{
+		char path[] = "/tmp/lockbox-sig-XXXXXX";
+		int fd = mkstemp(path);
+		static char big[PROTO_SIGNATURE_MAX + 2];
+		const char *sig = "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n"
+				  "-----END SSH SIGNATURE-----\n";
+
+		ok(fd >= 0 && write(fd, sig, strlen(sig)) == (ssize_t)strlen(sig), "a sig file");
+		is_int(PARSE("approve", "7", "--signature", path), 0,
+		       "approve ID --signature FILE");
+		is_str(cl.req.signature, sig, "the file's text is sent");
+		memset(big, 'A', sizeof(big) - 1);
+		ok(ftruncate(fd, 0) == 0 && pwrite(fd, big, sizeof(big) - 1, 0) > 0, "a big file");
+		REFUSES("--signature: /tmp/lockbox-sig-", "a signature file over 16384 bytes",
+			"approve", "7", "--signature", path);
+		ok(strstr(err, "larger than 16384 bytes") != NULL, "says it is too large: %s", err);
+		ok(ftruncate(fd, 0) == 0, "an empty file");
+		REFUSES("--signature: /tmp/lockbox-sig-", "an empty signature file", "approve", "7",
+			"--signature", path);
+		unlink(path);
+		REFUSES("--signature: cannot read /tmp/lockbox-sig-", "a missing signature file",
+			"approve", "7", "--signature", path);
+		close(fd);
+	}
 	REFUSES("request: missing --reason", "a request without --reason", "request", "acme");
 	REFUSES("request: missing ZONE", "a request without ZONE", "request", "--reason",
 		"disk full on node 3");

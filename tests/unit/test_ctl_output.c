@@ -103,7 +103,8 @@ static void test_show(void)
 		"\"2025-11-28T22:03:20Z\",\"decided_at\":\"2025-11-28T18:03:20Z\",\"decisions\":"
 		"[{\"kind\":\"approve\",\"user\":\"acme-admin\",\"uid\":3001,\"comment\":\"go\","
 		"\"at\":\"2025-11-28T18:03:20Z\"}],\"grant\":{\"id\":3,\"access\":\"read\","
-		"\"expires_at\":\"2025-11-28T22:03:20Z\",\"active\":true}}");
+		"\"expires_at\":\"2025-11-28T22:03:20Z\",\"active\":true},\"hosts\":[\"stor-*\","
+		"\"db-1\"]}");
 	const char *out;
 	FILE *f = start();
 
@@ -116,6 +117,7 @@ static void test_show(void)
 	ok(strstr(out, "\nreason: disk full on node 3\n") != NULL, "reason: value");
 	ok(strstr(out, "\nticket: -\n") != NULL, "no ticket reads -");
 	ok(strstr(out, "\nduration: 4h\n") != NULL, "the duration as people write it");
+	ok(strstr(out, "\nhosts: stor-*, db-1\n") != NULL, "the host patterns on one line");
 	ok(strstr(out, "\nexpires_at: 2025-11-28T22:03:20Z\n") != NULL, "expires_at: time");
 	ok(strstr(out, "\ngrant: 3 (read until 2025-11-28T22:03:20Z, active)\n") != NULL,
 	   "the grant on one line");
@@ -130,6 +132,7 @@ static void test_show(void)
 	out = finish(f);
 	ok(strstr(out, "\ngrant: none\n") != NULL, "no grant: none");
 	ok(strstr(out, "\ndecisions: none\n") != NULL, "no decisions: none");
+	ok(!strstr(out, "hosts:"), "no hosts from an older agent: no line");
 	json_decref(req);
 }
 

@@ -389,10 +389,13 @@ static void test_request_json_round_trips(void)
 	strcpy(in[CMD_REQUEST].ticket, "CHG-7");
 	in[CMD_REQUEST].duration = 7200;
 	in[CMD_REQUEST].access = LB_ACCESS_READ | LB_ACCESS_WRITE;
+	strcpy(in[CMD_REQUEST].hosts, "stor-*,db-[0-9]");
 	in[CMD_LIST].state_mask = PROTO_STATE_ALL;
 	in[CMD_SHOW].id = 1;
 	in[CMD_APPROVE].id = 2;
 	strcpy(in[CMD_APPROVE].comment, "go ahead");
+	strcpy(in[CMD_APPROVE].signature, "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n"
+					  "-----END SSH SIGNATURE-----\n");
 	in[CMD_DENY].id = 3;
 	strcpy(in[CMD_DENY].reason, "not without a ticket");
 	in[CMD_REVOKE].id = 4;
@@ -403,6 +406,8 @@ static void test_request_json_round_trips(void)
 	in[CMD_AUDIT].follow = true;
 	in[CMD_AUDIT].since = 1764352800;
 	in[CMD_AUDIT].after = 77;
+	in[CMD_STATEMENT].id = 8;
+	in[CMD_STATEMENT].revoke = true;
 
 	for (int c = 0; c < CMD_MAX; c++) {
 		json_t *j = proto_request_json(&in[c]);
@@ -429,6 +434,77 @@ static void test_request_json_round_trips(void)
 	json_decref(j);
 	j = proto_request_json(&(struct proto_req){.cmd = CMD_LIST, .state_mask = 1u << 3});
 	ok(!j, "a state mask with no name cannot be sent");
+}
+
+#define REQ_HOSTS(h)                                                                               \
+	"{\"v\":1,\"cmd\":\"request\",\"zone\":\"acme\",\"reason\":\"disk full on "                \
+	"node 3\",\"hosts\":" h "}"
+
+static void test_hosts(void)
+{
+	static char msg[LB_MSG_MAX], list[PROTO_HOSTS_LEN + 300];
+	struct proto_req r;
+	size_t n = 0;
+
+	accepts(REQ_HOSTS("\"stor-*,db-1\""), &r, "request with hosts");
+	is_str(r.hosts, "stor-*,db-1", "hosts: kept as sent");
+	accepts(REQ_HOSTS("\"stor-[1-9]?\""), &r, "one glob with classes");
+	rejects(REQ_HOSTS("\"\""), "hosts: must not be empty", "empty hosts");
+	rejects(REQ_HOSTS("\"a,,b\""), "hosts: pattern 2 is empty", "an empty pattern");
+	rejects(REQ_HOSTS("\"a,\""), "hosts: pattern 2 is empty", "a trailing comma");
+	rejects(REQ_HOSTS("\"a b\""), "hosts: pattern 1 has a character", "a space");
+	rejects(REQ_HOSTS("\"st\u00f6r\""), "hosts: pattern 1 has a character", "non-ASCII");
+	rejects(REQ_HOSTS("[\"a\"]"), "hosts: expected a string", "an array");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":1,\"hosts\":\"a\"}",
+		"hosts: unknown field for approve", "hosts on approve");
+	memset(list, 'h', PROTO_PATTERN_MAX + 1);
+	list[PROTO_PATTERN_MAX + 1] = '\0';
+	snprintf(msg, sizeof(msg), REQ_HOSTS("\"%s\""), list);
+	rejects(msg, "hosts: pattern 1 is longer than 255 bytes", "a pattern of 256 bytes");
+	list[PROTO_PATTERN_MAX] = '\0';
+	snprintf(msg, sizeof(msg), REQ_HOSTS("\"%s\""), list);
+	accepts(msg, &r, "a pattern of 255 bytes");
+	for (int i = 0; i < PROTO_HOSTS_MAX; i++)
+		n += sprintf(list + n, "%sh%d", i ? "," : "", i);
+	snprintf(msg, sizeof(msg), REQ_HOSTS("\"%s\""), list);
+	accepts(msg, &r, "128 patterns");
+	sprintf(list + n, ",h128");
+	snprintf(msg, sizeof(msg), REQ_HOSTS("\"%s\""), list);
+	rejects(msg, "hosts: more than 128 patterns", "129 patterns");
+	accepts("{\"v\":1,\"cmd\":\"statement\",\"id\":3}", &r, "statement");
+	ok(r.cmd == CMD_STATEMENT && r.id == 3 && !r.revoke, "statement: id, no revoke");
+	accepts("{\"v\":1,\"cmd\":\"statement\",\"id\":3,\"revoke\":true}", &r,
+		"statement --revoke");
+	ok(r.revoke, "statement: revoke");
+	rejects("{\"v\":1,\"cmd\":\"statement\",\"id\":3,\"revoke\":1}",
+		"revoke: expected true or false", "a revoke that is not a boolean");
+	rejects("{\"v\":1,\"cmd\":\"statement\"}", "id: missing", "statement without id");
+	accepts("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"-----BEGIN SSH "
+		"SIGNATURE-----\\nU1NIU0lH\\r\\n-----END SSH SIGNATURE-----\\n\"}",
+		&r, "approve with a signature");
+	is_str(r.signature,
+	       "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\r\n-----END SSH SIGNATURE-----\n",
+	       "signature: kept as sent, line ends and all");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"\"}",
+		"signature: must not be empty", "an empty signature");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"a\\tb\"}",
+		"signature: not an armored SSH signature (byte 1)", "a tab in a signature");
+	rejects("{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":7}",
+		"signature: expected a string", "a signature that is not a string");
+	rejects("{\"v\":1,\"cmd\":\"deny\",\"id\":3,\"reason\":\"not this time\","
+		"\"signature\":\"x\"}",
+		"signature: unknown field for deny", "a signature on deny");
+	memset(list, 'A', PROTO_SIGNATURE_MAX + 1);
+	list[PROTO_SIGNATURE_MAX + 1] = '\0';
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"%s\"}",
+		 list);
+	rejects(msg, "signature: longer than 16384 bytes", "a signature over 16384 bytes");
+	list[PROTO_SIGNATURE_MAX] = '\0';
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"cmd\":\"approve\",\"id\":3,\"signature\":\"%s\"}",
+		 list);
+	accepts(msg, &r, "a signature of 16384 bytes");
+	is_int(proto_hosts_check("a,b", err, sizeof(err)), 0, "proto_hosts_check: a good list");
+	is_int(proto_hosts_check("a\tb", err, sizeof(err)), -EINVAL, "and a tab refused");
 }
 
 static void test_reply_builders(void)
@@ -620,6 +696,7 @@ int main(void)
 	test_control_characters();
 	test_missing_and_unknown_fields();
 	test_request_json_round_trips();
+	test_hosts();
 	test_reply_builders();
 	test_request_to_json();
 	test_exit_codes();

@@ -102,6 +102,35 @@ static void test_show(struct fake *f)
 	is_str(code, PROTO_E_NOT_FOUND, "no such request: not found");
 }
 
+/* show's "hosts" for @id, joined with ","; "" if none. */
+static const char *shown_hosts(struct fake *f, int64_t id)
+{
+	static char buf[512];
+	struct caller c = who(ENG);
+	struct proto_req q = id_req("show", id);
+	struct proto_reply r = reply(cmd_show(&f->x, &c, &q));
+	json_t *h = r.ok ? json_object_get(r.result, "hosts") : NULL;
+	size_t i, n = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_array_foreach (h, i, v)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "", json_string_value(v));
+	json_decref(r.result);
+	return buf;
+}
+
+static void test_hosts(struct fake *f)
+{
+	int64_t id = file_request(f, REQ_GLOBEX);
+
+	is_str(shown_hosts(f, id), "testhost", "no --hosts: the request covers this host");
+	id = file_request(f, "{\"v\":1,\"cmd\":\"request\",\"zone\":\"acme\",\"reason\":"
+			     "\"disk full on node 3\",\"hosts\":\"stor-*,db-1\"}");
+	is_str(shown_hosts(f, id), "stor-*,db-1", "show --json has the hosts asked for, in order");
+	is_int(count_type(f, "request.created", NULL) > 0, 1, "request.created recorded");
+}
+
 static void test_status(struct fake *f)
 {
 	struct caller c = who(ENG);
@@ -190,6 +219,7 @@ int main(void)
 	test_status(&f);
 	test_audit(&f);
 	test_wait(&f);
+	test_hosts(&f); /* last: status counts the requests above */
 	fake_close(&f);
 	return done_testing();
 }

@@ -183,6 +183,7 @@ static void test_migrates_older_schema(void)
 	struct store *s;
 	struct outbox_msg m;
 	struct request got;
+	char hosts[64];
 	int64_t n = -1;
 
 	is_int(raw_sql(path, v1_sql), 0, "write a version 1 database");
@@ -194,6 +195,14 @@ static void test_migrates_older_schema(void)
 	       "it is migrated to this build's version");
 	is_int(store_request_get(s, 1, &got), 0, "its rows survive the migration");
 	is_str(got.reason, "old request from v1", "row content intact");
+	is_int(store_request_hosts(s, 1, hosts, sizeof(hosts)), 0, "its hosts read back");
+	is_str(hosts, "", "an old request has no hosts kept (it covers this host)");
+	is_int(store_request_set_hosts(s, 1, "stor-*,db-1"), 0, "hosts can be set on it");
+	is_int(store_request_hosts(s, 1, hosts, sizeof(hosts)), 0, "and read back");
+	is_str(hosts, "stor-*,db-1", "as set");
+	is_int(store_request_hosts(s, 1, hosts, 5), -EBADMSG, "a buffer too small: refused");
+	is_int(store_request_hosts(s, 99, hosts, sizeof(hosts)), -ENOENT, "no such request");
+	is_int(store_request_set_hosts(s, 99, "a"), -ENOENT, "setting on no such request");
 	is_int(store_outbox_add(s, "admin@acme.example", "hello", 100), 0,
 	       "the table version 2 added works");
 	is_int(store_outbox_pending(s, &n), 0, "count the outbox");
@@ -410,7 +419,7 @@ static int collect_dec(const struct decision *d, void *ctx)
 
 static void test_decisions(struct store *s)
 {
-	struct decision d = {0}, got[4] = {0};
+	struct decision d = {0}, got[8] = {0};
 	struct request r;
 
 	make_request(&r, "acme", 2001);
@@ -427,6 +436,14 @@ static void test_decisions(struct store *s)
 	ok(!store_has_approved(s, r.id, 3002), "another approver has not");
 	ok(!store_has_approved(s, r.id + 1, 3001), "not for another request");
 	is_int(store_decision_add(s, &d), -EEXIST, "the same uid cannot approve twice");
+	ok(store_has_approved_by(s, r.id, "acme-admin"), "approved by that name");
+	ok(!store_has_approved_by(s, r.id, "acme-lead"), "not by another name");
+	d.uid = (uint32_t)-1; /* signed approvals: by an approver_keys name */
+	is_int(store_decision_add(s, &d), -EEXIST, "nor the same name, signed");
+	snprintf(d.user, sizeof(d.user), "acme-lead");
+	is_int(store_decision_add(s, &d), 0, "a signed approval by another name");
+	snprintf(d.user, sizeof(d.user), "acme-third");
+	is_int(store_decision_add(s, &d), 0, "and a third: names are counted, not uids");
 	d.kind = DEC_REVOKE;
 	d.uid = (uint32_t)-1;
 	snprintf(d.user, sizeof(d.user), "lockboxd");
@@ -442,8 +459,9 @@ static void test_decisions(struct store *s)
 	ok(got[0].kind == DEC_APPROVE && got[0].uid == 3001 && got[0].at == 1764353000,
 	   "first the approval");
 	is_str(got[0].comment, "ok for one hour", "with its comment");
-	ok(got[1].kind == DEC_REVOKE && got[1].uid == (uint32_t)-1, "then the agent's revoke");
-	ok(got[2].request == 0, "and nothing else");
+	ok(got[3].kind == DEC_REVOKE && got[3].uid == (uint32_t)-1,
+	   "then (after the two signed) the agent's revoke");
+	ok(got[4].request == 0, "and nothing else");
 }
 
 static void test_zone_ids(const char *path)

@@ -26,6 +26,9 @@ enum opt_id {
 	O_SINCE,
 	O_AFTER,
 	O_WAIT,
+	O_HOSTS,
+	O_REVOKE,
+	O_SIGNATURE,
 	O_MAX,
 };
 
@@ -33,12 +36,14 @@ static const struct {
 	const char *name;
 	bool has_arg;
 } opts[O_MAX] = {
-	[O_REASON] = {"reason", true},	   [O_TICKET] = {"ticket", true},
-	[O_DURATION] = {"duration", true}, [O_ACCESS] = {"access", true},
-	[O_STATE] = {"state", true},	   [O_JSON] = {"json", false},
-	[O_COMMENT] = {"comment", true},   [O_TIMEOUT] = {"timeout", true},
-	[O_FOLLOW] = {"follow", false},	   [O_SINCE] = {"since", true},
-	[O_AFTER] = {"after", true},	   [O_WAIT] = {"wait", false},
+	[O_REASON] = {"reason", true},	     [O_TICKET] = {"ticket", true},
+	[O_DURATION] = {"duration", true},   [O_ACCESS] = {"access", true},
+	[O_STATE] = {"state", true},	     [O_JSON] = {"json", false},
+	[O_COMMENT] = {"comment", true},     [O_TIMEOUT] = {"timeout", true},
+	[O_FOLLOW] = {"follow", false},	     [O_SINCE] = {"since", true},
+	[O_AFTER] = {"after", true},	     [O_WAIT] = {"wait", false},
+	[O_HOSTS] = {"hosts", true},	     [O_REVOKE] = {"revoke", false},
+	[O_SIGNATURE] = {"signature", true},
 };
 
 #define OPT(o)	  (1u << (o))
@@ -53,15 +58,18 @@ static const struct {
 } specs[CMD_MAX] = {
 	[CMD_REQUEST] = {"request", "ZONE",
 			 OPT(O_REASON) | OPT(O_TICKET) | OPT(O_DURATION) | OPT(O_ACCESS) |
-				 OPT(O_WAIT) | OPT(O_TIMEOUT) | OPT(O_JSON),
+				 OPT(O_HOSTS) | OPT(O_WAIT) | OPT(O_TIMEOUT) | OPT(O_JSON),
 			 "request ZONE --reason TEXT [--ticket ID] [--duration D] "
-			 "[--access read|write] [--wait [--timeout D]] [--json]",
+			 "[--access read|write] [--hosts PATTERN[,PATTERN...]] "
+			 "[--wait [--timeout D]] [--json]",
 			 "File a request for access to ZONE; prints the new request's id alone.\n"
 			 "  --reason TEXT     why (at least 8 characters; shown to the approvers)\n"
 			 "  --ticket ID       the incident or change ticket this is for\n"
 			 "  --duration D      how long access is needed: 30m, 4h, 1d (default: "
 			 "the zone's maximum)\n"
 			 "  --access MODE     read (default) or write (includes read)\n"
+			 "  --hosts PATTERNS  the hosts a signed approval covers: shell globs on\n"
+			 "                    host names, comma-separated (default: this host)\n"
 			 "  --wait            then wait for the decision, as `wait ID` does\n"
 			 "  --timeout D       with --wait: give up after D\n" JSON_HELP},
 	[CMD_LIST] = {"list", NULL, OPT(O_STATE) | OPT(O_JSON),
@@ -72,10 +80,14 @@ static const struct {
 	[CMD_SHOW] = {"show", "ID", OPT(O_JSON), "show ID [--json]",
 		      "Show one request, its decisions and its grant.\n"
 		      "  --json            print the agent's JSON object\n"},
-	[CMD_APPROVE] = {"approve", "ID", OPT(O_COMMENT) | OPT(O_JSON),
-			 "approve ID [--comment TEXT] [--json]",
-			 "Approve a pending request (zone approvers; not your own).\n"
-			 "  --comment TEXT    recorded with the approval\n" JSON_HELP},
+	[CMD_APPROVE] =
+		{"approve", "ID", OPT(O_COMMENT) | OPT(O_SIGNATURE) | OPT(O_JSON),
+		 "approve ID [--comment TEXT] [--signature FILE] [--json]",
+		 "Approve a pending request (zone approvers; not your own).\n"
+		 "  --comment TEXT    recorded with the approval\n"
+		 "  --signature FILE  an approver's signature of `lockboxctl statement ID`\n"
+		 "                    (ssh-keygen -Y sign -n lockbox): approves as the\n"
+		 "                    approver whose key made it, whoever sends it\n" JSON_HELP},
 	[CMD_DENY] = {"deny", "ID", OPT(O_REASON) | OPT(O_JSON), "deny ID --reason TEXT [--json]",
 		      "Deny a pending request (zone approvers).\n"
 		      "  --reason TEXT     why (at least 8 characters; sent to the "
@@ -106,6 +118,13 @@ static const struct {
 	[CMD_STATUS] = {"status", NULL, OPT(O_JSON), "status [--json]",
 			"Show the mode, attached hooks, counts and dropped events.\n"
 			"  --json            print the agent's JSON object\n"},
+	[CMD_STATEMENT] =
+		{"statement", "ID", OPT(O_REVOKE) | OPT(O_JSON), "statement ID [--revoke] [--json]",
+		 "Print the request's approval statement: the exact bytes approvers sign\n"
+		 "with `ssh-keygen -Y sign -n lockbox` (requester, zone approvers,\n"
+		 "security, root). Redirect it to a file and sign that file.\n"
+		 "  --revoke          the revocation statement of an approved request\n"
+		 "  --json            {\"statement\": TEXT}\n"},
 };
 
 const char *ctl_cmd_name(enum proto_cmd cmd)
@@ -171,6 +190,55 @@ static int set_secs(const char *name, const char *val, bool zero_ok, int64_t *ou
 	return 0;
 }
 
+/* --signature FILE: the armored signature, read whole (at most PROTO_SIGNATURE_MAX bytes). */
+static int read_signature(const char *path, char *dst, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return seterr_inval(err, errlen, "--signature: cannot read %s: %s", path,
+				    strerror(errno));
+	n = fread(dst, 1, PROTO_SIGNATURE_MAX + 1, f);
+	fclose(f);
+	if (n > PROTO_SIGNATURE_MAX)
+		return seterr_inval(err, errlen, "--signature: %s is larger than %d bytes", path,
+				    PROTO_SIGNATURE_MAX);
+	if (!n)
+		return seterr_inval(err, errlen, "--signature: %s is empty", path);
+	dst[n] = '\0';
+	if (strlen(dst) != n)
+		return seterr_inval(err, errlen, "--signature: %s is not an SSH signature", path);
+	return 0;
+}
+
+static int set_state(struct proto_req *r, const char *val, char *err, size_t errlen)
+{
+	if (!strcmp(val, "pending"))
+		r->state_mask = 1u << REQ_PENDING;
+	else if (!strcmp(val, "active"))
+		r->state_mask = 1u << REQ_APPROVED;
+	else if (!strcmp(val, "all"))
+		r->state_mask = PROTO_STATE_ALL;
+	else
+		return seterr_inval(err, errlen,
+				    "--state: expected pending, active or all, got '%s'", val);
+	return 0;
+}
+
+/* The options that take no value. */
+static void set_flag(struct ctl_cmdline *out, enum opt_id o)
+{
+	if (o == O_JSON)
+		out->json = true;
+	else if (o == O_FOLLOW)
+		out->req.follow = true;
+	else if (o == O_WAIT)
+		out->wait = true;
+	else if (o == O_REVOKE)
+		out->req.revoke = true;
+}
+
 static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, char *err,
 		      size_t errlen)
 {
@@ -194,17 +262,7 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 					    "--access: expected read or write, got '%s'", val);
 		return 0;
 	case O_STATE:
-		if (!strcmp(val, "pending"))
-			r->state_mask = 1u << REQ_PENDING;
-		else if (!strcmp(val, "active"))
-			r->state_mask = 1u << REQ_APPROVED;
-		else if (!strcmp(val, "all"))
-			r->state_mask = PROTO_STATE_ALL;
-		else
-			return seterr_inval(err, errlen,
-					    "--state: expected pending, active or all, got '%s'",
-					    val);
-		return 0;
+		return set_state(r, val, err, errlen);
 	case O_SINCE:
 		if (time_parse(val, &r->since) || r->since < 0)
 			return seterr_inval(
@@ -222,15 +280,17 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 				"--after: expected a record's seq (an integer >= 0), got '%s'",
 				val);
 		return 0;
+	case O_HOSTS:
+		/* checked with the rest in validate(), as the agent will */
+		return set_text(r->hosts, sizeof(r->hosts), "--hosts", val, err, errlen);
 	case O_JSON:
-		out->json = true;
-		return 0;
 	case O_FOLLOW:
-		r->follow = true;
-		return 0;
 	case O_WAIT:
-		out->wait = true;
+	case O_REVOKE:
+		set_flag(out, o);
 		return 0;
+	case O_SIGNATURE:
+		return read_signature(val, r->signature, err, errlen);
 	case O_MAX:
 		break;
 	}
@@ -261,12 +321,21 @@ static const char *option_for_field(const char *field, size_t len)
 	static const struct {
 		const char *field, *option;
 	} map[] = {
-		{"zone", "ZONE"},	  {"id", "ID"},
-		{"reason", "--reason"},	  {"ticket", "--ticket"},
-		{"comment", "--comment"}, {"duration", "--duration"},
-		{"access", "--access"},	  {"state", "--state"},
-		{"since", "--since"},	  {"timeout", "--timeout"},
-		{"follow", "--follow"},	  {"after", "--after"},
+		{"zone", "ZONE"},
+		{"id", "ID"},
+		{"reason", "--reason"},
+		{"ticket", "--ticket"},
+		{"comment", "--comment"},
+		{"duration", "--duration"},
+		{"access", "--access"},
+		{"state", "--state"},
+		{"since", "--since"},
+		{"timeout", "--timeout"},
+		{"follow", "--follow"},
+		{"after", "--after"},
+		{"hosts", "--hosts"},
+		{"revoke", "--revoke"},
+		{"signature", "--signature"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

@@ -156,6 +156,23 @@ static void print_grant(FILE *f, json_t *g)
 		json_is_true(json_object_get(g, "active")) ? "active" : "not active");
 }
 
+/* "hosts: stor-*, db-1": the host patterns a signed approval covers (none from an old agent). */
+static void print_hosts(FILE *f, json_t *hosts)
+{
+	char buf[CELL_MAX];
+	json_t *h;
+	size_t i;
+
+	if (!json_is_array(hosts))
+		return;
+	fprintf(f, "hosts:");
+	json_array_foreach (hosts, i, h) {
+		text(h, buf, sizeof(buf));
+		fprintf(f, "%s %s", i ? "," : "", buf);
+	}
+	fputc('\n', f);
+}
+
 void ctl_print_show(FILE *f, json_t *request)
 {
 	static const char *const keys[] = {"id",	"state",      "zone",	    "requester",
@@ -185,6 +202,7 @@ void ctl_print_show(FILE *f, json_t *request)
 		}
 		fputc('\n', f);
 	}
+	print_hosts(f, json_object_get(request, "hosts"));
 	print_grant(f, json_object_get(request, "grant"));
 	decisions = json_object_get(request, "decisions");
 	if (!json_array_size(decisions)) {

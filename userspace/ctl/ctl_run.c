@@ -221,6 +221,19 @@ static int send_request(int fd, const struct proto_req *req, FILE *err)
 	return LB_EXIT_OK;
 }
 
+/* The statement's bytes exactly as the agent made them: what approvers sign. */
+static int finish_statement(json_t *result, FILE *out, FILE *err)
+{
+	json_t *t = json_object_get(result, "statement");
+
+	if (!json_is_string(t) || !json_string_length(t)) {
+		fprintf(err, "lockboxctl: statement: the agent's reply has no statement\n");
+		return LB_EXIT_ERROR;
+	}
+	fwrite(json_string_value(t), 1, json_string_length(t), out);
+	return LB_EXIT_OK;
+}
+
 /* A successful reply's result, printed the way its command wants. */
 static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *result, FILE *out,
 		  FILE *err)
@@ -251,6 +264,8 @@ static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *r
 		return finish_verify(result, out, err);
 	case CMD_AUDIT:
 		return finish_audit(cl, rd, result, out, err);
+	case CMD_STATEMENT:
+		return finish_statement(result, out, err);
 	case CMD_LIST:
 	case CMD_SHOW:
 	case CMD_STATUS:

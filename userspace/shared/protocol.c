@@ -24,6 +24,9 @@ enum field_bit {
 	F_SINCE = 1u << 9,
 	F_TIMEOUT = 1u << 10,
 	F_AFTER = 1u << 11,
+	F_HOSTS = 1u << 12,
+	F_REVOKE = 1u << 13,
+	F_SIGNATURE = 1u << 14,
 };
 
 static const struct {
@@ -31,11 +34,11 @@ static const struct {
 	unsigned allowed;
 	unsigned required;
 } cmds[CMD_MAX] = {
-	[CMD_REQUEST] = {"request", F_ZONE | F_REASON | F_TICKET | F_DURATION | F_ACCESS,
+	[CMD_REQUEST] = {"request", F_ZONE | F_REASON | F_TICKET | F_DURATION | F_ACCESS | F_HOSTS,
 			 F_ZONE | F_REASON},
 	[CMD_LIST] = {"list", F_STATE, 0},
 	[CMD_SHOW] = {"show", F_ID, F_ID},
-	[CMD_APPROVE] = {"approve", F_ID | F_COMMENT, F_ID},
+	[CMD_APPROVE] = {"approve", F_ID | F_COMMENT | F_SIGNATURE, F_ID},
 	[CMD_DENY] = {"deny", F_ID | F_REASON, F_ID | F_REASON},
 	[CMD_REVOKE] = {"revoke", F_ID | F_REASON, F_ID},
 	[CMD_CANCEL] = {"cancel", F_ID, F_ID},
@@ -43,6 +46,7 @@ static const struct {
 	[CMD_AUDIT] = {"audit", F_FOLLOW | F_SINCE | F_AFTER, 0},
 	[CMD_VERIFY] = {"verify", 0, 0},
 	[CMD_STATUS] = {"status", 0, 0},
+	[CMD_STATEMENT] = {"statement", F_ID | F_REVOKE, F_ID},
 };
 
 typedef int (*field_parser)(json_t *v, struct proto_req *r, char *err, size_t errlen);
@@ -233,12 +237,76 @@ static int parse_state(json_t *v, struct proto_req *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* An armored SSHSIG: lines of printable ASCII; the agent checks the rest. */
+static int parse_signature(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	if (!json_is_string(v))
+		return seterr_inval(err, errlen, "signature: expected a string");
+	if (!n)
+		return seterr_inval(err, errlen, "signature: must not be empty");
+	if (n > PROTO_SIGNATURE_MAX)
+		return seterr_inval(err, errlen, "signature: longer than %d bytes",
+				    PROTO_SIGNATURE_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] < 0x20 || s[i] >= 0x7f) && s[i] != '\n' && s[i] != '\r')
+			return seterr_inval(err, errlen,
+					    "signature: not an armored SSH signature (byte %zu)",
+					    i);
+	memcpy(r->signature, s, n);
+	r->signature[n] = '\0';
+	return 0;
+}
+
+static int parse_revoke(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	if (!json_is_boolean(v))
+		return seterr_inval(err, errlen, "revoke: expected true or false");
+	r->revoke = json_is_true(v);
+	return 0;
+}
+
 static int parse_follow(json_t *v, struct proto_req *r, char *err, size_t errlen)
 {
 	if (!json_is_boolean(v))
 		return seterr_inval(err, errlen, "follow: expected true or false");
 	r->follow = json_is_true(v);
 	return 0;
+}
+
+int proto_hosts_check(const char *list, char *err, size_t errlen)
+{
+	size_t n = 0, len;
+
+	for (const char *p = list;; p += len + 1) {
+		len = strcspn(p, ",");
+		if (++n > PROTO_HOSTS_MAX)
+			return seterr_inval(err, errlen, "hosts: more than %d patterns",
+					    PROTO_HOSTS_MAX);
+		if (!len)
+			return seterr_inval(err, errlen, "hosts: pattern %zu is empty", n);
+		if (len > PROTO_PATTERN_MAX)
+			return seterr_inval(err, errlen,
+					    "hosts: pattern %zu is longer than %d bytes", n,
+					    PROTO_PATTERN_MAX);
+		for (size_t i = 0; i < len; i++)
+			if (p[i] <= 0x20 || p[i] >= 0x7f)
+				return seterr_inval(err, errlen,
+						    "hosts: pattern %zu has a character that is "
+						    "not printable ASCII",
+						    n);
+		if (!p[len])
+			return 0;
+	}
+}
+
+static int parse_hosts(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	int ret = parse_text(v, "hosts", r->hosts, sizeof(r->hosts), 1, err, errlen);
+
+	return ret ? ret : proto_hosts_check(r->hosts, err, errlen);
 }
 
 static const struct field fields[] = {
@@ -254,6 +322,9 @@ static const struct field fields[] = {
 	{"since", F_SINCE, parse_since},
 	{"timeout", F_TIMEOUT, parse_timeout},
 	{"after", F_AFTER, parse_after},
+	{"hosts", F_HOSTS, parse_hosts},
+	{"revoke", F_REVOKE, parse_revoke},
+	{"signature", F_SIGNATURE, parse_signature},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -403,6 +474,23 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return json_object_set_new(obj, key, v);
 }
 
+/* A request command's fields. */
+static int request_request_fields(json_t *o, const struct proto_req *r)
+{
+	int err = 0;
+
+	err |= set_new(o, "zone", json_string(r->zone));
+	err |= set_new(o, "reason", json_string(r->reason));
+	if (r->ticket[0])
+		err |= set_new(o, "ticket", json_string(r->ticket));
+	if (r->duration > 0)
+		err |= set_new(o, "duration", json_integer(r->duration));
+	err |= set_new(o, "access", json_string(access_name(r->access)));
+	if (r->hosts[0])
+		err |= set_new(o, "hosts", json_string(r->hosts));
+	return err;
+}
+
 /* The fields of @r's command that are not at their defaults; non-zero if one failed. */
 static int request_fields(json_t *o, const struct proto_req *r)
 {
@@ -410,13 +498,7 @@ static int request_fields(json_t *o, const struct proto_req *r)
 
 	switch (r->cmd) {
 	case CMD_REQUEST:
-		err |= set_new(o, "zone", json_string(r->zone));
-		err |= set_new(o, "reason", json_string(r->reason));
-		if (r->ticket[0])
-			err |= set_new(o, "ticket", json_string(r->ticket));
-		if (r->duration > 0)
-			err |= set_new(o, "duration", json_integer(r->duration));
-		err |= set_new(o, "access", json_string(access_name(r->access)));
+		err |= request_request_fields(o, r);
 		break;
 	case CMD_LIST:
 		if (r->state_mask != PROTO_STATE_DEFAULT) {
@@ -433,6 +515,8 @@ static int request_fields(json_t *o, const struct proto_req *r)
 		err |= set_new(o, "id", json_integer(r->id));
 		if (r->comment[0])
 			err |= set_new(o, "comment", json_string(r->comment));
+		if (r->signature[0])
+			err |= set_new(o, "signature", json_string(r->signature));
 		break;
 	case CMD_DENY:
 		err |= set_new(o, "id", json_integer(r->id));
@@ -455,6 +539,11 @@ static int request_fields(json_t *o, const struct proto_req *r)
 			err |= set_new(o, "since", json_integer(r->since));
 		if (r->after > 0)
 			err |= set_new(o, "after", json_integer(r->after));
+		break;
+	case CMD_STATEMENT:
+		err |= set_new(o, "id", json_integer(r->id));
+		if (r->revoke)
+			err |= set_new(o, "revoke", json_true());
 		break;
 	case CMD_VERIFY:
 	case CMD_STATUS:

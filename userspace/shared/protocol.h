@@ -26,6 +26,14 @@
 #define PROTO_STATE_ALL	    ((1u << REQ_STATE_MAX) - 1)
 #define PROTO_STATE_DEFAULT ((1u << REQ_PENDING) | (1u << REQ_APPROVED))
 
+/* request --hosts: the limits of the signed statement's "hosts" (fleet/statement.h) */
+#define PROTO_HOSTS_MAX	  128 /* patterns */
+#define PROTO_PATTERN_MAX 255 /* bytes of one pattern */
+#define PROTO_HOSTS_LEN	  (PROTO_HOSTS_MAX * (PROTO_PATTERN_MAX + 1))
+
+/* approve --signature: an armored SSHSIG (SSHSIG_ARMOR_MAX in fleet/sshsig.h) */
+#define PROTO_SIGNATURE_MAX 16384
+
 /* Error codes of a failed reply */
 #define PROTO_E_INVALID	      "invalid"
 #define PROTO_E_NOT_PERMITTED "not_permitted"
@@ -55,6 +63,7 @@ enum proto_cmd {
 	CMD_AUDIT,
 	CMD_VERIFY,
 	CMD_STATUS,
+	CMD_STATEMENT,
 	CMD_MAX,
 };
 
@@ -73,6 +82,9 @@ struct proto_req {
 	int64_t since;			  /* audit: unix seconds; 0: from the start */
 	int64_t after;			  /* audit: records with seq > after (gapless resume) */
 	int64_t timeout;		  /* wait: seconds; 0: forever */
+	char hosts[PROTO_HOSTS_LEN];	  /* request: "PATTERN[,PATTERN...]"; "" default */
+	bool revoke;			  /* statement: the revocation statement */
+	char signature[PROTO_SIGNATURE_MAX + 1]; /* approve: armored SSHSIG; "" for none */
 };
 
 /* A parsed reply line: either {"ok":...} or, during audit --follow, {"record":...}. */
@@ -99,6 +111,13 @@ void proto_req_init(struct proto_req *r, enum proto_cmd cmd);
  */
 int proto_parse_request(const char *line, size_t len, struct proto_req *out, char *err,
 			size_t errlen);
+
+/*
+ * Checks a "PATTERN[,PATTERN...]" host list: 1..PROTO_HOSTS_MAX patterns, each
+ * non-empty, at most PROTO_PATTERN_MAX bytes of printable ASCII. 0, or -EINVAL with
+ * @err naming what is wrong.
+ */
+int proto_hosts_check(const char *list, char *err, size_t errlen);
 
 /* What the CLI sends; only the fields the command takes. NULL on a state_mask with no name. */
 json_t *proto_request_json(const struct proto_req *r);

@@ -29,6 +29,7 @@
 #include "ringfill.h"
 #include "self_protect.h"
 #include "server.h"
+#include "signed.h"
 #include "store.h"
 #include "workflow.h"
 
@@ -924,6 +925,8 @@ static char *dispatch_query(struct agent *a, struct client *c, const struct call
 		return cmd_verify(&a->ctx, who, q);
 	case CMD_STATUS:
 		return cmd_status(&a->ctx, who, q);
+	case CMD_STATEMENT:
+		return cmd_statement(&a->ctx, who, q);
 	default:
 		return proto_reply_error(PROTO_E_INVALID, "cmd: not supported");
 	}
@@ -961,7 +964,11 @@ void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)
 	case CMD_DENY:
 	case CMD_REVOKE:
 	case CMD_CANCEL:
-		reply = cmd_decide(&a->ctx, &who, &q);
+		/* with a signature, the signer approves, not the sender */
+		if (q.cmd == CMD_APPROVE && q.signature[0])
+			reply = cmd_approve_signature(&a->ctx, &who, &q);
+		else
+			reply = cmd_decide(&a->ctx, &who, &q);
 		break;
 	default:
 		reply = dispatch_query(a, c, &who, &q);

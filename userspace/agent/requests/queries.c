@@ -72,8 +72,8 @@ static json_t *grant_json(const struct cmd_ctx *x, const struct request *r)
 			 access_name(r->access), "expires_at", t, "active", live);
 }
 
-static int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t id,
-		       const char *verb, struct request *r, char **reply)
+int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t id, const char *verb,
+		struct request *r, char **reply)
 {
 	struct actor act;
 	int err = store_request_get(x->st, id, r);
@@ -98,8 +98,34 @@ static int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t 
 	return 0;
 }
 
+int request_hosts(const struct cmd_ctx *x, int64_t id, char buf[PROTO_HOSTS_LEN])
+{
+	int err = store_request_hosts(x->st, id, buf, PROTO_HOSTS_LEN);
+
+	/* a request filed before hosts were kept covers this host */
+	if (!err && !buf[0])
+		snprintf(buf, PROTO_HOSTS_LEN, "%s", x->host);
+	return err;
+}
+
+/* The patterns of "PATTERN[,PATTERN...]" as a JSON array. */
+static json_t *hosts_json(const char *list)
+{
+	json_t *a = json_array();
+	size_t len;
+
+	for (const char *p = list; a; p += len + 1) {
+		len = strcspn(p, ",");
+		json_array_append_new(a, json_stringn(p, len));
+		if (!p[len])
+			break;
+	}
+	return a;
+}
+
 char *cmd_show(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
+	char hosts[PROTO_HOSTS_LEN];
 	struct request r;
 	char *reply = NULL;
 	json_t *out, *decisions;
@@ -113,6 +139,10 @@ char *cmd_show(const struct cmd_ctx *x, const struct caller *c, const struct pro
 	json_object_set_new(out, "decisions", decisions);
 	json_object_set_new(out, "approvals", json_integer(r.approvals));
 	json_object_set_new(out, "grant", grant_json(x, &r));
+	if (!err)
+		err = request_hosts(x, r.id, hosts);
+	if (!err)
+		json_object_set_new(out, "hosts", hosts_json(hosts));
 	if (err) {
 		json_decref(out);
 		return reply_errno(err, "show");

@@ -9,6 +9,14 @@
 #include "protocol.h"
 
 char *cmd_list(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+/*
+ * Request @id into *@r when @c may see it (requester, zone approvers, security, root);
+ * otherwise a negative errno and *@reply the refusal (not found, not permitted) for @verb.
+ */
+int get_visible(const struct cmd_ctx *x, const struct caller *c, int64_t id, const char *verb,
+		struct request *r, char **reply);
+/* Request @id's host patterns, "PATTERN[,PATTERN...]" (this host for an old request). */
+int request_hosts(const struct cmd_ctx *x, int64_t id, char buf[PROTO_HOSTS_LEN]);
 char *cmd_show(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
 /* The audit trail; *follow: the caller stays subscribed to new records. */
 char *cmd_audit(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,

@@ -177,6 +177,45 @@ static json_t *request_record(const struct cmd_ctx *x, const char *type, uint32_
 	return rec;
 }
 
+/* The request @act files for zone @z as @q asks, created @now. */
+static void request_fill(const struct cmd_ctx *x, const struct actor *act, const struct zone_ref *z,
+			 const struct proto_req *q, int64_t now, struct request *r)
+{
+	snprintf(r->zone, sizeof(r->zone), "%s", z->cfg->name);
+	r->uid = act->uid;
+	snprintf(r->requester, sizeof(r->requester), "%s", ctx_user(x, act->uid));
+	r->access = q->access;
+	snprintf(r->reason, sizeof(r->reason), "%s", q->reason);
+	snprintf(r->ticket, sizeof(r->ticket), "%s", q->ticket);
+	r->duration = policy_duration(q->duration, config_max_duration(x->cfg, z->cfg));
+	r->created_at = now;
+	r->expires_at = now + x->cfg->request_ttl;
+	r->state = REQ_PENDING;
+}
+
+/* Stores @r with its host patterns (@hosts; "" is this host) and records it. */
+static int request_store(const struct cmd_ctx *x, const struct zone_cfg *z, struct request *r,
+			 const char *hosts, int64_t now)
+{
+	json_t *rec;
+	int err;
+
+	err = store_request_insert(x->st, r);
+	if (!err)
+		err = store_request_set_hosts(x->st, r->id, hosts[0] ? hosts : x->host);
+	if (err)
+		return err;
+	rec = request_record(x, "request.created", r->uid, r);
+	json_object_set_new(rec, "reason", json_string(r->reason));
+	json_object_set_new(rec, "ticket", r->ticket[0] ? json_string(r->ticket) : json_null());
+	json_object_set_new(rec, "duration", json_integer(r->duration));
+	json_object_set_new(rec, "hosts", json_string(hosts[0] ? hosts : x->host));
+	err = ctx_append(x, rec);
+	if (!err)
+		err = tell_approvers(x, z, r, now);
+	return err;
+}
+
 char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	const struct zone_ref *z = ctx_zone_by_name(x, q->zone);
@@ -184,7 +223,6 @@ char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct 
 	struct request r = {0};
 	struct actor act;
 	char zones[512];
-	json_t *rec;
 	int err;
 
 	ctx_actor(x, c, q->zone, &act);
@@ -197,40 +235,20 @@ char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct 
 		return proto_reply_error(PROTO_E_NOT_FOUND, "zone: no zone named '%s' (zones: %s)",
 					 q->zone, zones);
 	}
-	snprintf(r.zone, sizeof(r.zone), "%s", z->cfg->name);
-	r.uid = act.uid;
-	snprintf(r.requester, sizeof(r.requester), "%s", ctx_user(x, act.uid));
-	r.access = q->access;
-	snprintf(r.reason, sizeof(r.reason), "%s", q->reason);
-	snprintf(r.ticket, sizeof(r.ticket), "%s", q->ticket);
-	r.duration = policy_duration(q->duration, config_max_duration(x->cfg, z->cfg));
-	r.created_at = now;
-	r.expires_at = now + x->cfg->request_ttl;
-	r.state = REQ_PENDING;
-
+	request_fill(x, &act, z, q, now, &r);
 	err = ctx_begin(x);
 	if (err)
 		return reply_errno(err, "request");
-	err = store_request_insert(x->st, &r);
-	if (err)
-		goto fail;
-	rec = request_record(x, "request.created", r.uid, &r);
-	json_object_set_new(rec, "reason", json_string(r.reason));
-	json_object_set_new(rec, "ticket", r.ticket[0] ? json_string(r.ticket) : json_null());
-	json_object_set_new(rec, "duration", json_integer(r.duration));
-	err = ctx_append(x, rec);
-	if (!err)
-		err = tell_approvers(x, z->cfg, &r, now);
+	err = request_store(x, z->cfg, &r, q->hosts, now);
 	if (!err)
 		err = ctx_commit(x);
-	if (err)
-		goto fail;
+	if (err) {
+		ctx_rollback(x);
+		return reply_errno(err, "request");
+	}
 	log_info("request %lld: %s asks for %s access to %s", (long long)r.id, r.requester,
 		 access_name(r.access), r.zone);
 	return proto_reply_ok(proto_request_to_json(&r));
-fail:
-	ctx_rollback(x);
-	return reply_errno(err, "request");
 }
 
 static const char *const verbs[CMD_MAX] = {
@@ -313,21 +331,52 @@ static int advance(struct request *r, const struct move *m, enum proto_cmd cmd,
 	return 0;
 }
 
+/* The audit record of @cmd's decision on @r (the approver named by @sb when signed). */
+static json_t *decision_record(const struct cmd_ctx *x, const struct caller *c,
+			       const struct proto_req *q, const struct request *r,
+			       const struct zone_ref *z, const struct signed_by *sb)
+{
+	json_t *rec = request_record(x, moves[q->cmd].type, c->uid, r);
+
+	json_object_set_new(rec, "state", json_string(req_state_name(r->state)));
+	if (q->cmd == CMD_APPROVE) {
+		json_object_set_new(rec, "approvals", json_integer(r->approvals));
+		json_object_set_new(rec, "approvals_required",
+				    json_integer(z ? z->cfg->approvals_required : 1));
+	}
+	if (r->state == REQ_APPROVED) {
+		char t[TIME_BUF];
+
+		time_format(r->expires_at, t, sizeof(t));
+		json_object_set_new(rec, "grant_expires_at", json_string(t));
+	}
+	if (sb) { /* by the approver whose key signed; sent by whoever handed it over */
+		json_object_set_new(rec, "uid", json_null()); /* a name, not a local user */
+		json_object_set_new(rec, "user", json_string(sb->name));
+		json_object_set_new(rec, "sent_by", json_string(ctx_user(x, c->uid)));
+		json_object_set_new(rec, "sent_by_uid", json_integer(c->uid));
+		json_object_update(rec, sb->fields);
+	}
+	return rec;
+}
+
 /* Applies @cmd to @r inside the open transaction; the state comes from the policy. */
 static int apply(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
-		 struct request *r, const struct zone_ref *z, int64_t now, bool *grant_changed)
+		 struct request *r, const struct zone_ref *z, int64_t now, bool *grant_changed,
+		 const struct signed_by *sb)
 {
 	const struct move *m = &moves[q->cmd];
 	struct decision d = {.request = r->id, .kind = m->kind, .uid = c->uid, .at = now};
-	const char *by = ctx_user(x, c->uid);
+	const char *by = sb ? sb->name : ctx_user(x, c->uid);
 	const char *what = NULL, *text = q->reason;
-	const char *type = m->type;
 	json_t *rec;
 	int err;
 
-	if (!type)
+	if (!m->type)
 		return -EINVAL;
 	snprintf(d.user, sizeof(d.user), "%s", by);
+	if (sb)
+		d.uid = LB_UID_AGENT; /* a name from approver_keys, not a local user */
 	if (q->cmd == CMD_APPROVE)
 		text = q->comment;
 	err = advance(r, m, q->cmd, z, now, &what);
@@ -345,22 +394,10 @@ static int apply(const struct cmd_ctx *x, const struct caller *c, const struct p
 		if (err)
 			return err;
 	}
-	rec = request_record(x, type, c->uid, r);
-	json_object_set_new(rec, "state", json_string(req_state_name(r->state)));
+	rec = decision_record(x, c, q, r, z, sb);
 	if (text[0])
 		json_object_set_new(rec, q->cmd == CMD_APPROVE ? "comment" : "reason",
 				    json_string(text));
-	if (q->cmd == CMD_APPROVE) {
-		json_object_set_new(rec, "approvals", json_integer(r->approvals));
-		json_object_set_new(rec, "approvals_required",
-				    json_integer(z ? z->cfg->approvals_required : 1));
-	}
-	if (r->state == REQ_APPROVED) {
-		char t[TIME_BUF];
-
-		time_format(r->expires_at, t, sizeof(t));
-		json_object_set_new(rec, "grant_expires_at", json_string(t));
-	}
 	err = ctx_append(x, rec);
 	if (!err && what)
 		err = tell_requester(x, r, what, by, text, now);
@@ -369,16 +406,61 @@ static int apply(const struct cmd_ctx *x, const struct caller *c, const struct p
 	return err;
 }
 
+/* @q's decision on @r, applied and committed; the reply. */
+static char *decide_commit(const struct cmd_ctx *x, const struct caller *c,
+			   const struct proto_req *q, struct request *r, const struct zone_ref *z,
+			   int64_t now, const struct signed_by *sb)
+{
+	const char *verb = verbs[q->cmd];
+	bool grant_changed = false;
+	int err;
+
+	err = ctx_begin(x);
+	if (err)
+		return reply_errno(err, verb);
+	err = apply(x, c, q, r, z, now, &grant_changed, sb);
+	if (!err)
+		err = ctx_commit(x);
+	if (err) {
+		ctx_rollback(x);
+		if (grant_changed)
+			grant_sync(x, r->uid, r->zone, now); /* back to what the store says */
+		return reply_errno(err, verb);
+	}
+	log_info("request %lld: %s by %s, now %s", (long long)r->id, verb,
+		 sb ? sb->name : ctx_user(x, c->uid), req_state_name(r->state));
+	if (x->request_done)
+		x->request_done(x->owner, r->id);
+	return proto_reply_ok(proto_request_to_json(r));
+}
+
+char *approve_signed(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
+		     struct request *r, const struct signed_by *sb)
+{
+	return decide_commit(x, c, q, r, ctx_zone_by_name(x, r->zone), x->now(), sb);
+}
+
+/* Whether @act (or anyone by the same name) already approved @r. */
+static bool approved_before(const struct cmd_ctx *x, const struct request *r,
+			    const struct actor *act)
+{
+	return store_has_approved(x->st, r->id, act->uid) ||
+	       store_has_approved_by(x->st, r->id, ctx_user(x, act->uid));
+}
+
 char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	const char *verb = verbs[q->cmd];
 	int64_t now = x->now();
-	bool grant_changed = false;
 	const struct zone_ref *z;
 	struct request r;
 	struct actor act;
 	int err;
 
+	/* signed.c answers those: never count one as the sender's own approval */
+	if (q->signature[0])
+		return proto_reply_error(PROTO_E_INTERNAL, "approve: a signed approval is "
+							   "cmd_approve_signature()'s");
 	err = store_request_get(x->st, q->id, &r);
 	if (err == -ENOENT)
 		return proto_reply_error(PROTO_E_NOT_FOUND, "%s: no request %lld", verb,
@@ -388,30 +470,14 @@ char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct p
 	z = ctx_zone_by_name(x, r.zone);
 	ctx_actor(x, c, r.zone, &act);
 	err = policy_check(&r, &act, moves[q->cmd].event,
-			   q->cmd == CMD_APPROVE && store_has_approved(x->st, r.id, c->uid));
+			   q->cmd == CMD_APPROVE && approved_before(x, &r, &act));
 	if (err)
 		return refusal(x, err, &r, &act, q->cmd);
 	if (q->cmd == CMD_DENY && strlen(q->reason) < LB_REASON_MIN)
 		return proto_reply_error(PROTO_E_INVALID, "reason: must be at least %d characters",
 					 LB_REASON_MIN);
 
-	err = ctx_begin(x);
-	if (err)
-		return reply_errno(err, verb);
-	err = apply(x, c, q, &r, z, now, &grant_changed);
-	if (!err)
-		err = ctx_commit(x);
-	if (err) {
-		ctx_rollback(x);
-		if (grant_changed)
-			grant_sync(x, r.uid, r.zone, now); /* back to what the store says */
-		return reply_errno(err, verb);
-	}
-	log_info("request %lld: %s by %s, now %s", (long long)r.id, verb, ctx_user(x, c->uid),
-		 req_state_name(r.state));
-	if (x->request_done)
-		x->request_done(x->owner, r.id);
-	return proto_reply_ok(proto_request_to_json(&r));
+	return decide_commit(x, c, q, &r, z, now, NULL);
 }
 
 struct due {

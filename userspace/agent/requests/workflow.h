@@ -13,6 +13,18 @@
 char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
 /* approve, deny, revoke and cancel */
 char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+/* An approval carried by a signature (signed.c): by the approver_keys name @name. */
+struct signed_by {
+	const char *name;
+	json_t *fields; /* added to request.approved: signature, key, key_name, statement */
+};
+
+/*
+ * Records approve @q of @r by @sb->name, as a local approve by that name would be,
+ * once signed.c has verified the signature and every check; the reply.
+ */
+char *approve_signed(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
+		     struct request *r, const struct signed_by *sb);
 /* Expires the pending and approved requests whose time is up at @now. */
 int expire_due(const struct cmd_ctx *x, int64_t now);
 /* Makes the kernel's grant for (uid, zone) match the store's live approved requests. */

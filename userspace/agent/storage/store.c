@@ -69,7 +69,20 @@ static const char *const schema_v2[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = {schema_v1, schema_v2};
+/* the host patterns a signed approval covers ("" in rows from before: this host) */
+static const char *const schema_v3[] = {
+	"ALTER TABLE requests ADD COLUMN hosts TEXT NOT NULL DEFAULT ''",
+	/*
+	 * one approval per approver name: a signed approval (approve --signature) is by
+	 * a name from approver_keys, which need not be a local user
+	 */
+	"DROP INDEX decisions_one_approval",
+	"CREATE UNIQUE INDEX decisions_one_approval ON decisions (request, user)"
+	" WHERE kind = 'approve'",
+	NULL,
+};
+
+static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
 	       "STORE_SCHEMA_VERSION must count the migrations");
@@ -88,6 +101,8 @@ static const char SQL_REQ_INSERT[] =
 	"INSERT INTO requests (zone, uid, requester, access, reason, ticket, duration,"
 	" created_at, expires_at, decided_at, grant_id, approvals, state)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+static const char SQL_REQ_HOSTS_SET[] = "UPDATE requests SET hosts = ?2 WHERE id = ?1";
+static const char SQL_REQ_HOSTS_GET[] = "SELECT hosts FROM requests WHERE id = ?1";
 static const char SQL_REQ_GET[] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1";
 static const char SQL_REQ_UPDATE[] =
 	"UPDATE requests SET state = ?2, expires_at = ?3, decided_at = ?4, grant_id = ?5,"
@@ -101,6 +116,8 @@ static const char SQL_DEC_FOREACH[] = "SELECT request, kind, uid, user, comment,
 				      " FROM decisions WHERE request = ?1 ORDER BY id";
 static const char SQL_DEC_APPROVED[] = "SELECT 1 FROM decisions"
 				       " WHERE request = ?1 AND uid = ?2 AND kind = 'approve'";
+static const char SQL_DEC_APPROVED_BY[] =
+	"SELECT 1 FROM decisions WHERE request = ?1 AND user = ?2 AND kind = 'approve'";
 
 static const char SQL_OUT_ADD[] = "INSERT INTO outbox (recipients, message, created_at, next_at)"
 				  " VALUES (?1, ?2, ?3, ?3)";
@@ -762,6 +779,40 @@ int store_request_get(struct store *s, int64_t id, struct request *r)
 	return rc;
 }
 
+int store_request_set_hosts(struct store *s, int64_t id, const char *hosts)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, SQL_REQ_HOSTS_SET, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, hosts, -1, SQLITE_TRANSIENT);
+	rc = step_done(st);
+	if (!rc && !sqlite3_changes(s->db))
+		rc = -ENOENT;
+	return rc;
+}
+
+int store_request_hosts(struct store *s, int64_t id, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, SQL_REQ_HOSTS_GET, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = col_str(st, 0, buf, size, false);
+	else
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_request_update(struct store *s, const struct request *r)
 {
 	sqlite3_stmt *st;
@@ -901,6 +952,20 @@ bool store_has_approved(struct store *s, int64_t request, uint32_t uid)
 		return true;
 	sqlite3_bind_int64(st, 1, request);
 	sqlite3_bind_int64(st, 2, uid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc != SQLITE_DONE;
+}
+
+bool store_has_approved_by(struct store *s, int64_t request, const char *user)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_stmt(s, SQL_DEC_APPROVED_BY, &st))
+		return true;
+	sqlite3_bind_int64(st, 1, request);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc != SQLITE_DONE;

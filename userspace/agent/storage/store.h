@@ -10,7 +10,7 @@
 #include "model.h"
 
 /* Schema version this build writes; a database with a newer one is refused. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -35,6 +35,13 @@ int store_request_insert(struct store *s, struct request *r);	       /* sets r->
 int store_request_get(struct store *s, int64_t id, struct request *r); /* -ENOENT */
 /* Writes state, expires_at, decided_at, grant_id and approvals; -ENOENT. */
 int store_request_update(struct store *s, const struct request *r);
+/*
+ * The host patterns of request @id ("PATTERN[,PATTERN...]"; "" for a request filed
+ * before they were kept: this host). -ENOENT for no such request; -EBADMSG if the
+ * stored text does not fit @size.
+ */
+int store_request_set_hosts(struct store *s, int64_t id, const char *hosts);
+int store_request_hosts(struct store *s, int64_t id, char *buf, size_t size);
 
 /*
  * Walks requests whose state bit (1u << state) is in state_mask, ordered by id.
@@ -49,6 +56,8 @@ typedef int (*store_decision_fn)(const struct decision *d, void *ctx);
 int store_decisions_foreach(struct store *s, int64_t request, store_decision_fn fn, void *ctx);
 /* This uid already approved the request; a store error answers true (fail closed). */
 bool store_has_approved(struct store *s, int64_t request, uint32_t uid);
+/* The same by name: an approval's user (signed approvals are by approver_keys name). */
+bool store_has_approved_by(struct store *s, int64_t request, const char *user);
 
 /* Notification outbox: messages wait here until the notify command took them. */
 struct outbox_msg {

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Signed approvals: a request's statement, and approvals carried by SSHSIG signatures. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "errbuf.h"
+#include "queries.h"
+#include "signed.h"
+#include "sshsig.h"
+#include "store.h"
+#include "timefmt.h"
+#include "workflow.h"
+
+_Static_assert(PROTO_SIGNATURE_MAX == SSHSIG_ARMOR_MAX, "the protocol carries any signature");
+_Static_assert(PROTO_HOSTS_MAX == STATEMENT_HOSTS_MAX && PROTO_PATTERN_MAX == STATEMENT_PATTERN_MAX,
+	       "request --hosts takes what a statement can hold");
+
+int request_statement(const struct cmd_ctx *x, const struct request *r, struct statement *st,
+		      char *err, size_t errlen)
+{
+	char hosts[PROTO_HOSTS_LEN];
+	const char *v[PROTO_HOSTS_MAX];
+	size_t n = 0;
+	int ret = request_hosts(x, r->id, hosts);
+
+	memset(st, 0, sizeof(*st));
+	if (ret)
+		return seterr(err, errlen, "request %lld: cannot read its hosts: %s",
+			      (long long)r->id, strerror(-ret)),
+		       ret;
+	/* split in place: the patterns were checked when the request was filed */
+	for (char *p = hosts; p && n < PROTO_HOSTS_MAX; n++) {
+		v[n] = p;
+		p = strchr(p, ',');
+		if (p)
+			*p++ = '\0';
+	}
+	return statement_for_request(r, x->host, v, n, st, err, errlen);
+}
+
+/* The statement text @q asks for, of request @r in a state that has one. */
+static char *statement_reply(const struct cmd_ctx *x, const struct request *r, bool revoke)
+{
+	struct statement st, rev;
+	char err[256], *text = NULL;
+	size_t len;
+	json_t *out;
+	int ret;
+
+	ret = request_statement(x, r, &st, err, sizeof(err));
+	if (!ret && revoke) {
+		statement_revocation(&st, &rev);
+		ret = statement_format(&rev, &text, &len, err, sizeof(err));
+		statement_free(&rev);
+	} else if (!ret) {
+		ret = statement_format(&st, &text, &len, err, sizeof(err));
+	}
+	statement_free(&st);
+	if (ret)
+		return proto_reply_error(PROTO_E_INTERNAL, "statement: %s", err);
+	out = json_pack("{s:s%}", "statement", text, len);
+	free(text);
+	return proto_reply_ok(out);
+}
+
+char *cmd_statement(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
+{
+	struct request r;
+	char *reply = NULL;
+
+	if (get_visible(x, c, q->id, "statement", &r, &reply))
+		return reply;
+	/* once decided, the request's times change: only a pending one can be signed */
+	if (!q->revoke && r.state != REQ_PENDING)
+		return proto_reply_error(PROTO_E_CONFLICT,
+					 "statement: request %lld is %s: only a pending request's "
+					 "statement can be signed",
+					 (long long)r.id, req_state_name(r.state));
+	if (q->revoke && r.state != REQ_APPROVED)
+		return proto_reply_error(PROTO_E_CONFLICT,
+					 "statement --revoke: request %lld is %s, not approved",
+					 (long long)r.id, req_state_name(r.state));
+	return statement_reply(x, &r, q->revoke);
+}
+
+/* Request @r's statement text (free it), or NULL with *@reply set. */
+static char *statement_text(const struct cmd_ctx *x, const struct request *r, size_t *len,
+			    char **reply)
+{
+	struct statement st;
+	char err[256], *text = NULL;
+	int ret = request_statement(x, r, &st, err, sizeof(err));
+
+	if (!ret)
+		ret = statement_format(&st, &text, len, err, sizeof(err));
+	statement_free(&st);
+	if (ret)
+		*reply = proto_reply_error(PROTO_E_INTERNAL, "approve: statement: %s", err);
+	return ret ? NULL : text;
+}
+
+/* Whether a signature counts in zone @z: a presence-attested hardware key if it says so. */
+static bool presence_ok(const struct zone_cfg *z, const struct sshsig_info *info)
+{
+	if (!z->hardware_keys_only)
+		return true;
+	return info->key.type == SSHKEY_SK_ED25519 && (info->sk_flags & SSHSIG_SK_USER_PRESENT);
+}
+
+/* The approver_keys entry that made @sig over @text, or NULL with *@reply set. */
+static const struct named_key *check_signature(const struct request *r, const struct zone_cfg *z,
+					       const char *sig, const char *text, size_t len,
+					       struct sshsig_info *info, char **reply)
+{
+	const struct named_key *k;
+	char err[256], fp[SSHKEY_FP_LEN] = "";
+	int ret = sshsig_verify(sig, text, len, STATEMENT_NAMESPACE, info, err, sizeof(err));
+
+	if (ret == -EBADMSG) {
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "approve: signature over another statement: it does "
+					   "not verify over request %lld's statement (edited after "
+					   "signing, or signed for another request?)",
+					   (long long)r->id);
+		return NULL;
+	}
+	if (ret) {
+		*reply =
+			proto_reply_error(PROTO_E_NOT_PERMITTED, "approve: bad signature: %s", err);
+		return NULL;
+	}
+	k = config_named_key(z->approver_keys, z->n_approver_keys, &info->key);
+	sshkey_fingerprint(&info->key, fp);
+	if (!k)
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "approve: key not trusted for zone %s: %s %s is not in "
+					   "its approver_keys",
+					   z->name, sshkey_type_name(info->key.type), fp);
+	else if (!presence_ok(z, info))
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "approve: presence flag missing: zone %s counts only "
+					   "hardware keys (sk-ssh-ed25519) touched when signing; "
+					   "%s %s is not one",
+					   z->name, sshkey_type_name(info->key.type), fp);
+	return *reply ? NULL : k;
+}
+
+/* Records the approval of @r by @k, with what proves it in the trail. */
+static char *record_signed(const struct cmd_ctx *x, const struct caller *c,
+			   const struct proto_req *q, struct request *r, const struct named_key *k,
+			   const char *text)
+{
+	char line[SSHKEY_LINE_MAX];
+	struct signed_by sb = {.name = k->name};
+	char *reply;
+
+	sshkey_to_line(&k->key, line);
+	sb.fields = json_pack("{s:s, s:s, s:s, s:s}", "signature", q->signature, "key", line,
+			      "key_name", k->name, "statement", text);
+	if (!sb.fields)
+		return reply_errno(-ENOMEM, "approve");
+	reply = approve_signed(x, c, q, r, &sb);
+	json_decref(sb.fields);
+	return reply;
+}
+
+/* The request @q names, pending and in time; 0, or a negative errno with *@reply set. */
+static int pending_request(const struct cmd_ctx *x, const struct proto_req *q, struct request *r,
+			   const struct zone_cfg **z, char **reply)
+{
+	const struct zone_ref *zr;
+	char t[TIME_BUF];
+	int err = store_request_get(x->st, q->id, r);
+
+	if (err == -ENOENT)
+		*reply = proto_reply_error(PROTO_E_NOT_FOUND, "approve: no request %lld",
+					   (long long)q->id);
+	else if (err)
+		*reply = reply_errno(err, "approve");
+	if (err)
+		return err;
+	zr = ctx_zone_by_name(x, r->zone);
+	*z = zr ? zr->cfg : NULL;
+	time_format(r->expires_at, t, sizeof(t));
+	if (!zr)
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "approve: zone %s is no longer configured", r->zone);
+	else if (r->state != REQ_PENDING)
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "approve: request not pending: request %lld is %s",
+					   (long long)r->id, req_state_name(r->state));
+	else if (r->expires_at <= x->now())
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "approve: deadline passed: request %lld had to be "
+					   "approved by %s",
+					   (long long)r->id, t);
+	return *reply ? -EPERM : 0;
+}
+
+char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
+			    const struct proto_req *q)
+{
+	const struct named_key *k = NULL;
+	const struct zone_cfg *z = NULL;
+	struct sshsig_info info;
+	struct request r;
+	char *reply = NULL, *text = NULL;
+	size_t len = 0;
+
+	if (!pending_request(x, q, &r, &z, &reply))
+		text = statement_text(x, &r, &len, &reply);
+	if (text)
+		k = check_signature(&r, z, q->signature, text, len, &info, &reply);
+	if (k && !strcmp(k->name, r.requester))
+		reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					  "approve: the signer %s filed request %lld: nobody "
+					  "approves their own request",
+					  k->name, (long long)r.id);
+	else if (k && store_has_approved_by(x->st, r.id, k->name))
+		reply = proto_reply_error(PROTO_E_CONFLICT,
+					  "approve: %s already approved request %lld (%d "
+					  "approvals so far)",
+					  k->name, (long long)r.id, r.approvals);
+	else if (k)
+		reply = record_signed(x, c, q, &r, k, text);
+	free(text);
+	return reply;
+}
