@@ -175,3 +175,103 @@ int BPF_PROG(eb_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
 	return ret;
 }
+
+SEC("lsm/task_setrlimit")
+int BPF_PROG(eb_task_setrlimit, struct task_struct *p, unsigned int resource, struct rlimit *rlim,
+	     int ret)
+{
+	return ret;
+}
+
+SEC("lsm/task_setnice")
+int BPF_PROG(eb_task_setnice, struct task_struct *p, int nice, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(eb_task_setscheduler, struct task_struct *p, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/task_setioprio")
+int BPF_PROG(eb_task_setioprio, struct task_struct *p, int ioprio, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(eb_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(eb_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(eb_sb_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/netlink_send")
+int BPF_PROG(eb_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/settime")
+int BPF_PROG(eb_settime, const struct timespec64 *ts, const struct timezone *tz, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(eb_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
+	     int ret)
+{
+	return ret;
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(eb_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/locked_down")
+int BPF_PROG(eb_locked_down, enum lockdown_reason what, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/perf_event_open")
+int BPF_PROG(eb_perf_event_open)
+{
+	return 0;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(eb_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(eb_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(eb_unix_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	return ret;
+}
