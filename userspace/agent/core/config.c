@@ -331,24 +331,43 @@ static int get_str(struct pctx *x, json_t *obj, const char *path, const char *ke
 	return set_str(x, dst, json_string_value(v));
 }
 
+/*
+ * Optional array member @key, its key path in @kp: the array with *buf calloc'd
+ * for its elements (@elem bytes each), or NULL (absent or empty: *err 0;
+ * not an array, "expected @what": *err the failure).
+ */
+static json_t *array_member(struct pctx *x, json_t *obj, const char *path, const char *key,
+			    const char *what, size_t elem, void **buf, char kp[KEY_MAX], int *err)
+{
+	json_t *v = member(x, obj, path, key, false, kp, err);
+
+	if (!v)
+		return NULL;
+	if (!json_is_array(v)) {
+		*err = fail(x, kp, "expected %s", what);
+		return NULL;
+	}
+	if (!json_array_size(v))
+		return NULL;
+	*buf = calloc(json_array_size(v), elem);
+	if (!*buf)
+		*err = oom(x);
+	return *buf ? v : NULL;
+}
+
 static int get_str_array(struct pctx *x, json_t *obj, const char *path, const char *key,
 			 check_fn check, char ***arr, size_t *n)
 {
 	char kp[KEY_MAX], ip[KEY_MAX];
-	json_t *item;
+	void *buf = NULL;
+	json_t *item, *v;
 	size_t i;
 	int err;
-	json_t *v = member(x, obj, path, key, false, kp, &err);
 
+	v = array_member(x, obj, path, key, "an array of strings", sizeof(**arr), &buf, kp, &err);
 	if (!v)
 		return err;
-	if (!json_is_array(v))
-		return fail(x, kp, "expected an array of strings");
-	if (!json_array_size(v))
-		return 0;
-	*arr = calloc(json_array_size(v), sizeof(**arr));
-	if (!*arr)
-		return oom(x);
+	*arr = buf;
 	json_array_foreach (v, i, item) {
 		key_index(ip, kp, i);
 		if (!json_is_string(item))
@@ -468,20 +487,16 @@ static int get_named_keys(struct pctx *x, json_t *obj, const char *path, const c
 			  struct named_key **arr, size_t *n)
 {
 	char kp[KEY_MAX], ip[KEY_MAX];
-	json_t *item;
+	void *buf = NULL;
+	json_t *item, *v;
 	size_t i;
 	int err;
-	json_t *v = member(x, obj, path, key, false, kp, &err);
 
+	v = array_member(x, obj, path, key, "an array of {\"name\": ..., \"key\": ...} objects",
+			 sizeof(**arr), &buf, kp, &err);
 	if (!v)
 		return err;
-	if (!json_is_array(v))
-		return fail(x, kp, "expected an array of {\"name\": ..., \"key\": ...} objects");
-	if (!json_array_size(v))
-		return 0;
-	*arr = calloc(json_array_size(v), sizeof(**arr));
-	if (!*arr)
-		return oom(x);
+	*arr = buf;
 	json_array_foreach (v, i, item) {
 		*n = i + 1; /* counted first, so config_free() frees a half-parsed entry */
 		key_index(ip, kp, i);
