@@ -226,6 +226,57 @@ static void test_queries(void)
 	REFUSES("status: unexpected argument 'now'", "an argument to status", "status", "now");
 }
 
+static int spit_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ret = f && fputs(text, f) >= 0 ? 0 : -1;
+
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* redeem STATEMENT SIG..., revoke --signed STATEMENT SIG, audit verify --signatures */
+static void test_signed_commands(void)
+{
+	static char st[] = "/tmp/lockbox-st.json", s1[] = "/tmp/lockbox-st.json.sig",
+		    s2[] = "/tmp/lockbox-st.json.sig2";
+	const char *text = "{\"statement\":\"stor-1/7/x\"}\n";
+	const char *sig = "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n";
+
+	ok(!spit_file(st, text) && !spit_file(s1, sig) && !spit_file(s2, sig), "the files");
+	is_int(PARSE("redeem", st, s1, s2), 0, "redeem STATEMENT SIG SIG");
+	ok(cl.req.cmd == CMD_REDEEM && cl.req.statement_len == strlen(text) &&
+		   !strcmp(cl.req.statement, text),
+	   "the statement's bytes, newline and all");
+	ok(cl.req.n_signatures == 2 && !strcmp(proto_signature_at(&cl.req, 1), sig),
+	   "both signatures");
+	REFUSES("redeem: missing STATEMENT", "redeem with nothing", "redeem");
+	REFUSES("redeem: missing SIG", "redeem without a signature", "redeem", st);
+	REFUSES("SIG: cannot read /nonexistent", "a missing signature file", "redeem", st,
+		"/nonexistent");
+	REFUSES("STATEMENT: cannot read /nonexistent", "a missing statement file", "redeem",
+		"/nonexistent", s1);
+	REFUSES("redeem: at most 16 signatures", "17 signatures", "redeem", st, s1, s1, s1, s1, s1,
+		s1, s1, s1, s1, s1, s1, s1, s1, s1, s1, s1, s1);
+	is_int(PARSE("revoke", "--signed", st, s1), 0, "revoke --signed STATEMENT SIG");
+	ok(cl.req.cmd == CMD_REVOKE && cl.req.statement_len && !strcmp(cl.req.signature, sig) &&
+		   !cl.req.id,
+	   "sends the statement and the signature, no id");
+	REFUSES("revoke: missing SIG", "revoke --signed without SIG", "revoke", "--signed", st);
+	REFUSES("revoke: unexpected argument", "revoke --signed with two SIGs", "revoke",
+		"--signed", st, s1, s2);
+	REFUSES("revoke --signed: --reason is not signed", "revoke --signed --reason", "revoke",
+		"--signed", st, s1, "--reason", "done now");
+	REFUSES("ID: expected a positive integer", "revoke with a file and no --signed", "revoke",
+		st);
+	is_int(PARSE("audit", "verify", "--signatures"), 0, "audit verify --signatures");
+	ok(cl.req.cmd == CMD_VERIFY && cl.req.check_signatures, "asks for the signatures");
+	unlink(st);
+	unlink(s1);
+	unlink(s2);
+}
+
 static void test_globals_and_help(void)
 {
 	is_int(PARSE("--socket", "/tmp/lb.sock", "status"), 0, "--socket before the command");
@@ -292,6 +343,7 @@ static void test_usage_text(void)
 
 int main(void)
 {
+	test_signed_commands();
 	test_request();
 	test_decisions();
 	test_queries();

@@ -376,10 +376,63 @@ static void test_missing_and_unknown_fields(void)
 		"an unknown key is quoted without its control characters");
 }
 
+#define SIG_JSON "\"-----BEGIN SSH SIGNATURE-----\\nQUJD\\n-----END SSH SIGNATURE-----\\n\""
+
+/* redeem and revoke --signed: the statement and signatures, and their combinations. */
+static void test_signed_fields(void)
+{
+	char many[4096] = "{\"v\":1,\"cmd\":\"redeem\",\"statement\":\"x\\n\",\"signatures\":[";
+	static struct proto_req q;
+	size_t cut;
+
+	rejects("{\"v\":1,\"cmd\":\"redeem\",\"statement\":\"x\\n\"}", "signatures: missing",
+		"redeem without signatures");
+	rejects("{\"v\":1,\"cmd\":\"redeem\",\"statement\":\"x\\n\",\"signatures\":[]}",
+		"signatures: expected an array of 1 to 16", "redeem with an empty list");
+	rejects("{\"v\":1,\"cmd\":\"redeem\",\"statement\":\"x\\n\",\"signatures\":[1]}",
+		"signatures: expected a string", "a signature that is not a string");
+	rejects("{\"v\":1,\"cmd\":\"redeem\",\"statement\":\"x\\u0007\",\"signatures\":[" SIG_JSON
+		"]}",
+		"statement: byte 1 is not printable ASCII", "a statement with a control character");
+	rejects("{\"v\":1,\"cmd\":\"redeem\",\"statement\":\"\",\"signatures\":[" SIG_JSON "]}",
+		"statement: must not be empty", "an empty statement");
+	for (int i = 0; i < 17; i++) {
+		cut = strlen(many);
+		strcat(strcat(many, i ? "," : ""), SIG_JSON);
+	}
+	strcat(many, "]}");
+	rejects(many, "signatures: more than 16", "17 signatures");
+	strcpy(many + cut, "]}");
+	accepts(many, &q, "16 signatures");
+	is_int(q.n_signatures, 16, "all 16 kept");
+	is_str(proto_signature_at(&q, 15),
+	       "-----BEGIN SSH SIGNATURE-----\nQUJD\n-----END SSH SIGNATURE-----\n",
+	       "the 16th, whole");
+	is_int(q.statement_len, 2, "the statement's bytes, its newline kept");
+	rejects("{\"v\":1,\"cmd\":\"revoke\",\"id\":3,\"statement\":\"x\\n\","
+		"\"signature\":" SIG_JSON "}",
+		"id: not with a signed revocation", "revoke with an id and a statement");
+	rejects("{\"v\":1,\"cmd\":\"revoke\",\"statement\":\"x\\n\"}",
+		"signature: missing (required with statement)",
+		"a statement without its signature");
+	rejects("{\"v\":1,\"cmd\":\"revoke\",\"signature\":" SIG_JSON "}",
+		"statement: missing (required with signature)",
+		"a signature without its statement");
+	rejects("{\"v\":1,\"cmd\":\"revoke\",\"statement\":\"x\\n\",\"signature\":" SIG_JSON
+		",\"reason\":\"done\"}",
+		"reason: not with a signed revocation", "a reason nobody signed");
+	rejects("{\"v\":1,\"cmd\":\"revoke\"}", "id: missing", "revoke with nothing");
+	rejects("{\"v\":1,\"cmd\":\"verify\",\"check_signatures\":1}",
+		"check_signatures: expected true or false", "check_signatures not a boolean");
+}
+
 /* Every command's message goes out and comes back the same. */
 static void test_request_json_round_trips(void)
 {
-	struct proto_req in[CMD_MAX], back;
+	static struct proto_req in[CMD_MAX + 1], back; /* + revoke --signed */
+	static const char sigs[] = "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n"
+				   "-----END SSH SIGNATURE-----\n\0-----BEGIN SSH SIGNATURE-----\n"
+				   "QUJD\n-----END SSH SIGNATURE-----\n";
 	char *s;
 
 	for (int c = 0; c < CMD_MAX; c++)
@@ -408,14 +461,24 @@ static void test_request_json_round_trips(void)
 	in[CMD_AUDIT].after = 77;
 	in[CMD_STATEMENT].id = 8;
 	in[CMD_STATEMENT].revoke = true;
+	in[CMD_VERIFY].check_signatures = true;
+	strcpy(in[CMD_REDEEM].statement, "{\"statement\":\"stor-1/9/x\"}\n");
+	in[CMD_REDEEM].statement_len = strlen(in[CMD_REDEEM].statement);
+	memcpy(in[CMD_REDEEM].signatures, sigs, sizeof(sigs));
+	in[CMD_REDEEM].n_signatures = 2;
+	proto_req_init(&in[CMD_MAX], CMD_REVOKE);
+	strcpy(in[CMD_MAX].statement, "{\"type\":\"lockbox.revocation\"}\n");
+	in[CMD_MAX].statement_len = strlen(in[CMD_MAX].statement);
+	strcpy(in[CMD_MAX].signature, in[CMD_APPROVE].signature);
 
-	for (int c = 0; c < CMD_MAX; c++) {
+	for (int c = 0; c <= CMD_MAX; c++) {
 		json_t *j = proto_request_json(&in[c]);
 
 		s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		json_decref(j);
 		if (!ok(s && !proto_parse_request(s, strlen(s), &back, err, sizeof(err)),
-			"%s: the CLI's message parses", proto_cmd_name(c))) {
+			"%s: the CLI's message parses",
+			c == CMD_MAX ? "revoke --signed" : proto_cmd_name(c))) {
 			printf("#   %s: %s\n", s, err);
 			free(s);
 			continue;
@@ -696,6 +759,7 @@ int main(void)
 	test_control_characters();
 	test_missing_and_unknown_fields();
 	test_request_json_round_trips();
+	test_signed_fields();
 	test_hosts();
 	test_reply_builders();
 	test_request_to_json();

@@ -270,7 +270,8 @@ static json_t *key_json(const char *name)
 
 /*
  * The fake's config with approver_keys: acme trusts appr (as bin) and own (as daemon,
- * the requester); globex trusts g1 (bin) and g2 (sync). "other" is nobody's.
+ * the requester); globex trusts g1 (bin) and g2 (sync); sec (as sys) is a security
+ * key. "other" is nobody's.
  */
 static int use_keys(struct fake *f)
 {
@@ -281,16 +282,17 @@ static int use_keys(struct fake *f)
 
 	snprintf(dir, sizeof(dir), "%s/acme", f->dir);
 	snprintf(dir2, sizeof(dir2), "%s/globex", f->dir);
-	c = json_pack("{s:{s:[s],s:[]}, s:{s:[s],s:[]}, s:[{s:s,s:[s],s:{s:[s],s:[]},"
-		      "s:[{s:s,s:o},{s:s,s:o}]}, {s:s,s:[s],s:i,s:{s:[s,s],s:[]},"
-		      "s:[{s:s,s:o},{s:s,s:o}]}]}",
-		      "engineers", "users", "daemon", "groups", "security", "users", "sys",
-		      "groups", "zones", "name", "acme", "paths", dir, "approvers", "users", "bin",
-		      "groups", "approver_keys", "name", "bin", "key", key_json("appr"), "name",
-		      "daemon", "key", key_json("own"), "name", "globex", "paths", dir2,
-		      "approvals_required", 2, "approvers", "users", "bin", "sync", "groups",
-		      "approver_keys", "name", "bin", "key", key_json("g1"), "name", "sync", "key",
-		      key_json("g2"));
+	c = json_pack(
+		"{s:{s:[s],s:[]}, s:{s:[s],s:[]}, s:[{s:s,s:o}], s:[{s:s,s:[s],s:{s:[s],s:[]},"
+		"s:[{s:s,s:o},{s:s,s:o}]}, {s:s,s:[s],s:i,s:{s:[s,s],s:[]},"
+		"s:[{s:s,s:o},{s:s,s:o}]}]}",
+		"engineers", "users", "daemon", "groups", "security", "users", "sys", "groups",
+		"security_keys", "name", "sys", "key", key_json("sec"), "zones", "name", "acme",
+		"paths", dir, "approvers", "users", "bin", "groups", "approver_keys", "name", "bin",
+		"key", key_json("appr"), "name", "daemon", "key", key_json("own"), "name", "globex",
+		"paths", dir2, "approvals_required", 2, "approvers", "users", "bin", "sync",
+		"groups", "approver_keys", "name", "bin", "key", key_json("g1"), "name", "sync",
+		"key", key_json("g2"));
 	text = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
 	ret = config_parse(text, strlen(text), &cfg, err, sizeof(err));
@@ -373,6 +375,286 @@ static void test_hardware_keys_only(struct fake *f)
 	EVP_PKEY_free(k);
 }
 
+/* redeem STATEMENT SIG... sent by @uid on host @host: the reply. */
+static struct proto_reply redeem_as(struct fake *f, uint32_t uid, const char *host,
+				    const char *text, char *const *sigs, int n)
+{
+	static struct proto_req q;
+	struct caller c = who(uid);
+	size_t off = 0;
+
+	proto_req_init(&q, CMD_REDEEM);
+	snprintf(q.statement, sizeof(q.statement), "%s", text ? text : "");
+	q.statement_len = strlen(q.statement);
+	for (int i = 0; i < n; i++) {
+		snprintf(q.signatures + off, sizeof(q.signatures) - off, "%s",
+			 sigs[i] ? sigs[i] : "");
+		off += strlen(q.signatures + off) + 1;
+	}
+	q.n_signatures = n;
+	f->x.host = host;
+	return reply(cmd_redeem(&f->x, &c, &q));
+}
+
+/* revoke --signed: the revocation @text signed as @sig, sent by @uid on @host. */
+static struct proto_reply revoke_as(struct fake *f, uint32_t uid, const char *host,
+				    const char *text, const char *sig)
+{
+	static struct proto_req q;
+	struct caller c = who(uid);
+
+	proto_req_init(&q, CMD_REVOKE);
+	snprintf(q.statement, sizeof(q.statement), "%s", text ? text : "");
+	q.statement_len = strlen(q.statement);
+	snprintf(q.signature, sizeof(q.signature), "%s", sig ? sig : "");
+	f->x.host = host;
+	return reply(cmd_revoke_signed(&f->x, &c, &q));
+}
+
+/* A request for @zone filed on stor-1 for @hosts: its statement (free it). */
+static char *fleet_statement(struct fake *f, const char *zone, const char *hosts)
+{
+	char code[32], text[512];
+	int64_t id;
+
+	f->x.host = "stor-1";
+	snprintf(text, sizeof(text),
+		 "{\"v\":1,\"cmd\":\"request\",\"zone\":\"%s\",\"reason\":\"disk full on node "
+		 "3\",\"duration\":3600,\"hosts\":\"%s\"}",
+		 zone, hosts);
+	id = file_request(f, text);
+	return statement_of(f, ENG, id, false, code);
+}
+
+/* @text with its fields changed by @edit, re-formatted canonically (free it). */
+static char *restated(const char *text, void (*edit)(struct statement *))
+{
+	struct statement st = {0}, rev;
+	char err[256], *out = NULL;
+	size_t len;
+
+	if (!statement_parse(text, strlen(text), &st, err, sizeof(err))) {
+		if (edit) {
+			edit(&st);
+			statement_format(&st, &out, &len, err, sizeof(err));
+		} else {
+			statement_revocation(&st, &rev);
+			statement_format(&rev, &out, &len, err, sizeof(err));
+		}
+	}
+	statement_free(&st);
+	return out;
+}
+
+static void to_bin(struct statement *st)
+{
+	snprintf(st->engineer, sizeof(st->engineer), "bin");
+}
+
+static void to_nobody(struct statement *st)
+{
+	snprintf(st->engineer, sizeof(st->engineer), "no-such-user-lb");
+}
+
+static void test_redeem(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *sig = text ? sign_text("appr", "lockbox", text) : NULL;
+	int created = count_type(f, "request.created", NULL);
+	int approved = count_type(f, "request.approved", NULL), puts = f->puts;
+	struct proto_reply r;
+	json_t *rec = NULL;
+	int64_t id;
+
+	refused(redeem_as(f, ENG, "stor-1", text, &sig, 1), PROTO_E_CONFLICT, "this host filed it",
+		"redeem on the origin host");
+	r = redeem_as(f, ENG, "stor-2", text, &sig, 1);
+	id = r.ok ? result_int(&r, "id") : 0;
+
+	ok(r.ok, "stor-2: the engineer redeems a statement signed by acme's approver (%s)",
+	   r.message);
+	is_str(result_str(&r, "state"), "approved", "the local request is approved");
+	is_int(result_int(&r, "approvals"), 1, "with the one approval acme requires");
+	json_decref(r.result);
+	ok(f->puts > puts && fake_find(f, ENG, f->zones[0].id), "a grant went into the kernel map");
+	is_int(count_type(f, "request.created", &rec), created + 1, "request.created recorded");
+	ok(rec && strstr(json_string_value(json_object_get(rec, "statement_id")) ?: "", "stor-1/"),
+	   "with the statement id from stor-1");
+	json_decref(rec);
+	rec = NULL;
+	is_int(count_type(f, "request.approved", &rec), approved + 1, "request.approved recorded");
+	is_str(json_string_value(json_object_get(rec, "signature")), sig ? sig : "",
+	       "with the signature");
+	is_str(json_string_value(json_object_get(rec, "user")), "bin", "by the key's name");
+	json_decref(rec);
+	r = redeem_as(f, 0, "stor-2", text, &sig, 1);
+	ok(r.ok && result_int(&r, "id") == id,
+	   "a second redeem (by root) answers the same request");
+	json_decref(r.result);
+	is_int(count_type(f, "request.approved", NULL), approved + 1, "and records nothing more");
+	free(sig);
+	free(text);
+}
+
+static void test_redeem_refusals(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*,web-?");
+	char *sig = text ? sign_text("appr", "lockbox", text) : NULL, *other, *edited;
+
+	refused(redeem_as(f, ENG, "db-1", text, &sig, 1), PROTO_E_NOT_PERMITTED,
+		"host not matched: db-1", "db-1 is not among stor-*");
+	refused(redeem_as(f, APPROVER, "stor-3", text, &sig, 1), PROTO_E_NOT_PERMITTED,
+		"only the engineer", "an approver redeeming for the engineer");
+	other = sign_text("g2", "lockbox", text ? text : "");
+	refused(redeem_as(f, ENG, "stor-3", text, &other, 1), PROTO_E_NOT_PERMITTED,
+		"key not trusted for zone acme", "a signature by globex's key");
+	free(other);
+	other = sign_text("own", "lockbox", text ? text : "");
+	refused(redeem_as(f, ENG, "stor-3", text, &other, 1), PROTO_E_NOT_PERMITTED,
+		"is the engineer", "the engineer's own key");
+	free(other);
+	edited = strdup(text ? text : "");
+	if (strstr(edited, "disk full"))
+		strstr(edited, "disk full")[0] = 'D'; /* one byte of the reason */
+	refused(redeem_as(f, ENG, "stor-3", edited, &sig, 1), PROTO_E_NOT_PERMITTED,
+		"signature over another statement", "the reason edited after signing");
+	free(edited);
+	refused(redeem_as(f, ENG, "stor-3", "{\"v\":1}\n", &sig, 1), PROTO_E_INVALID, "STATEMENT",
+		"not a statement");
+	edited = restated(text ? text : "", to_bin);
+	other = sign_text("appr", "lockbox", edited ? edited : "");
+	refused(redeem_as(f, 0, "stor-3", edited, &other, 1), PROTO_E_NOT_PERMITTED,
+		"bin is not an engineer on host stor-3", "a statement naming a non-engineer");
+	free(edited);
+	free(other);
+	edited = restated(text ? text : "", to_nobody);
+	other = sign_text("appr", "lockbox", edited ? edited : "");
+	refused(redeem_as(f, 0, "stor-3", edited, &other, 1), PROTO_E_NOT_PERMITTED,
+		"is not a user on host stor-3", "a statement naming an unknown user");
+	free(edited);
+	free(other);
+	fake_clock = T0 + f->cfg->request_ttl;
+	refused(redeem_as(f, ENG, "stor-3", text, &sig, 1), PROTO_E_NOT_PERMITTED,
+		"deadline passed", "a statement past its redeem_by");
+	fake_clock = T0;
+	ok(!fake_find(f, ENG, f->zones[0].id) || fake_find(f, ENG, f->zones[0].id)->g.id != 0,
+	   "the map holds no grant from any refusal");
+	free(sig);
+	free(text);
+}
+
+static void test_redeem_two_approvals(struct fake *f)
+{
+	char *text = fleet_statement(f, "globex", "stor-*");
+	char *sigs[2] = {text ? sign_text("g1", "lockbox", text) : NULL, NULL};
+	struct proto_reply r;
+
+	refused(redeem_as(f, ENG, "stor-4", text, sigs, 1), PROTO_E_NOT_PERMITTED,
+		"not enough approvals: 1 of the 2", "globex with one signature");
+	sigs[1] = strdup(sigs[0] ? sigs[0] : "");
+	refused(redeem_as(f, ENG, "stor-4", text, sigs, 2), PROTO_E_NOT_PERMITTED,
+		"bin signed already", "bin's signature twice");
+	free(sigs[1]);
+	sigs[1] = text ? sign_text("g2", "lockbox", text) : NULL;
+	r = redeem_as(f, ENG, "stor-4", text, sigs, 2);
+	ok(r.ok, "globex with bin's and sync's signatures (%s)", r.message);
+	is_int(result_int(&r, "approvals"), 2, "two approvals");
+	is_str(result_str(&r, "state"), "approved", "approved");
+	json_decref(r.result);
+	free(sigs[0]);
+	free(sigs[1]);
+	free(text);
+}
+
+static void test_revoke_signed(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *sig = text ? sign_text("appr", "lockbox", text) : NULL;
+	char *rev = restated(text ? text : "", NULL), *rsig;
+	struct proto_reply r = redeem_as(f, ENG, "stor-5", text, &sig, 1);
+	int64_t id = r.ok ? result_int(&r, "id") : -1;
+
+	json_decref(r.result);
+	rsig = sign_text("other", "lockbox", rev ? rev : "");
+	refused(revoke_as(f, ENG, "stor-5", rev, rsig), PROTO_E_NOT_PERMITTED, "key not trusted",
+		"a revocation signed by nobody's key");
+	free(rsig);
+	refused(revoke_as(f, ENG, "stor-5", text, sig), PROTO_E_NOT_PERMITTED, "not a revocation",
+		"an approval statement as a revocation");
+	rsig = sign_text("sec", "lockbox", rev ? rev : "");
+	r = revoke_as(f, ENG, "stor-5", rev, rsig);
+	ok(r.ok && result_int(&r, "id") == id, "security's key revokes request %lld (%s)",
+	   (long long)id, r.message);
+	is_str(result_str(&r, "state"), "revoked", "revoked");
+	json_decref(r.result);
+	ok(!fake_find(f, ENG, f->zones[0].id) ||
+		   fake_find(f, ENG, f->zones[0].id)->g.id != (__u64)id,
+	   "its grant left the kernel map");
+	refused(redeem_as(f, ENG, "stor-5", text, &sig, 1), PROTO_E_NOT_PERMITTED,
+		"statement revoked", "the replay after revocation");
+	r = revoke_as(f, ENG, "stor-5", rev, rsig);
+	ok(r.ok, "the revocation again changes nothing (%s)", r.message);
+	json_decref(r.result);
+	free(rsig);
+	free(rev);
+	free(sig);
+	free(text);
+}
+
+static void test_revoke_before_redeem(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *sig = text ? sign_text("appr", "lockbox", text) : NULL;
+	char *rev = restated(text ? text : "", NULL);
+	char *rsig = sign_text("appr", "lockbox", rev ? rev : "");
+	int bars = count_type(f, "statement.revoked", NULL);
+	struct proto_reply r = revoke_as(f, 0, "stor-6", rev, rsig);
+
+	ok(r.ok && json_is_null(json_object_get(r.result, "id")),
+	   "stor-6: the approver's revocation, before any redeem here (%s)", r.message);
+	json_decref(r.result);
+	is_int(count_type(f, "statement.revoked", NULL), bars + 1, "statement.revoked recorded");
+	refused(redeem_as(f, ENG, "stor-6", text, &sig, 1), PROTO_E_NOT_PERMITTED,
+		"statement revoked", "a redeem after it");
+	free(rsig);
+	free(rev);
+	free(sig);
+	free(text);
+}
+
+static struct proto_reply verify_sigs(struct fake *f)
+{
+	struct caller c = who(SECURITY);
+	struct proto_req q = req("{\"v\":1,\"cmd\":\"verify\",\"check_signatures\":true}");
+
+	return reply(cmd_verify(&f->x, &c, &q));
+}
+
+static void test_verify_signatures(struct fake *f)
+{
+	struct proto_reply r = verify_sigs(f);
+	int64_t n = result_int(&r, "signatures");
+	json_t *rec = NULL;
+
+	ok(r.ok && json_is_true(json_object_get(r.result, "ok")),
+	   "audit verify --signatures passes (%s)", result_str(&r, "message"));
+	ok(n >= 8, "every signed record re-verified (%lld)", (long long)n);
+	json_decref(r.result);
+	/* a record whose chain is intact but whose signature is not the statement's */
+	count_type(f, "request.approved", &rec); /* the last approval, a copy */
+	rec = json_deep_copy(rec);
+	json_object_set_new(rec, "statement", json_string("{\"v\":1}\n"));
+	json_object_del(rec, "seq");
+	is_int(ctx_append(&f->x, rec), 0, "a record with a signature over another statement");
+	r = verify_sigs(f);
+	ok(r.ok && json_is_false(json_object_get(r.result, "ok")),
+	   "a signature over another statement is reported");
+	ok(strstr(result_str(&r, "message"), "does not verify over the recorded statement") != NULL,
+	   "naming why: %s", result_str(&r, "message"));
+	ok(result_int(&r, "bad_seq") > 0, "and the record");
+	json_decref(r.result);
+}
+
 /*
  * An sk-ssh-ed25519 SSHSIG over @msg by @k (public @pk), application "ssh:", with
  * the authenticator @flags: what a FIDO key makes, built here for want of a token.
@@ -427,6 +709,12 @@ int main(void)
 	test_signed_approval(&f);
 	test_refusals(&f);
 	test_distinct_names(&f);
+	test_redeem(&f);
+	test_redeem_refusals(&f);
+	test_redeem_two_approvals(&f);
+	test_revoke_signed(&f);
+	test_revoke_before_redeem(&f);
+	test_verify_signatures(&f);
 	test_hardware_keys_only(&f); /* last: it changes the config */
 	fake_close(&f);
 	test_dir_remove();

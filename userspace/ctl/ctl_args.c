@@ -29,6 +29,8 @@ enum opt_id {
 	O_HOSTS,
 	O_REVOKE,
 	O_SIGNATURE,
+	O_SIGNED,
+	O_SIGNATURES,
 	O_MAX,
 };
 
@@ -36,14 +38,23 @@ static const struct {
 	const char *name;
 	bool has_arg;
 } opts[O_MAX] = {
-	[O_REASON] = {"reason", true},	     [O_TICKET] = {"ticket", true},
-	[O_DURATION] = {"duration", true},   [O_ACCESS] = {"access", true},
-	[O_STATE] = {"state", true},	     [O_JSON] = {"json", false},
-	[O_COMMENT] = {"comment", true},     [O_TIMEOUT] = {"timeout", true},
-	[O_FOLLOW] = {"follow", false},	     [O_SINCE] = {"since", true},
-	[O_AFTER] = {"after", true},	     [O_WAIT] = {"wait", false},
-	[O_HOSTS] = {"hosts", true},	     [O_REVOKE] = {"revoke", false},
+	[O_REASON] = {"reason", true},
+	[O_TICKET] = {"ticket", true},
+	[O_DURATION] = {"duration", true},
+	[O_ACCESS] = {"access", true},
+	[O_STATE] = {"state", true},
+	[O_JSON] = {"json", false},
+	[O_COMMENT] = {"comment", true},
+	[O_TIMEOUT] = {"timeout", true},
+	[O_FOLLOW] = {"follow", false},
+	[O_SINCE] = {"since", true},
+	[O_AFTER] = {"after", true},
+	[O_WAIT] = {"wait", false},
+	[O_HOSTS] = {"hosts", true},
+	[O_REVOKE] = {"revoke", false},
 	[O_SIGNATURE] = {"signature", true},
+	[O_SIGNED] = {"signed", false},
+	[O_SIGNATURES] = {"signatures", false},
 };
 
 #define OPT(o)	  (1u << (o))
@@ -92,10 +103,16 @@ static const struct {
 		      "Deny a pending request (zone approvers).\n"
 		      "  --reason TEXT     why (at least 8 characters; sent to the "
 		      "requester)\n" JSON_HELP},
-	[CMD_REVOKE] = {"revoke", "ID", OPT(O_REASON) | OPT(O_JSON),
-			"revoke ID [--reason TEXT] [--json]",
-			"End an active grant now (zone approvers, security, root).\n"
-			"  --reason TEXT     recorded with the revocation\n" JSON_HELP},
+	[CMD_REVOKE] =
+		{"revoke", "ID", OPT(O_REASON) | OPT(O_SIGNED) | OPT(O_JSON),
+		 "revoke ID [--reason TEXT] [--json] | revoke --signed STATEMENT SIG [--json]",
+		 "End an active grant now (zone approvers, security, root).\n"
+		 "  --reason TEXT     recorded with the revocation\n"
+		 "  --signed          STATEMENT is a revocation statement (`lockboxctl\n"
+		 "                    statement ID --revoke` on the origin host) and SIG a\n"
+		 "                    zone approver's or security key's signature of it:\n"
+		 "                    ends the grant here and bars later redeems, whoever\n"
+		 "                    sends it\n" JSON_HELP},
 	[CMD_CANCEL] = {"cancel", "ID", OPT(O_JSON), "cancel ID [--json]",
 			"Withdraw your own pending request.\n" JSON_HELP},
 	[CMD_WAIT] = {"wait", "ID", OPT(O_TIMEOUT) | OPT(O_JSON), "wait ID [--timeout D] [--json]",
@@ -112,9 +129,13 @@ static const struct {
 		       "                    resumes from the last seq it has, without gaps\n"
 		       "  --json            a JSON array; with --follow one object per line\n"
 		       "See also: lockboxctl audit verify\n"},
-	[CMD_VERIFY] = {"audit verify", NULL, OPT(O_JSON), "audit verify [--json]",
-			"Re-check the audit trail's hash chain; exit 1 naming the first bad "
-			"record.\n" JSON_HELP},
+	[CMD_VERIFY] =
+		{"audit verify", NULL, OPT(O_SIGNATURES) | OPT(O_JSON),
+		 "audit verify [--signatures] [--json]",
+		 "Re-check the audit trail's hash chain; exit 1 naming the first bad "
+		 "record.\n"
+		 "  --signatures      also re-verify every recorded approval and revocation\n"
+		 "                    signature against the key recorded with it\n" JSON_HELP},
 	[CMD_STATUS] = {"status", NULL, OPT(O_JSON), "status [--json]",
 			"Show the mode, attached hooks, counts and dropped events.\n"
 			"  --json            print the agent's JSON object\n"},
@@ -125,6 +146,17 @@ static const struct {
 		 "security, root). Redirect it to a file and sign that file.\n"
 		 "  --revoke          the revocation statement of an approved request\n"
 		 "  --json            {\"statement\": TEXT}\n"},
+	[CMD_REDEEM] =
+		{"redeem", "STATEMENT SIG...", OPT(O_JSON),
+		 "redeem STATEMENT SIG [SIG...] [--json]",
+		 "On a host the statement covers, turn a statement signed by the zone's\n"
+		 "approvers into a request, its approvals and the grant, in one step;\n"
+		 "prints the local request's id (the engineer named in it, or root).\n"
+		 "Redeeming it again prints the same id and changes nothing.\n"
+		 "  STATEMENT         the file `lockboxctl statement ID` wrote on the origin "
+		 "host\n"
+		 "  SIG               a signature of it (ssh-keygen -Y sign -n lockbox), one\n"
+		 "                    per approver\n" JSON_HELP},
 };
 
 const char *ctl_cmd_name(enum proto_cmd cmd)
@@ -190,26 +222,65 @@ static int set_secs(const char *name, const char *val, bool zero_ok, int64_t *ou
 	return 0;
 }
 
-/* --signature FILE: the armored signature, read whole (at most PROTO_SIGNATURE_MAX bytes). */
-static int read_signature(const char *path, char *dst, char *err, size_t errlen)
+/*
+ * File @path read whole into @dst (at most @max bytes, then a NUL); its length in *@len.
+ * @what names it in errors ("--signature", "STATEMENT", "SIG").
+ */
+static int read_whole(const char *what, const char *path, char *dst, size_t max, size_t *len,
+		      char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	size_t n;
 
 	if (!f)
-		return seterr_inval(err, errlen, "--signature: cannot read %s: %s", path,
+		return seterr_inval(err, errlen, "%s: cannot read %s: %s", what, path,
 				    strerror(errno));
-	n = fread(dst, 1, PROTO_SIGNATURE_MAX + 1, f);
+	n = fread(dst, 1, max + 1, f);
 	fclose(f);
-	if (n > PROTO_SIGNATURE_MAX)
-		return seterr_inval(err, errlen, "--signature: %s is larger than %d bytes", path,
-				    PROTO_SIGNATURE_MAX);
+	if (n > max)
+		return seterr_inval(err, errlen, "%s: %s is larger than %zu bytes", what, path,
+				    max);
 	if (!n)
-		return seterr_inval(err, errlen, "--signature: %s is empty", path);
+		return seterr_inval(err, errlen, "%s: %s is empty", what, path);
 	dst[n] = '\0';
 	if (strlen(dst) != n)
-		return seterr_inval(err, errlen, "--signature: %s is not an SSH signature", path);
+		return seterr_inval(err, errlen, "%s: %s has a NUL byte: not %s", what, path,
+				    strcmp(what, "STATEMENT") ? "an SSH signature"
+							      : "a lockbox statement");
+	*len = n;
 	return 0;
+}
+
+/* --signature FILE: the armored signature, read whole (at most PROTO_SIGNATURE_MAX bytes). */
+static int read_signature(const char *path, char *dst, char *err, size_t errlen)
+{
+	size_t n;
+
+	return read_whole("--signature", path, dst, PROTO_SIGNATURE_MAX, &n, err, errlen);
+}
+
+/* redeem STATEMENT SIG..., revoke --signed STATEMENT SIG: the files, as they are. */
+static int read_signed_files(struct proto_req *r, const char *const *pos, int n, char *err,
+			     size_t errlen)
+{
+	size_t off = 0, len;
+	int ret = read_whole("STATEMENT", pos[0], r->statement, PROTO_STATEMENT_MAX,
+			     &r->statement_len, err, errlen);
+
+	if (!ret && r->cmd == CMD_REVOKE)
+		return read_whole("SIG", pos[1], r->signature, PROTO_SIGNATURE_MAX, &len, err,
+				  errlen);
+	for (int i = 1; !ret && i < n; i++) {
+		if (off + PROTO_SIGNATURE_MAX + 1 > sizeof(r->signatures))
+			return seterr_inval(err, errlen,
+					    "SIG: the signatures are more than a "
+					    "message can carry");
+		ret = read_whole("SIG", pos[i], r->signatures + off, PROTO_SIGNATURE_MAX, &len, err,
+				 errlen);
+		off += len + 1;
+		r->n_signatures = i;
+	}
+	return ret;
 }
 
 static int set_state(struct proto_req *r, const char *val, char *err, size_t errlen)
@@ -237,6 +308,10 @@ static void set_flag(struct ctl_cmdline *out, enum opt_id o)
 		out->wait = true;
 	else if (o == O_REVOKE)
 		out->req.revoke = true;
+	else if (o == O_SIGNED)
+		out->is_signed = true;
+	else if (o == O_SIGNATURES)
+		out->req.check_signatures = true;
 }
 
 static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, char *err,
@@ -287,6 +362,8 @@ static int set_option(struct ctl_cmdline *out, enum opt_id o, const char *val, c
 	case O_FOLLOW:
 	case O_WAIT:
 	case O_REVOKE:
+	case O_SIGNED:
+	case O_SIGNATURES:
 		set_flag(out, o);
 		return 0;
 	case O_SIGNATURE:
@@ -315,6 +392,34 @@ static int set_positional(struct ctl_cmdline *out, const char *what, const char 
 	return 0;
 }
 
+/* The arguments after the command: an ID or ZONE, or the files of a signed command. */
+static int set_positionals(struct ctl_cmdline *out, const char *const *pos, int n, char *err,
+			   size_t errlen)
+{
+	enum proto_cmd cmd = out->req.cmd;
+	const char *cname = specs[cmd].name;
+	bool files = cmd == CMD_REDEEM || (cmd == CMD_REVOKE && out->is_signed);
+	int want_min = files ? 2 : !!specs[cmd].positional;
+	int want_max = cmd == CMD_REDEEM ? PROTO_SIGS_MAX + 1 : want_min;
+
+	if (n < want_min && files)
+		return seterr_inval(err, errlen, "%s: missing %s", cname, n ? "SIG" : "STATEMENT");
+	if (n < want_min)
+		return seterr_inval(err, errlen, "%s: missing %s", cname, specs[cmd].positional);
+	if (n > want_max && cmd == CMD_REDEEM)
+		return seterr_inval(err, errlen, "redeem: at most %d signatures", PROTO_SIGS_MAX);
+	if (n > want_max)
+		return seterr_inval(err, errlen, "%s: unexpected argument '%s'", cname,
+				    pos[want_max]);
+	if (cmd == CMD_REVOKE && out->is_signed && out->req.reason[0])
+		return seterr_inval(err, errlen,
+				    "revoke --signed: --reason is not signed; "
+				    "leave it out");
+	if (files)
+		return read_signed_files(&out->req, pos, n, err, errlen);
+	return n ? set_positional(out, specs[cmd].positional, pos[0], err, errlen) : 0;
+}
+
 /* The agent's field names, as the user typed them. */
 static const char *option_for_field(const char *field, size_t len)
 {
@@ -336,6 +441,9 @@ static const char *option_for_field(const char *field, size_t len)
 		{"hosts", "--hosts"},
 		{"revoke", "--revoke"},
 		{"signature", "--signature"},
+		{"statement", "STATEMENT"},
+		{"signatures", "SIG"},
+		{"check_signatures", "--signatures"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -391,9 +499,9 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 {
 	enum proto_cmd cmd = out->req.cmd;
 	const char *cname = specs[cmd].name;
-	bool have_pos = false, only_pos = false;
-	bool seen_reason = false;
-	int ret;
+	const char *pos[PROTO_SIGS_MAX + 2];
+	bool only_pos = false, seen_reason = false;
+	int ret, npos = 0;
 
 	for (; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq;
@@ -405,13 +513,10 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 		}
 		/* "-5" is a (bad) ID, not an option */
 		if (only_pos || a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9')) {
-			if (!specs[cmd].positional || have_pos)
+			if (!specs[cmd].positional || npos == (int)(sizeof(pos) / sizeof(pos[0])))
 				return seterr_inval(err, errlen, "%s: unexpected argument '%s'",
 						    cname, a);
-			ret = set_positional(out, specs[cmd].positional, a, err, errlen);
-			if (ret)
-				return ret;
-			have_pos = true;
+			pos[npos++] = a;
 			continue;
 		}
 		if (a[1] != '-')
@@ -438,8 +543,9 @@ static int parse_command_args(int argc, char *const argv[], int i, struct ctl_cm
 		if (o == O_REASON)
 			seen_reason = true;
 	}
-	if (specs[cmd].positional && !have_pos)
-		return seterr_inval(err, errlen, "%s: missing %s", cname, specs[cmd].positional);
+	ret = set_positionals(out, pos, npos, err, errlen);
+	if (ret)
+		return ret;
 	if ((cmd == CMD_REQUEST || cmd == CMD_DENY) && !seen_reason)
 		return seterr_inval(err, errlen, "%s: missing --reason", cname);
 	if (cmd == CMD_REQUEST && out->req.timeout && !out->wait)

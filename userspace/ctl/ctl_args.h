@@ -13,6 +13,7 @@ struct ctl_cmdline {
 	bool version;	    /* --version */
 	bool json;	    /* --json: results, and errors, as JSON on stdout */
 	bool wait;	    /* request --wait: then wait for the decision */
+	bool is_signed;	    /* revoke --signed STATEMENT SIG */
 	struct proto_req req;
 };
 

@@ -107,15 +107,20 @@ static int finish_request(json_t *result, FILE *out, FILE *err)
 static int finish_decision(const struct proto_req *req, json_t *result, FILE *out)
 {
 	json_t *appr = json_object_get(result, "approvals");
+	json_t *rid = json_object_get(result, "id");
 	const char *state = state_of(result);
+	/* revoke --signed names the grant by its statement: the agent says which request */
+	long long id = json_is_integer(rid) ? json_integer_value(rid) : req->id;
 
 	if (req->cmd == CMD_APPROVE && !strcmp(state, "pending") && json_is_integer(appr))
-		fprintf(out, "request %lld: approval recorded (%lld so far), still pending\n",
-			(long long)req->id, (long long)json_integer_value(appr));
+		fprintf(out, "request %lld: approval recorded (%lld so far), still pending\n", id,
+			(long long)json_integer_value(appr));
+	else if (req->cmd == CMD_REVOKE && req->statement_len && !id)
+		fprintf(out, "statement revoked: no grant here; later redeems are refused\n");
 	else if (json_is_object(result))
-		fprintf(out, "request %lld: %s\n", (long long)req->id, state);
+		fprintf(out, "request %lld: %s\n", id, state);
 	else
-		fprintf(out, "request %lld: done\n", (long long)req->id);
+		fprintf(out, "request %lld: done\n", id);
 	return LB_EXIT_OK;
 }
 
@@ -135,8 +140,14 @@ static int finish_verify(json_t *result, FILE *out, FILE *err)
 	if (!json_is_object(result))
 		return report(err, "invalid reply from lockboxd: result: expected an object");
 	if (json_is_true(json_object_get(result, "ok"))) {
-		fprintf(out, "audit trail intact: %lld records\n",
+		json_t *sigs = json_object_get(result, "signatures");
+
+		fprintf(out, "audit trail intact: %lld records",
 			(long long)json_integer_value(json_object_get(result, "records")));
+		if (json_is_integer(sigs))
+			fprintf(out, "; %lld signatures verified",
+				(long long)json_integer_value(sigs));
+		fputc('\n', out);
 		return LB_EXIT_OK;
 	}
 	ctl_escape(json_string_value(json_object_get(result, "message")) ?: "no reason given", msg,
@@ -252,6 +263,7 @@ static int finish(const struct ctl_cmdline *cl, struct ctl_reader *rd, json_t *r
 	}
 	switch (req->cmd) {
 	case CMD_REQUEST:
+	case CMD_REDEEM:
 		return finish_request(result, out, err);
 	case CMD_APPROVE:
 	case CMD_DENY:

@@ -27,6 +27,9 @@ enum field_bit {
 	F_HOSTS = 1u << 12,
 	F_REVOKE = 1u << 13,
 	F_SIGNATURE = 1u << 14,
+	F_STATEMENT = 1u << 15,
+	F_SIGNATURES = 1u << 16,
+	F_CHECK_SIGS = 1u << 17,
 };
 
 static const struct {
@@ -40,13 +43,15 @@ static const struct {
 	[CMD_SHOW] = {"show", F_ID, F_ID},
 	[CMD_APPROVE] = {"approve", F_ID | F_COMMENT | F_SIGNATURE, F_ID},
 	[CMD_DENY] = {"deny", F_ID | F_REASON, F_ID | F_REASON},
-	[CMD_REVOKE] = {"revoke", F_ID | F_REASON, F_ID},
+	/* by ID, or signed: STATEMENT and SIGNATURE (check_revoke_form()) */
+	[CMD_REVOKE] = {"revoke", F_ID | F_REASON | F_STATEMENT | F_SIGNATURE, 0},
 	[CMD_CANCEL] = {"cancel", F_ID, F_ID},
 	[CMD_WAIT] = {"wait", F_ID | F_TIMEOUT, F_ID},
 	[CMD_AUDIT] = {"audit", F_FOLLOW | F_SINCE | F_AFTER, 0},
-	[CMD_VERIFY] = {"verify", 0, 0},
+	[CMD_VERIFY] = {"verify", F_CHECK_SIGS, 0},
 	[CMD_STATUS] = {"status", 0, 0},
 	[CMD_STATEMENT] = {"statement", F_ID | F_REVOKE, F_ID},
+	[CMD_REDEEM] = {"redeem", F_STATEMENT | F_SIGNATURES, F_STATEMENT | F_SIGNATURES},
 };
 
 typedef int (*field_parser)(json_t *v, struct proto_req *r, char *err, size_t errlen);
@@ -238,25 +243,101 @@ static int parse_state(json_t *v, struct proto_req *r, char *err, size_t errlen)
 }
 
 /* An armored SSHSIG: lines of printable ASCII; the agent checks the rest. */
-static int parse_signature(json_t *v, struct proto_req *r, char *err, size_t errlen)
+static int check_armor(json_t *v, const char *name, char *err, size_t errlen)
 {
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 
 	if (!json_is_string(v))
-		return seterr_inval(err, errlen, "signature: expected a string");
+		return seterr_inval(err, errlen, "%s: expected a string", name);
 	if (!n)
-		return seterr_inval(err, errlen, "signature: must not be empty");
+		return seterr_inval(err, errlen, "%s: must not be empty", name);
 	if (n > PROTO_SIGNATURE_MAX)
-		return seterr_inval(err, errlen, "signature: longer than %d bytes",
+		return seterr_inval(err, errlen, "%s: longer than %d bytes", name,
 				    PROTO_SIGNATURE_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((s[i] < 0x20 || s[i] >= 0x7f) && s[i] != '\n' && s[i] != '\r')
 			return seterr_inval(err, errlen,
-					    "signature: not an armored SSH signature (byte %zu)",
+					    "%s: not an armored SSH signature (byte %zu)", name, i);
+	return 0;
+}
+
+static int parse_signature(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	int ret = check_armor(v, "signature", err, errlen);
+
+	if (!ret)
+		memcpy(r->signature, json_string_value(v), json_string_length(v) + 1);
+	return ret;
+}
+
+/* redeem's signatures: 1..PROTO_SIGS_MAX armored SSHSIGs, kept back to back. */
+static int parse_signatures(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	size_t off = 0, i, n;
+	json_t *s;
+	int ret;
+
+	if (!json_is_array(v) || !json_array_size(v))
+		return seterr_inval(err, errlen,
+				    "signatures: expected an array of 1 to %d "
+				    "signatures",
+				    PROTO_SIGS_MAX);
+	if (json_array_size(v) > PROTO_SIGS_MAX)
+		return seterr_inval(err, errlen, "signatures: more than %d", PROTO_SIGS_MAX);
+	json_array_foreach (v, i, s) {
+		ret = check_armor(s, "signatures", err, errlen);
+		if (ret)
+			return ret;
+		n = json_string_length(s) + 1;
+		if (off + n > sizeof(r->signatures))
+			return seterr_inval(err, errlen, "signatures: more than %zu bytes in all",
+					    sizeof(r->signatures));
+		memcpy(r->signatures + off, json_string_value(s), n);
+		off += n;
+	}
+	r->n_signatures = json_array_size(v);
+	return 0;
+}
+
+const char *proto_signature_at(const struct proto_req *r, int i)
+{
+	const char *p = r->signatures;
+
+	while (i-- > 0)
+		p += strlen(p) + 1;
+	return p;
+}
+
+/* A statement's exact bytes: printable ASCII lines (statements escape the rest). */
+static int parse_statement(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	if (!json_is_string(v))
+		return seterr_inval(err, errlen, "statement: expected a string");
+	if (!n)
+		return seterr_inval(err, errlen, "statement: must not be empty");
+	if (n > PROTO_STATEMENT_MAX)
+		return seterr_inval(err, errlen, "statement: longer than %d bytes",
+				    PROTO_STATEMENT_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] < 0x20 || s[i] >= 0x7f) && s[i] != '\n')
+			return seterr_inval(err, errlen,
+					    "statement: byte %zu is not printable ASCII or a "
+					    "newline (not a lockbox statement)",
 					    i);
-	memcpy(r->signature, s, n);
-	r->signature[n] = '\0';
+	memcpy(r->statement, s, n + 1);
+	r->statement_len = n;
+	return 0;
+}
+
+static int parse_check_sigs(json_t *v, struct proto_req *r, char *err, size_t errlen)
+{
+	if (!json_is_boolean(v))
+		return seterr_inval(err, errlen, "check_signatures: expected true or false");
+	r->check_signatures = json_is_true(v);
 	return 0;
 }
 
@@ -325,6 +406,9 @@ static const struct field fields[] = {
 	{"hosts", F_HOSTS, parse_hosts},
 	{"revoke", F_REVOKE, parse_revoke},
 	{"signature", F_SIGNATURE, parse_signature},
+	{"statement", F_STATEMENT, parse_statement},
+	{"signatures", F_SIGNATURES, parse_signatures},
+	{"check_signatures", F_CHECK_SIGS, parse_check_sigs},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -381,6 +465,28 @@ static bool is_identity_key(const char *key)
 	return false;
 }
 
+/* A revoke names a request by id, or carries a signed revocation statement: not both. */
+static int check_revoke_form(unsigned seen, char *err, size_t errlen)
+{
+	bool is_signed = seen & (F_STATEMENT | F_SIGNATURE);
+
+	if (is_signed && (seen & F_ID))
+		return seterr_inval(err, errlen,
+				    "id: not with a signed revocation (statement "
+				    "and signature name the grant)");
+	if (is_signed && !(seen & F_STATEMENT))
+		return seterr_inval(err, errlen, "statement: missing (required with signature)");
+	if (is_signed && !(seen & F_SIGNATURE))
+		return seterr_inval(err, errlen, "signature: missing (required with statement)");
+	if (is_signed && (seen & F_REASON))
+		return seterr_inval(err, errlen,
+				    "reason: not with a signed revocation (the "
+				    "statement is what was signed)");
+	if (!is_signed && !(seen & F_ID))
+		return seterr_inval(err, errlen, "id: missing (required for revoke)");
+	return 0;
+}
+
 static int parse_fields(json_t *root, struct proto_req *out, char *err, size_t errlen)
 {
 	unsigned allowed = cmds[out->cmd].allowed, seen = 0;
@@ -417,7 +523,7 @@ static int parse_fields(json_t *root, struct proto_req *out, char *err, size_t e
 			return seterr_inval(err, errlen, "%s: missing (required for %s)",
 					    fields[i].name, cmds[out->cmd].name);
 	}
-	return 0;
+	return out->cmd == CMD_REVOKE ? check_revoke_form(seen, err, errlen) : 0;
 }
 
 int proto_parse_request(const char *line, size_t len, struct proto_req *out, char *err,
@@ -491,6 +597,32 @@ static int request_request_fields(json_t *o, const struct proto_req *r)
 	return err;
 }
 
+/* revoke ID [--reason], or a signed revocation: its statement and signature. */
+static int revoke_fields(json_t *o, const struct proto_req *r)
+{
+	int err = 0;
+
+	if (r->statement_len) {
+		err |= set_new(o, "statement", json_stringn(r->statement, r->statement_len));
+		err |= set_new(o, "signature", json_string(r->signature));
+		return err;
+	}
+	err |= set_new(o, "id", json_integer(r->id));
+	if (r->reason[0])
+		err |= set_new(o, "reason", json_string(r->reason));
+	return err;
+}
+
+static int redeem_fields(json_t *o, const struct proto_req *r)
+{
+	json_t *sigs = json_array();
+	int err = set_new(o, "statement", json_stringn(r->statement, r->statement_len));
+
+	for (int i = 0; sigs && i < r->n_signatures; i++)
+		err |= json_array_append_new(sigs, json_string(proto_signature_at(r, i)));
+	return err | set_new(o, "signatures", sigs);
+}
+
 /* The fields of @r's command that are not at their defaults; non-zero if one failed. */
 static int request_fields(json_t *o, const struct proto_req *r)
 {
@@ -523,9 +655,10 @@ static int request_fields(json_t *o, const struct proto_req *r)
 		err |= set_new(o, "reason", json_string(r->reason));
 		break;
 	case CMD_REVOKE:
-		err |= set_new(o, "id", json_integer(r->id));
-		if (r->reason[0])
-			err |= set_new(o, "reason", json_string(r->reason));
+		err |= revoke_fields(o, r);
+		break;
+	case CMD_REDEEM:
+		err |= redeem_fields(o, r);
 		break;
 	case CMD_WAIT:
 		err |= set_new(o, "id", json_integer(r->id));
@@ -546,6 +679,9 @@ static int request_fields(json_t *o, const struct proto_req *r)
 			err |= set_new(o, "revoke", json_true());
 		break;
 	case CMD_VERIFY:
+		if (r->check_signatures)
+			err |= set_new(o, "check_signatures", json_true());
+		break;
 	case CMD_STATUS:
 	case CMD_MAX:
 		break;

@@ -33,6 +33,11 @@
 
 /* approve --signature: an armored SSHSIG (SSHSIG_ARMOR_MAX in fleet/sshsig.h) */
 #define PROTO_SIGNATURE_MAX 16384
+/* redeem, revoke --signed: a statement's text (STATEMENT_TEXT_MAX in fleet/statement.h) */
+#define PROTO_STATEMENT_MAX 32768
+/* redeem: at most this many signatures, held back to back (each with its NUL) */
+#define PROTO_SIGS_MAX 16
+#define PROTO_SIGS_LEN LB_MSG_MAX /* a message cannot carry more */
 
 /* Error codes of a failed reply */
 #define PROTO_E_INVALID	      "invalid"
@@ -64,6 +69,7 @@ enum proto_cmd {
 	CMD_VERIFY,
 	CMD_STATUS,
 	CMD_STATEMENT,
+	CMD_REDEEM,
 	CMD_MAX,
 };
 
@@ -84,8 +90,18 @@ struct proto_req {
 	int64_t timeout;		  /* wait: seconds; 0: forever */
 	char hosts[PROTO_HOSTS_LEN];	  /* request: "PATTERN[,PATTERN...]"; "" default */
 	bool revoke;			  /* statement: the revocation statement */
-	char signature[PROTO_SIGNATURE_MAX + 1]; /* approve: armored SSHSIG; "" for none */
+	char signature[PROTO_SIGNATURE_MAX + 1]; /* approve, revoke: armored SSHSIG; "" none */
+	/* redeem, revoke --signed: the statement's exact bytes; "" for none */
+	char statement[PROTO_STATEMENT_MAX + 1];
+	size_t statement_len;
+	/* redeem: n_signatures armored SSHSIGs, each NUL-terminated, back to back */
+	char signatures[PROTO_SIGS_LEN];
+	int n_signatures;
+	bool check_signatures; /* verify: also re-verify every recorded signature */
 };
+
+/* The @i-th of @r's redeem signatures (0 <= i < n_signatures). */
+const char *proto_signature_at(const struct proto_req *r, int i);
 
 /* A parsed reply line: either {"ok":...} or, during audit --follow, {"record":...}. */
 struct proto_reply {

@@ -964,11 +964,16 @@ void agent_handle_line(struct client *c, char *line, size_t len, void *ctx)
 	case CMD_DENY:
 	case CMD_REVOKE:
 	case CMD_CANCEL:
-		/* with a signature, the signer approves, not the sender */
+		/* with a signature, the signer decides, not the sender */
 		if (q.cmd == CMD_APPROVE && q.signature[0])
 			reply = cmd_approve_signature(&a->ctx, &who, &q);
+		else if (q.cmd == CMD_REVOKE && q.statement_len)
+			reply = cmd_revoke_signed(&a->ctx, &who, &q);
 		else
 			reply = cmd_decide(&a->ctx, &who, &q);
+		break;
+	case CMD_REDEEM:
+		reply = cmd_redeem(&a->ctx, &who, &q);
 		break;
 	default:
 		reply = dispatch_query(a, c, &who, &q);

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "config.h"
 #include "queries.h"
+#include "signed_audit.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -210,21 +211,26 @@ char *cmd_audit(const struct cmd_ctx *x, const struct caller *c, const struct pr
 
 char *cmd_verify(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
-	int64_t bad = 0, records = 0;
-	char why[256] = "";
+	int64_t bad = 0, records = 0, sigs = 0;
+	char why[512] = "";
 	struct actor act;
+	json_t *out;
 	int err;
 
 	ctx_actor(x, c, NULL, &act);
 	if (!policy_can_audit(&act))
 		return audit_denied(x, "audit verify");
 	err = audit_verify_count(x->st, &records, &bad, why, sizeof(why));
+	if (!err && q->check_signatures)
+		err = audit_check_signatures(x->st, &sigs, &bad, why, sizeof(why));
 	if (err && err != -EBADMSG)
 		return reply_errno(err, "audit verify");
-	return proto_reply_ok(json_pack("{s:b, s:I, s:o, s:s}", "ok", !err, "records",
-					(json_int_t)records, "bad_seq",
-					err ? json_integer(bad) : json_null(), "message",
-					err ? why : "audit trail intact"));
+	out = json_pack("{s:b, s:I, s:o, s:s}", "ok", !err, "records", (json_int_t)records,
+			"bad_seq", err ? json_integer(bad) : json_null(), "message",
+			err ? why : "audit trail intact");
+	if (out && q->check_signatures)
+		json_object_set_new(out, "signatures", json_integer(sigs));
+	return proto_reply_ok(out);
 }
 
 struct counts {

@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "config.h"
 #include "errbuf.h"
 #include "queries.h"
 #include "signed.h"
 #include "sshsig.h"
+#include "statements.h"
 #include "store.h"
 #include "timefmt.h"
 #include "workflow.h"
@@ -109,42 +111,66 @@ static bool presence_ok(const struct zone_cfg *z, const struct sshsig_info *info
 	return info->key.type == SSHKEY_SK_ED25519 && (info->sk_flags & SSHSIG_SK_USER_PRESENT);
 }
 
-/* The approver_keys entry that made @sig over @text, or NULL with *@reply set. */
-static const struct named_key *check_signature(const struct request *r, const struct zone_cfg *z,
-					       const char *sig, const char *text, size_t len,
-					       struct sshsig_info *info, char **reply)
+/* The trusted key that made @info, or NULL with *@reply naming why it does not count. */
+static const struct named_key *trusted_key(const struct cmd_ctx *x, const struct signer_check *sc,
+					   const struct sshsig_info *info, char **reply)
 {
-	const struct named_key *k;
-	char err[256], fp[SSHKEY_FP_LEN] = "";
+	const struct zone_cfg *z = sc->zone;
+	const struct named_key *k =
+		config_named_key(z->approver_keys, z->n_approver_keys, &info->key);
+	char fp[SSHKEY_FP_LEN] = "";
+
+	sshkey_fingerprint(&info->key, fp);
+	if (!k && sc->security_too) {
+		k = config_named_key(x->cfg->security_keys, x->cfg->n_security_keys, &info->key);
+		if (k)
+			return k; /* a revocation needs no presence: it only takes access away */
+	}
+	if (!k)
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "%s: key not trusted for zone %s: %s %s is not in "
+					   "its approver_keys%s",
+					   sc->verb, z->name, sshkey_type_name(info->key.type), fp,
+					   sc->security_too ? " nor in security_keys" : "");
+	else if (!sc->security_too && !presence_ok(z, info))
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
+					   "%s: presence flag missing: zone %s counts only "
+					   "hardware keys (sk-ssh-ed25519) touched when signing; "
+					   "%s %s is not one",
+					   sc->verb, z->name, sshkey_type_name(info->key.type), fp);
+	return *reply ? NULL : k;
+}
+
+const struct named_key *signed_verify(const struct cmd_ctx *x, const struct signer_check *sc,
+				      const char *sig, const char *text, size_t len,
+				      struct sshsig_info *info, char **reply)
+{
+	char err[256];
 	int ret = sshsig_verify(sig, text, len, STATEMENT_NAMESPACE, info, err, sizeof(err));
 
 	if (ret == -EBADMSG) {
 		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
-					   "approve: signature over another statement: it does "
-					   "not verify over request %lld's statement (edited after "
-					   "signing, or signed for another request?)",
-					   (long long)r->id);
+					   "%s: signature over another statement: it does "
+					   "not verify over %s (edited after signing, or signed "
+					   "for another request?)",
+					   sc->verb, sc->over);
 		return NULL;
 	}
 	if (ret) {
-		*reply =
-			proto_reply_error(PROTO_E_NOT_PERMITTED, "approve: bad signature: %s", err);
+		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED, "%s: bad signature: %s", sc->verb,
+					   err);
 		return NULL;
 	}
-	k = config_named_key(z->approver_keys, z->n_approver_keys, &info->key);
-	sshkey_fingerprint(&info->key, fp);
-	if (!k)
-		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
-					   "approve: key not trusted for zone %s: %s %s is not in "
-					   "its approver_keys",
-					   z->name, sshkey_type_name(info->key.type), fp);
-	else if (!presence_ok(z, info))
-		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
-					   "approve: presence flag missing: zone %s counts only "
-					   "hardware keys (sk-ssh-ed25519) touched when signing; "
-					   "%s %s is not one",
-					   z->name, sshkey_type_name(info->key.type), fp);
-	return *reply ? NULL : k;
+	return trusted_key(x, sc, info, reply);
+}
+
+json_t *signed_fields(const struct named_key *k, const char *sig, const char *text)
+{
+	char line[SSHKEY_LINE_MAX];
+
+	sshkey_to_line(&k->key, line);
+	return json_pack("{s:s, s:s, s:s, s:s}", "signature", sig, "key", line, "key_name", k->name,
+			 "statement", text);
 }
 
 /* Records the approval of @r by @k, with what proves it in the trail. */
@@ -152,13 +178,9 @@ static char *record_signed(const struct cmd_ctx *x, const struct caller *c,
 			   const struct proto_req *q, struct request *r, const struct named_key *k,
 			   const char *text)
 {
-	char line[SSHKEY_LINE_MAX];
-	struct signed_by sb = {.name = k->name};
+	struct signed_by sb = {.name = k->name, .fields = signed_fields(k, q->signature, text)};
 	char *reply;
 
-	sshkey_to_line(&k->key, line);
-	sb.fields = json_pack("{s:s, s:s, s:s, s:s}", "signature", q->signature, "key", line,
-			      "key_name", k->name, "statement", text);
 	if (!sb.fields)
 		return reply_errno(-ENOMEM, "approve");
 	reply = approve_signed(x, c, q, r, &sb);
@@ -206,13 +228,16 @@ char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
 	const struct zone_cfg *z = NULL;
 	struct sshsig_info info;
 	struct request r;
-	char *reply = NULL, *text = NULL;
+	char *reply = NULL, *text = NULL, over[64];
 	size_t len = 0;
 
 	if (!pending_request(x, q, &r, &z, &reply))
 		text = statement_text(x, &r, &len, &reply);
+	snprintf(over, sizeof(over), "request %lld's statement", (long long)q->id);
 	if (text)
-		k = check_signature(&r, z, q->signature, text, len, &info, &reply);
+		k = signed_verify(
+			x, &(struct signer_check){.zone = z, .verb = "approve", .over = over},
+			q->signature, text, len, &info, &reply);
 	if (k && !strcmp(k->name, r.requester))
 		reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
 					  "approve: the signer %s filed request %lld: nobody "
@@ -227,4 +252,31 @@ char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
 		reply = record_signed(x, c, q, &r, k, text);
 	free(text);
 	return reply;
+}
+
+int statement_local_request(const struct cmd_ctx *x, const char *id, int64_t *request)
+{
+	char want[STATEMENT_ID_MAX];
+	struct statement_row row;
+	const char *slash = strchr(id, '/');
+	struct request r;
+	long long n;
+	int err = store_statement_get(x->st, id, &row);
+
+	if (!err && row.request) {
+		*request = row.request;
+		return 0;
+	}
+	if (err && err != -ENOENT)
+		return err;
+	/* filed here: "<this host>/<id>/<created_at>", the id of a request that exists */
+	if (!slash || (size_t)(slash - id) != strlen(x->host) ||
+	    strncasecmp(id, x->host, slash - id) || sscanf(slash + 1, "%lld/", &n) != 1 || n <= 0)
+		return -ENOENT;
+	err = store_request_get(x->st, n, &r);
+	if (!err && (statement_make_id(x->host, n, r.created_at, want) || strcmp(want, id)))
+		err = -ENOENT;
+	if (!err)
+		*request = n;
+	return err;
 }

@@ -6,8 +6,10 @@
 #ifndef SIGNED_H
 #define SIGNED_H
 
+#include "config.h"
 #include "context.h"
 #include "protocol.h"
+#include "sshsig.h"
 #include "statement.h"
 
 /*
@@ -28,5 +30,47 @@ char *cmd_statement(const struct cmd_ctx *x, const struct caller *c, const struc
  */
 char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
 			    const struct proto_req *q);
+
+/* Whose signatures count, and how refusals name the command. */
+struct signer_check {
+	const struct zone_cfg *zone; /* its approver_keys; hardware_keys_only */
+	bool security_too;	     /* security_keys count as well (revocations) */
+	const char *verb;	     /* "approve", "redeem: signature 2" */
+	const char *over;	     /* what it must be over: "request 7's statement" */
+};
+
+/*
+ * The trusted key (named_key of the zone's approver_keys, or security_keys when
+ * @sc allows) that made the armored SSHSIG @sig over the @len bytes @text in
+ * namespace "lockbox", with the signature's details in *@info; NULL with *@reply
+ * set (not_permitted, naming why: bad, over another statement, untrusted key,
+ * presence flag missing).
+ */
+const struct named_key *signed_verify(const struct cmd_ctx *x, const struct signer_check *sc,
+				      const char *sig, const char *text, size_t len,
+				      struct sshsig_info *info, char **reply);
+
+/* What a signed decision's audit record carries: signature, key, key_name, statement. */
+json_t *signed_fields(const struct named_key *k, const char *sig, const char *text);
+
+/*
+ * redeem STATEMENT SIG...: on a host the statement covers, the signed approval
+ * becomes a local request, its approvals and the grant, in one transaction; the
+ * same statement again answers the same request and changes nothing (redeem.c).
+ */
+char *cmd_redeem(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+
+/*
+ * revoke --signed STATEMENT SIG: a revocation statement signed by a zone approver
+ * or a security key ends the grant it names here, if any, and bars the approval
+ * from later redeems (revoke_signed.c).
+ */
+char *cmd_revoke_signed(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+
+/*
+ * The local request statement @id stands for: one it was redeemed into, or one
+ * filed here whose own statement it is. 0, -ENOENT, or a negative errno.
+ */
+int statement_local_request(const struct cmd_ctx *x, const char *id, int64_t *request);
 
 #endif /* SIGNED_H */

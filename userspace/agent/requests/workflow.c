@@ -332,14 +332,14 @@ static int advance(struct request *r, const struct move *m, enum proto_cmd cmd,
 }
 
 /* The audit record of @cmd's decision on @r (the approver named by @sb when signed). */
-static json_t *decision_record(const struct cmd_ctx *x, const struct caller *c,
-			       const struct proto_req *q, const struct request *r,
-			       const struct zone_ref *z, const struct signed_by *sb)
+static json_t *decision_record(const struct cmd_ctx *x, const struct caller *c, enum proto_cmd cmd,
+			       const struct request *r, const struct zone_ref *z,
+			       const struct signed_by *sb)
 {
-	json_t *rec = request_record(x, moves[q->cmd].type, c->uid, r);
+	json_t *rec = request_record(x, moves[cmd].type, c->uid, r);
 
 	json_object_set_new(rec, "state", json_string(req_state_name(r->state)));
-	if (q->cmd == CMD_APPROVE) {
+	if (cmd == CMD_APPROVE) {
 		json_object_set_new(rec, "approvals", json_integer(r->approvals));
 		json_object_set_new(rec, "approvals_required",
 				    json_integer(z ? z->cfg->approvals_required : 1));
@@ -360,15 +360,18 @@ static json_t *decision_record(const struct cmd_ctx *x, const struct caller *c,
 	return rec;
 }
 
-/* Applies @cmd to @r inside the open transaction; the state comes from the policy. */
-static int apply(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
-		 struct request *r, const struct zone_ref *z, int64_t now, bool *grant_changed,
-		 const struct signed_by *sb)
+/*
+ * Applies @cmd to @r inside the open transaction (@text: the approval's comment or
+ * the reason); the state comes from the policy.
+ */
+static int apply(const struct cmd_ctx *x, const struct caller *c, enum proto_cmd cmd,
+		 const char *text, struct request *r, const struct zone_ref *z, int64_t now,
+		 bool *grant_changed, const struct signed_by *sb)
 {
-	const struct move *m = &moves[q->cmd];
+	const struct move *m = &moves[cmd];
 	struct decision d = {.request = r->id, .kind = m->kind, .uid = c->uid, .at = now};
 	const char *by = sb ? sb->name : ctx_user(x, c->uid);
-	const char *what = NULL, *text = q->reason;
+	const char *what = NULL;
 	json_t *rec;
 	int err;
 
@@ -377,9 +380,7 @@ static int apply(const struct cmd_ctx *x, const struct caller *c, const struct p
 	snprintf(d.user, sizeof(d.user), "%s", by);
 	if (sb)
 		d.uid = LB_UID_AGENT; /* a name from approver_keys, not a local user */
-	if (q->cmd == CMD_APPROVE)
-		text = q->comment;
-	err = advance(r, m, q->cmd, z, now, &what);
+	err = advance(r, m, cmd, z, now, &what);
 	if (err)
 		return err;
 	snprintf(d.comment, sizeof(d.comment), "%s", text);
@@ -394,14 +395,14 @@ static int apply(const struct cmd_ctx *x, const struct caller *c, const struct p
 		if (err)
 			return err;
 	}
-	rec = decision_record(x, c, q, r, z, sb);
+	rec = decision_record(x, c, cmd, r, z, sb);
 	if (text[0])
-		json_object_set_new(rec, q->cmd == CMD_APPROVE ? "comment" : "reason",
+		json_object_set_new(rec, cmd == CMD_APPROVE ? "comment" : "reason",
 				    json_string(text));
 	err = ctx_append(x, rec);
 	if (!err && what)
 		err = tell_requester(x, r, what, by, text, now);
-	if (!err && q->cmd == CMD_CANCEL && z)
+	if (!err && cmd == CMD_CANCEL && z)
 		err = tell_cancelled(x, z->cfg, r, by, now);
 	return err;
 }
@@ -418,7 +419,8 @@ static char *decide_commit(const struct cmd_ctx *x, const struct caller *c,
 	err = ctx_begin(x);
 	if (err)
 		return reply_errno(err, verb);
-	err = apply(x, c, q, r, z, now, &grant_changed, sb);
+	err = apply(x, c, q->cmd, q->cmd == CMD_APPROVE ? q->comment : q->reason, r, z, now,
+		    &grant_changed, sb);
 	if (!err)
 		err = ctx_commit(x);
 	if (err) {
@@ -440,6 +442,12 @@ char *approve_signed(const struct cmd_ctx *x, const struct caller *c, const stru
 	return decide_commit(x, c, q, r, ctx_zone_by_name(x, r->zone), x->now(), sb);
 }
 
+int apply_signed(const struct cmd_ctx *x, const struct caller *c, enum proto_cmd cmd,
+		 struct request *r, int64_t now, bool *grant_changed, const struct signed_by *sb)
+{
+	return apply(x, c, cmd, "", r, ctx_zone_by_name(x, r->zone), now, grant_changed, sb);
+}
+
 /* Whether @act (or anyone by the same name) already approved @r. */
 static bool approved_before(const struct cmd_ctx *x, const struct request *r,
 			    const struct actor *act)
@@ -457,8 +465,8 @@ char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct p
 	struct actor act;
 	int err;
 
-	/* signed.c answers those: never count one as the sender's own approval */
-	if (q->signature[0])
+	/* signed.c answers those: never count one as the sender's own decision */
+	if (q->signature[0] || q->statement_len)
 		return proto_reply_error(PROTO_E_INTERNAL, "approve: a signed approval is "
 							   "cmd_approve_signature()'s");
 	err = store_request_get(x->st, q->id, &r);

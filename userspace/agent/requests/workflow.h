@@ -16,7 +16,7 @@ char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct p
 /* An approval carried by a signature (signed.c): by the approver_keys name @name. */
 struct signed_by {
 	const char *name;
-	json_t *fields; /* added to request.approved: signature, key, key_name, statement */
+	json_t *fields; /* added to the record: signature, key, key_name, statement */
 };
 
 /*
@@ -25,6 +25,13 @@ struct signed_by {
  */
 char *approve_signed(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
 		     struct request *r, const struct signed_by *sb);
+/*
+ * Inside the caller's open transaction: @cmd (approve or revoke) on @r by the
+ * signer @sb at @now, recorded as approve_signed() would; *@grant_changed is set
+ * once the kernel's grant was touched (grant_sync() it back after a rollback).
+ */
+int apply_signed(const struct cmd_ctx *x, const struct caller *c, enum proto_cmd cmd,
+		 struct request *r, int64_t now, bool *grant_changed, const struct signed_by *sb);
 /* Expires the pending and approved requests whose time is up at @now. */
 int expire_due(const struct cmd_ctx *x, int64_t now);
 /* Makes the kernel's grant for (uid, zone) match the store's live approved requests. */

@@ -15,7 +15,7 @@
 #include "store.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define STORE_MAX_STMTS 48
+#define STORE_MAX_STMTS 64
 #define BUSY_TIMEOUT_MS 5000
 
 struct stmt_slot {
@@ -82,7 +82,17 @@ static const char *const schema_v3[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3};
+/*
+ * the statements this host knows of (fleet/statement.h): the local request a
+ * signed approval was redeemed into, and the revocations that bar it
+ */
+static const char *const schema_v4[] = {
+	"CREATE TABLE statements (id TEXT PRIMARY KEY, request INTEGER REFERENCES requests (id),"
+	" revoked_at INTEGER NOT NULL DEFAULT 0, revoked_by TEXT NOT NULL DEFAULT '')",
+	NULL,
+};
+
+static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
 	       "STORE_SCHEMA_VERSION must count the migrations");

@@ -10,7 +10,7 @@
 #include "model.h"
 
 /* Schema version this build writes; a database with a newer one is refused. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
