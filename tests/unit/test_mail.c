@@ -337,7 +337,7 @@ static void test_request_created_mail(void)
 	const char *body;
 
 	sample(&r);
-	m = mail_request_created(FROM, approvers, 2, &r, "storage7.example", NOW);
+	m = mail_request_created(FROM, approvers, 2, &r, "storage7.example", NULL, NOW);
 	ok(m != NULL, "a new-request mail is built");
 	if (!m)
 		return;
@@ -370,6 +370,48 @@ static void test_request_created_mail(void)
 	free(m);
 }
 
+/* The statement in the mail decodes to the exact bytes, with the commands to sign it. */
+static void test_request_created_statement(void)
+{
+	const char *st = "{\"access\":\"read\",\"reason\":\"disk full\",\"statement\":"
+			 "\"storage7.example/42/2026-11-28T15:00:00Z\",\"type\":\"lockbox."
+			 "approval\",\"v\":1,\"zone\":\"acme\",\"pad\":\"................"
+			 "..................................................\"}\n";
+	unsigned char dec[1024];
+	char b64[1024] = "", *m, *h, *p, *end;
+	const char *body;
+	struct request r;
+	int n;
+
+	sample(&r);
+	m = mail_request_created(FROM, approvers, 1, &r, "storage7.example", st, NOW);
+	h = m ? headers_of(m, &body) : NULL;
+	if (!ok(h != NULL, "a new-request mail with the statement"))
+		return;
+	ok(strstr(body,
+		  "    ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n lockbox statement.json\n") !=
+		   NULL,
+	   "the exact command to sign it");
+	ok(strstr(body, "    lockboxctl approve 42 --signature statement.json.sig\n") != NULL,
+	   "the command that adds the signature here");
+	ok(strstr(body, "    lockboxctl redeem statement.json statement.json.sig\n") != NULL,
+	   "and the one that redeems it on another host");
+	p = strstr(body, "base64 -d > statement.json <<'EOF'\n");
+	end = p ? strstr(p, "\n    EOF\n") : NULL;
+	for (p = p ? strchr(p, '\n') + 1 : NULL; p && p < end; p = strchr(p, '\n') + 1) {
+		p += strspn(p, " ");
+		strncat(b64, p, strcspn(p, "\n"));
+	}
+	n = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)strlen(b64));
+	n -= (int)(strlen(b64) && b64[strlen(b64) - 1] == '=') +
+	     (int)(strlen(b64) > 1 && b64[strlen(b64) - 2] == '=');
+	ok(end && n == (int)strlen(st) && !memcmp(dec, st, strlen(st)),
+	   "the here-document decodes to the statement, byte for byte (%d bytes)", n);
+	ok(!strstr(body, "lockbox.approval"), "not as text a mail system could rewrap");
+	free(h);
+	free(m);
+}
+
 static void test_request_created_neutralises_injection(void)
 {
 	struct request r;
@@ -380,7 +422,7 @@ static void test_request_created_neutralises_injection(void)
 	strcpy(r.reason, "urgent\r\nBcc: evil@example.com\n\n.\nX-Evil: 1");
 	strcpy(r.requester, "eng1\nBcc: evil2@example.com");
 	strcpy(r.ticket, "T-1\r\nCc: evil3@example.com");
-	m = mail_request_created(FROM, approvers, 1, &r, "host\nCc: evil4@example.com", NOW);
+	m = mail_request_created(FROM, approvers, 1, &r, "host\nCc: evil4@example.com", NULL, NOW);
 	ok(m != NULL, "a request with CR/LF in its fields still makes a mail");
 	if (!m)
 		return;
@@ -407,7 +449,7 @@ static void test_long_reason_wrapped(void)
 	memset(r.reason, 0, sizeof(r.reason));
 	for (int i = 0; i < 100; i++)
 		strcat(r.reason, "word ");
-	m = mail_request_created(FROM, approvers, 1, &r, NULL, NOW);
+	m = mail_request_created(FROM, approvers, 1, &r, NULL, NULL, NOW);
 	h = m ? headers_of(m, &body) : NULL;
 	for (char *line = h ? strtok((char *)body, "\n") : NULL; line; line = strtok(NULL, "\n"))
 		if (strstr(line, "word") && strlen(line) > 78)
@@ -515,6 +557,7 @@ int main(void)
 	test_non_ascii_subject_rfc2047();
 	test_body_dot_line_and_long_lines();
 	test_request_created_mail();
+	test_request_created_statement();
 	test_request_created_neutralises_injection();
 	test_long_reason_wrapped();
 	test_request_decided_mails();

@@ -32,6 +32,30 @@ static json_t *built(const struct payload_event *ev, const struct request *r, ch
 	return *text ? json_loads(*text, 0, &e) : NULL;
 }
 
+static void test_created_statement(void)
+{
+	const char *to[] = {"admin@acme.example"};
+	const char *st = "{\"statement\":\"stor-17/42/x\",\"v\":1}\n";
+	struct payload_event ev = {.event = "request.created",
+				   .host = "stor-17",
+				   .to = to,
+				   .n_to = 1,
+				   .statement = st};
+	struct request r = pending();
+	char *text;
+	json_t *p = built(&ev, &r, &text);
+
+	is_str(json_string_value(json_object_get(p, "statement")), st,
+	       "the statement, exactly, to save as statement.json");
+	is_str(json_string_value(json_object_get(json_object_get(p, "actions"), "sign")),
+	       "ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n lockbox statement.json",
+	       "the command to sign it");
+	is_str(json_string_value(json_object_get(json_object_get(p, "actions"), "approve_signed")),
+	       "lockboxctl approve 42 --signature statement.json.sig", "and to hand it back");
+	json_decref(p);
+	free(text);
+}
+
 static void test_created(void)
 {
 	const char *to[] = {"admin@acme.example", "ops@acme.example"};
@@ -94,6 +118,7 @@ static void test_decided(void)
 
 int main(void)
 {
+	test_created_statement();
 	test_created();
 	test_decided();
 	return done_testing();

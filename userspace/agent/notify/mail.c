@@ -407,6 +407,7 @@ struct mail_text {
 	const struct request *r;
 	char *zone, *who, *where; /* flat(): one line each */
 	const char *what, *comment;
+	const char *statement; /* created: the approval statement, or NULL */
 	int64_t now;
 	char dur[DURATION_BUF], filed[TIME_BUF], ends[TIME_BUF], at[TIME_BUF];
 };
@@ -486,6 +487,37 @@ static char *str_printf(const char *fmt, ...)
 	return n < 0 ? NULL : out;
 }
 
+/*
+ * Approving from the approver's own machine: the statement as a command that writes
+ * it exactly (base64, so no transport can change a byte), and the command to sign it.
+ */
+static void signing_section(FILE *f, const struct mail_text *t)
+{
+	size_t n = strlen(t->statement);
+	unsigned char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+	int len;
+
+	if (!b64)
+		return;
+	len = EVP_EncodeBlock(b64, (const unsigned char *)t->statement, (int)n);
+	fprintf(f,
+		"\nOr approve from your own machine with your SSH key, with no shell on %s:\n"
+		"write the request's statement (exactly these bytes), then sign it:\n\n"
+		"    base64 -d > statement.json <<'EOF'\n",
+		t->where);
+	for (int i = 0; i < len; i += 64)
+		fprintf(f, "    %.*s\n", len - i < 64 ? len - i : 64, b64 + i);
+	fprintf(f,
+		"    EOF\n"
+		"    ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n lockbox statement.json\n\n"
+		"and send statement.json.sig back. On %s it is added with\n\n"
+		"    lockboxctl approve %lld --signature statement.json.sig\n\n"
+		"and on the other hosts the statement names, the engineer redeems it with\n\n"
+		"    lockboxctl redeem statement.json statement.json.sig\n",
+		t->where, (long long)t->r->id);
+	free(b64);
+}
+
 static void created_body(FILE *f, const struct mail_text *t)
 {
 	const struct request *r = t->r;
@@ -511,12 +543,15 @@ static void created_body(FILE *f, const struct mail_text *t)
 		"    lockboxctl deny %lld --reason \"why it is denied\"\n\n"
 		"Details: lockboxctl show %lld\n",
 		t->where, t->zone, (long long)r->id, (long long)r->id, (long long)r->id);
+	if (t->statement)
+		signing_section(f, t);
 }
 
 char *mail_request_created(const char *from, const char *const *to, size_t n_to,
-			   const struct request *r, const char *host, int64_t now)
+			   const struct request *r, const char *host, const char *statement,
+			   int64_t now)
 {
-	struct mail_text t = {0};
+	struct mail_text t = {.statement = statement};
 	char *subject = NULL, *msg = NULL;
 
 	if (!text_init(&t, r, r->requester, host && *host ? host : "this host", now)) {

@@ -29,9 +29,13 @@ char *mail_build(const char *from, const char *const *to, size_t n_to, const cha
  * or deny. host names the machine the request is for (the commands must be run there);
  * NULL means "this host". Untrusted text (reason, ticket, names) is flattened to one
  * line per field, so it cannot add headers or end the message early.
+ * @statement (NULL for none) is the request's approval statement: the mail then
+ * carries it base64-encoded in a command that writes statement.json byte for byte
+ * (mail transports rewrap and trim lines), and the ssh-keygen command to sign it.
  */
 char *mail_request_created(const char *from, const char *const *to, size_t n_to,
-			   const struct request *r, const char *host, int64_t now);
+			   const struct request *r, const char *host, const char *statement,
+			   int64_t now);
 
 /*
  * To the requester: what is "approved", "denied", "revoked", "expired" or "cancelled";

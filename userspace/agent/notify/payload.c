@@ -28,10 +28,19 @@ static json_t *request_json(const struct request *r)
 			 req_state_name(r->state));
 }
 
-static json_t *actions_json(const struct request *r)
+static json_t *actions_json(const struct request *r, const char *statement)
 {
 	json_t *a = json_object();
 	char cmd[128];
+
+	if (statement && r->state == REQ_PENDING) {
+		json_object_set_new(a, "sign",
+				    json_string("ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n "
+						"lockbox statement.json"));
+		snprintf(cmd, sizeof(cmd), "lockboxctl approve %lld --signature statement.json.sig",
+			 (long long)r->id);
+		json_object_set_new(a, "approve_signed", json_string(cmd));
+	}
 
 	if (r->state == REQ_PENDING) {
 		snprintf(cmd, sizeof(cmd), "lockboxctl approve %lld", (long long)r->id);
@@ -55,7 +64,9 @@ char *payload_build(const struct payload_event *ev, const struct request *r, int
 		      time_json(now), "host", ev->host ? ev->host : "", "request", request_json(r),
 		      "by", ev->by ? json_string(ev->by) : json_null(), "comment",
 		      ev->comment && *ev->comment ? json_string(ev->comment) : json_null(),
-		      "recipients", to, "actions", actions_json(r));
+		      "recipients", to, "actions", actions_json(r, ev->statement));
+	if (p && ev->statement)
+		json_object_set_new(p, "statement", json_string(ev->statement));
 	if (!p) { /* a field that is not UTF-8 (jansson refuses it) */
 		errno = EINVAL;
 		return NULL;

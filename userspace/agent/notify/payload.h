@@ -17,7 +17,8 @@ struct payload_event {
 	const char *by;	     /* who decided; NULL for the agent or the requester */
 	const char *comment; /* the approver's comment or the reason given; NULL for none */
 	const char *const *to;
-	size_t n_to; /* the recipients the mail would have gone to */
+	size_t n_to;	       /* the recipients the mail would have gone to */
+	const char *statement; /* request.created: the approval statement; NULL for none */
 };
 
 /*
@@ -26,6 +27,8 @@ struct payload_event {
  * reason, ticket, duration, created_at, expires_at, state},"by","comment",
  * "recipients":[...],"actions":{"approve","deny","show"}} — the actions are the
  * exact commands to run on the host (approve and deny only while pending).
+ * With a statement: "statement" (its exact text, to save as statement.json) and
+ * actions "sign" (ssh-keygen on the approver's machine) and "approve_signed".
  */
 char *payload_build(const struct payload_event *ev, const struct request *r, int64_t now);
 

@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "payload.h"
 #include "protocol.h"
+#include "signed.h"
 #include "store.h"
 #include "timefmt.h"
 #include "vec.h"
@@ -92,21 +93,39 @@ static bool json_format(const struct cmd_ctx *x)
 	return x->cfg->notify_format && !strcmp(x->cfg->notify_format, "json");
 }
 
+/* Request @r's approval statement (free it), for the approvers to sign; NULL if none. */
+static char *statement_for_mail(const struct cmd_ctx *x, const struct request *r)
+{
+	struct statement st;
+	char err[256], *text = NULL;
+	size_t len;
+
+	if (!request_statement(x, r, &st, err, sizeof(err)))
+		statement_format(&st, &text, &len, err, sizeof(err));
+	statement_free(&st);
+	return text;
+}
+
 /* The message about @what ("created", "approved"...) for @to, in the configured format. */
 static char *message(const struct cmd_ctx *x, const struct request *r, const char *what,
 		     const char *by, const char *comment, const char *const *to, size_t n_to,
 		     int64_t now)
 {
-	char event[32];
-	struct payload_event ev = {event, x->host, by, comment, to, n_to};
+	char event[32], *msg;
+	bool created = !strcmp(what, "created");
+	char *statement = created ? statement_for_mail(x, r) : NULL;
+	struct payload_event ev = {event, x->host, by, comment, to, n_to, statement};
 
-	if (json_format(x)) {
-		snprintf(event, sizeof(event), "request.%s", what);
-		return payload_build(&ev, r, now);
-	}
-	if (!strcmp(what, "created"))
-		return mail_request_created(x->cfg->notify_from, to, n_to, r, x->host, now);
-	return mail_request_decided(x->cfg->notify_from, to[0], r, what, by, comment, now);
+	snprintf(event, sizeof(event), "request.%s", what);
+	if (json_format(x))
+		msg = payload_build(&ev, r, now);
+	else if (created)
+		msg = mail_request_created(x->cfg->notify_from, to, n_to, r, x->host, statement,
+					   now);
+	else
+		msg = mail_request_decided(x->cfg->notify_from, to[0], r, what, by, comment, now);
+	free(statement);
+	return msg;
 }
 
 /* Queues @msg (taken) for @to; a message that could not be built is logged, never fatal. */
