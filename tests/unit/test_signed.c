@@ -570,11 +570,15 @@ static void test_revoke_signed(struct fake *f)
 {
 	char *text = fleet_statement(f, "acme", "stor-*");
 	char *sig = text ? sign_text("appr", "lockbox", text) : NULL;
-	char *rev = restated(text ? text : "", NULL), *rsig;
+	char *rev = restated(text ? text : "", NULL), *rsig, code[32];
 	struct proto_reply r = redeem_as(f, ENG, "stor-5", text, &sig, 1);
 	int64_t id = r.ok ? result_int(&r, "id") : -1;
 
 	json_decref(r.result);
+	rsig = statement_of(f, SECURITY, id, true, code);
+	is_str(rsig ? rsig : "", rev ? rev : "-",
+	       "statement --revoke of the redeemed request: the revocation of stor-1's statement");
+	free(rsig);
 	rsig = sign_text("other", "lockbox", rev ? rev : "");
 	refused(revoke_as(f, ENG, "stor-5", rev, rsig), PROTO_E_NOT_PERMITTED, "key not trusted",
 		"a revocation signed by nobody's key");

@@ -54,6 +54,8 @@ static char *statement_reply(const struct cmd_ctx *x, const struct request *r, b
 	ret = request_statement(x, r, &st, err, sizeof(err));
 	if (!ret && revoke) {
 		statement_revocation(&st, &rev);
+		/* a redeemed request revokes the statement it came from, fleet-wide */
+		store_statement_of(x->st, r->id, rev.id, sizeof(rev.id));
 		ret = statement_format(&rev, &text, &len, err, sizeof(err));
 		statement_free(&rev);
 	} else if (!ret) {

@@ -6,6 +6,7 @@
 
 static const char SQL_GET[] =
 	"SELECT coalesce(request, 0), revoked_at, revoked_by FROM statements WHERE id = ?1";
+static const char SQL_OF[] = "SELECT id FROM statements WHERE request = ?1";
 static const char SQL_REDEEMED[] = "INSERT INTO statements (id, request) VALUES (?1, ?2)"
 				   " ON CONFLICT (id) DO UPDATE SET request = ?2"
 				   " WHERE request IS NULL AND revoked_at = 0";
@@ -31,6 +32,28 @@ int store_statement_get(struct store *s, const char *id, struct statement_row *o
 		rc = by && strlen((const char *)by) < sizeof(out->revoked_by) ? 0 : -EBADMSG;
 		if (!rc)
 			strcpy(out->revoked_by, (const char *)by);
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_statement_of(struct store *s, int64_t request, char *buf, size_t size)
+{
+	const unsigned char *id;
+	sqlite3_stmt *st;
+	int rc = store_stmt(s, SQL_OF, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, request);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_text(st, 0);
+		rc = id && strlen((const char *)id) < size ? 0 : -EBADMSG;
+		if (!rc)
+			strcpy(buf, (const char *)id);
 	} else {
 		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
 	}

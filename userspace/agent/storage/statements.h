@@ -19,6 +19,9 @@ struct statement_row {
 /* The row of statement @id. 0, -ENOENT, or a negative errno. */
 int store_statement_get(struct store *s, const char *id, struct statement_row *out);
 
+/* The id of the statement request @request was redeemed from, into @buf. 0, -ENOENT. */
+int store_statement_of(struct store *s, int64_t request, char *buf, size_t size);
+
 /* Records that statement @id was redeemed into @request. -EEXIST if it was before. */
 int store_statement_redeemed(struct store *s, const char *id, int64_t request);
 
