@@ -638,15 +638,16 @@ static void test_verify_signatures(struct fake *f)
 {
 	struct proto_reply r = verify_sigs(f);
 	int64_t n = result_int(&r, "signatures");
-	json_t *rec = NULL;
+	json_t *rec = NULL, *orig = NULL;
 
 	ok(r.ok && json_is_true(json_object_get(r.result, "ok")),
 	   "audit verify --signatures passes (%s)", result_str(&r, "message"));
 	ok(n >= 8, "every signed record re-verified (%lld)", (long long)n);
 	json_decref(r.result);
 	/* a record whose chain is intact but whose signature is not the statement's */
-	count_type(f, "request.approved", &rec); /* the last approval, a copy */
-	rec = json_deep_copy(rec);
+	count_type(f, "request.approved", &orig); /* the last approval, a copy */
+	rec = json_deep_copy(orig);
+	json_decref(orig);
 	json_object_set_new(rec, "statement", json_string("{\"v\":1}\n"));
 	json_object_del(rec, "seq");
 	is_int(ctx_append(&f->x, rec), 0, "a record with a signature over another statement");

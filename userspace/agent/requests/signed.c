@@ -19,29 +19,6 @@ _Static_assert(PROTO_SIGNATURE_MAX == SSHSIG_ARMOR_MAX, "the protocol carries an
 _Static_assert(PROTO_HOSTS_MAX == STATEMENT_HOSTS_MAX && PROTO_PATTERN_MAX == STATEMENT_PATTERN_MAX,
 	       "request --hosts takes what a statement can hold");
 
-int request_statement(const struct cmd_ctx *x, const struct request *r, struct statement *st,
-		      char *err, size_t errlen)
-{
-	char hosts[PROTO_HOSTS_LEN];
-	const char *v[PROTO_HOSTS_MAX];
-	size_t n = 0;
-	int ret = request_hosts(x, r->id, hosts);
-
-	memset(st, 0, sizeof(*st));
-	if (ret)
-		return seterr(err, errlen, "request %lld: cannot read its hosts: %s",
-			      (long long)r->id, strerror(-ret)),
-		       ret;
-	/* split in place: the patterns were checked when the request was filed */
-	for (char *p = hosts; p && n < PROTO_HOSTS_MAX; n++) {
-		v[n] = p;
-		p = strchr(p, ',');
-		if (p)
-			*p++ = '\0';
-	}
-	return statement_for_request(r, x->host, v, n, st, err, errlen);
-}
-
 /* The statement text @q asks for, of request @r in a state that has one. */
 static char *statement_reply(const struct cmd_ctx *x, const struct request *r, bool revoke)
 {

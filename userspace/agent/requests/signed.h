@@ -9,15 +9,9 @@
 #include "config.h"
 #include "context.h"
 #include "protocol.h"
+#include "request_statement.h"
 #include "sshsig.h"
 #include "statement.h"
-
-/*
- * The approval statement of request @r as filed on this host (its stored host
- * patterns). 0 (statement_free() @st), or a negative errno with @err saying why.
- */
-int request_statement(const struct cmd_ctx *x, const struct request *r, struct statement *st,
-		      char *err, size_t errlen);
 
 /* statement ID [--revoke]: {"statement": TEXT}, the exact bytes to sign. */
 char *cmd_statement(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);

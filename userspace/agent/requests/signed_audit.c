@@ -9,10 +9,10 @@
 #include <string.h>
 #include "audit.h"
 #include "errbuf.h"
-#include "signed.h"
 #include "signed_audit.h"
 #include "sshkey.h"
 #include "sshsig.h"
+#include "statement.h"
 
 struct sig_walk {
 	int64_t checked, bad_seq;

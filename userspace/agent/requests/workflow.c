@@ -15,7 +15,7 @@
 #include "notify.h"
 #include "payload.h"
 #include "protocol.h"
-#include "signed.h"
+#include "request_statement.h"
 #include "store.h"
 #include "timefmt.h"
 #include "vec.h"
