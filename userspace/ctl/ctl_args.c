@@ -108,10 +108,10 @@ static const struct {
 		 "revoke ID [--reason TEXT] [--json] | revoke --signed STATEMENT SIG [--json]",
 		 "End an active grant now (zone approvers, security, root).\n"
 		 "  --reason TEXT     recorded with the revocation\n"
-		 "  --signed          STATEMENT is a revocation statement (`lockboxctl\n"
-		 "                    statement ID --revoke` on the origin host) and SIG a\n"
-		 "                    zone approver's or security key's signature of it:\n"
-		 "                    ends the grant here and bars later redeems, whoever\n"
+		 "  --signed          STATEMENT is a request's revocation statement (see\n"
+		 "                    `lockboxctl statement --help`) and SIG a zone\n"
+		 "                    approver's or security key's signature of it: ends\n"
+		 "                    the grant here and bars later redeems, whoever\n"
 		 "                    sends it\n" JSON_HELP},
 	[CMD_CANCEL] = {"cancel", "ID", OPT(O_JSON), "cancel ID [--json]",
 			"Withdraw your own pending request.\n" JSON_HELP},
