@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lockbox-vm: --add tests/vm/agent_lib.sh
+# lockbox-vm-kernels: 6.1
 # Notifications through the harness's notify command, which appends each
 # message to /var/mail/outbox: who is told what, and the outbox retrying a
 # message the command refused. The retry waits the real first backoff (30 s).

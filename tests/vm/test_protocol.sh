@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lockbox-vm: --add tests/vm/agent_lib.sh
+# lockbox-vm-kernels: 6.1
 # The socket from a hostile or broken client: malformed JSON, wrong types,
 # identity fields, NUL bytes, an oversized line, stalled and vanished clients.
 # Each gets an error reply (or is dropped) and lockboxd keeps serving everyone

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lockbox-vm: --add tests/vm/agent_lib.sh
+# lockbox-vm-kernels: 6.1
 # Who may do what: every lockboxctl command tried by the roles that may and may
 # not run it, with the contract's exit statuses (2 usage, 3 not permitted, 4 not
 # found); then two-person approval after a config reload.

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lockbox-vm: --add tests/vm/agent_lib.sh
+# lockbox-vm-kernels: 6.1
 # The systemd notification protocol, against a stand-in notify socket (the guest
 # has no systemd): READY=1 only once the guard enforces and the socket answers,
 # STATUS lines on the way, RELOADING=1 with MONOTONIC_USEC then READY=1 on

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lockbox-vm: --add tests/vm/agent_lib.sh --add /usr/bin/ssh-keygen
+# lockbox-vm-kernels: 6.1
 # Signed approvals end to end (docs/fleet.md): the approver's keys and signatures
 # are made with OpenSSH's ssh-keygen (copied into the guest, as an approver's
 # laptop would hold it); the engineer files a request with --hosts, prints its
