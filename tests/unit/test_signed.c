@@ -283,16 +283,16 @@ static int use_keys(struct fake *f)
 	snprintf(dir, sizeof(dir), "%s/acme", f->dir);
 	snprintf(dir2, sizeof(dir2), "%s/globex", f->dir);
 	c = json_pack(
-		"{s:{s:[s],s:[]}, s:{s:[s],s:[]}, s:[{s:s,s:o}], s:[{s:s,s:[s],s:{s:[s],s:[]},"
+		"{s:s, s:{s:[s],s:[]}, s:{s:[s],s:[]}, s:[{s:s,s:o}], s:[{s:s,s:[s],s:{s:[s],s:[]},"
 		"s:[{s:s,s:o},{s:s,s:o}]}, {s:s,s:[s],s:i,s:{s:[s,s],s:[]},"
 		"s:[{s:s,s:o},{s:s,s:o}]}]}",
-		"engineers", "users", "daemon", "groups", "security", "users", "sys", "groups",
-		"security_keys", "name", "sys", "key", key_json("sec"), "zones", "name", "acme",
-		"paths", dir, "approvers", "users", "bin", "groups", "approver_keys", "name", "bin",
-		"key", key_json("appr"), "name", "daemon", "key", key_json("own"), "name", "globex",
-		"paths", dir2, "approvals_required", 2, "approvers", "users", "bin", "sync",
-		"groups", "approver_keys", "name", "bin", "key", key_json("g1"), "name", "sync",
-		"key", key_json("g2"));
+		"host", "testhost", "engineers", "users", "daemon", "groups", "security", "users",
+		"sys", "groups", "security_keys", "name", "sys", "key", key_json("sec"), "zones",
+		"name", "acme", "paths", dir, "approvers", "users", "bin", "groups",
+		"approver_keys", "name", "bin", "key", key_json("appr"), "name", "daemon", "key",
+		key_json("own"), "name", "globex", "paths", dir2, "approvals_required", 2,
+		"approvers", "users", "bin", "sync", "groups", "approver_keys", "name", "bin",
+		"key", key_json("g1"), "name", "sync", "key", key_json("g2"));
 	text = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
 	ret = config_parse(text, strlen(text), &cfg, err, sizeof(err));
@@ -521,6 +521,14 @@ static void test_redeem_refusals(struct fake *f)
 	free(edited);
 	refused(redeem_as(f, ENG, "stor-3", "{\"v\":1}\n", &sig, 1), PROTO_E_INVALID, "STATEMENT",
 		"not a statement");
+	{
+		char *host = f->cfg->host;
+
+		f->cfg->host = NULL; /* the name would be uname's */
+		refused(redeem_as(f, ENG, "stor-3", text, &sig, 1), PROTO_E_NOT_PERMITTED,
+			"no \"host\" in its config", "a host whose config does not name it");
+		f->cfg->host = host;
+	}
 	edited = restated(text ? text : "", to_bin);
 	other = sign_text("appr", "lockbox", edited ? edited : "");
 	refused(redeem_as(f, 0, "stor-3", edited, &other, 1), PROTO_E_NOT_PERMITTED,

@@ -43,6 +43,13 @@ static int parse_approval(const struct cmd_ctx *x, const struct proto_req *q, st
 		       statement_type_name(rd->st.type));
 		return -EPERM;
 	}
+	/* uname's name is root's to change (sethostname): only the protected config's counts */
+	if (!x->cfg->host) {
+		REFUSE(reply, "redeem: this host has no \"host\" in its config: the kernel's host "
+			      "name is root's to change, so statements are redeemed only on a host "
+			      "whose lockbox.json names it");
+		return -EPERM;
+	}
 	rd->z = ctx_zone_by_name(x, rd->st.zone);
 	if (!rd->z) {
 		*reply = proto_reply_error(PROTO_E_NOT_FOUND,
