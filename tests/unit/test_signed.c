@@ -613,6 +613,34 @@ static void test_revoke_signed(struct fake *f)
 	free(text);
 }
 
+/* On the origin host, the revocation names the request filed there. */
+static void test_revoke_signed_origin(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *rev = restated(text ? text : "", NULL);
+	char *rsig = sign_text("sec", "lockbox", rev ? rev : "");
+	struct statement st = {0};
+	char err[256];
+	int64_t id = 0;
+	struct proto_reply r;
+
+	if (text && !statement_parse(text, strlen(text), &st, err, sizeof(err)))
+		sscanf(strchr(st.id, '/') + 1, "%lld", (long long *)&id);
+	statement_free(&st);
+	r = approve_by(f, ENG, id, "appr");
+	is_str(result_str(&r, "state"), "approved", "stor-1: request %lld approved by signature",
+	       (long long)id);
+	json_decref(r.result);
+	r = revoke_as(f, APPROVER2, "stor-1", rev, rsig);
+	ok(r.ok && result_int(&r, "id") == id,
+	   "stor-1: the signed revocation ends request %lld (%s)", (long long)id, r.message);
+	is_str(result_str(&r, "state"), "revoked", "revoked");
+	json_decref(r.result);
+	free(rsig);
+	free(rev);
+	free(text);
+}
+
 static void test_revoke_before_redeem(struct fake *f)
 {
 	char *text = fleet_statement(f, "acme", "stor-*");
@@ -726,6 +754,7 @@ int main(void)
 	test_redeem_refusals(&f);
 	test_redeem_two_approvals(&f);
 	test_revoke_signed(&f);
+	test_revoke_signed_origin(&f);
 	test_revoke_before_redeem(&f);
 	test_verify_signatures(&f);
 	test_hardware_keys_only(&f); /* last: it changes the config */
