@@ -623,6 +623,19 @@ static int redeem_fields(json_t *o, const struct proto_req *r)
 	return err | set_new(o, "signatures", sigs);
 }
 
+static int audit_fields(json_t *o, const struct proto_req *r)
+{
+	int err = 0;
+
+	if (r->follow)
+		err |= set_new(o, "follow", json_true());
+	if (r->since > 0)
+		err |= set_new(o, "since", json_integer(r->since));
+	if (r->after > 0)
+		err |= set_new(o, "after", json_integer(r->after));
+	return err;
+}
+
 /* The fields of @r's command that are not at their defaults; non-zero if one failed. */
 static int request_fields(json_t *o, const struct proto_req *r)
 {
@@ -666,12 +679,7 @@ static int request_fields(json_t *o, const struct proto_req *r)
 			err |= set_new(o, "timeout", json_integer(r->timeout));
 		break;
 	case CMD_AUDIT:
-		if (r->follow)
-			err |= set_new(o, "follow", json_true());
-		if (r->since > 0)
-			err |= set_new(o, "since", json_integer(r->since));
-		if (r->after > 0)
-			err |= set_new(o, "after", json_integer(r->after));
+		err |= audit_fields(o, r);
 		break;
 	case CMD_STATEMENT:
 		err |= set_new(o, "id", json_integer(r->id));
