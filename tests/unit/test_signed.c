@@ -254,10 +254,20 @@ static void test_distinct_names(struct fake *f)
 	json_decref(r.result);
 }
 
+/* NAME.pub's line: the key made now, or the one made before (free it). */
+static char *key_once(const char *name)
+{
+	char pub[64], *line;
+
+	snprintf(pub, sizeof(pub), "%s.pub", name);
+	line = slurp(pub, NULL);
+	return line ? line : keygen(name, "ed25519");
+}
+
 /* A public key line without its newline, as a JSON string (a new reference). */
 static json_t *key_json(const char *name)
 {
-	char *line = keygen(name, "ed25519");
+	char *line = key_once(name);
 	json_t *j;
 
 	if (!line)
@@ -284,20 +294,21 @@ static int use_keys(struct fake *f)
 	snprintf(dir2, sizeof(dir2), "%s/globex", f->dir);
 	c = json_pack(
 		"{s:s, s:{s:[s],s:[]}, s:{s:[s],s:[]}, s:[{s:s,s:o}], s:[{s:s,s:[s],s:{s:[s],s:[]},"
-		"s:[{s:s,s:o},{s:s,s:o}]}, {s:s,s:[s],s:i,s:{s:[s,s],s:[]},"
+		"s:[{s:s,s:o},{s:s,s:o},{s:s,s:o}]}, {s:s,s:[s],s:i,s:{s:[s,s],s:[]},"
 		"s:[{s:s,s:o},{s:s,s:o}]}]}",
 		"host", "testhost", "engineers", "users", "daemon", "groups", "security", "users",
 		"sys", "groups", "security_keys", "name", "sys", "key", key_json("sec"), "zones",
 		"name", "acme", "paths", dir, "approvers", "users", "bin", "groups",
 		"approver_keys", "name", "bin", "key", key_json("appr"), "name", "daemon", "key",
-		key_json("own"), "name", "globex", "paths", dir2, "approvals_required", 2,
-		"approvers", "users", "bin", "sync", "groups", "approver_keys", "name", "bin",
-		"key", key_json("g1"), "name", "sync", "key", key_json("g2"));
+		key_json("own"), "name", "ops", "key", key_json("appr2"), "name", "globex", "paths",
+		dir2, "approvals_required", 2, "approvers", "users", "bin", "sync", "groups",
+		"approver_keys", "name", "bin", "key", key_json("g1"), "name", "sync", "key",
+		key_json("g2"));
 	text = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
 	ret = config_parse(text, strlen(text), &cfg, err, sizeof(err));
 	free(text);
-	text = ret ? NULL : keygen("other", "ed25519");
+	text = ret ? NULL : key_once("other");
 	if (!text) {
 		printf("# config: %s\n", err);
 		return -EINVAL;
@@ -370,6 +381,15 @@ static void test_hardware_keys_only(struct fake *f)
 	ok(r.ok, "bin's FIDO key, touched: approved (%s)", r.message);
 	is_str(result_str(&r, "state"), "approved", "the request is approved");
 	json_decref(r.result);
+	free(sig);
+	free(text);
+	/* without hardware_keys_only, a FIDO key still counts only when touched */
+	f->cfg->zones[0].hardware_keys_only = false;
+	id = file_request(f, REQ_HOSTS("acme", "stor-*"));
+	text = statement_of(f, ENG, id, false, code);
+	sig = sk_sign(k, pk, 0, text ? text : "");
+	refused(approve_sig(f, ENG, id, sig), PROTO_E_NOT_PERMITTED, "presence flag missing",
+		"an untouched FIDO key, hardware_keys_only off");
 	free(sig);
 	free(text);
 	EVP_PKEY_free(k);
@@ -466,7 +486,7 @@ static void test_redeem(struct fake *f)
 	json_t *rec = NULL;
 	int64_t id;
 
-	refused(redeem_as(f, ENG, "stor-1", text, &sig, 1), PROTO_E_CONFLICT, "this host filed it",
+	refused(redeem_as(f, ENG, "stor-1", text, &sig, 1), PROTO_E_CONFLICT, "is request",
 		"redeem on the origin host");
 	r = redeem_as(f, ENG, "stor-2", text, &sig, 1);
 	id = r.ok ? result_int(&r, "id") : 0;
@@ -500,6 +520,7 @@ static void test_redeem_refusals(struct fake *f)
 {
 	char *text = fleet_statement(f, "acme", "stor-*,web-?");
 	char *sig = text ? sign_text("appr", "lockbox", text) : NULL, *other, *edited;
+	int puts = f->puts, dels = f->dels, created = count_type(f, "request.created", NULL);
 
 	refused(redeem_as(f, ENG, "db-1", text, &sig, 1), PROTO_E_NOT_PERMITTED,
 		"host not matched: db-1", "db-1 is not among stor-*");
@@ -545,8 +566,8 @@ static void test_redeem_refusals(struct fake *f)
 	refused(redeem_as(f, ENG, "stor-3", text, &sig, 1), PROTO_E_NOT_PERMITTED,
 		"deadline passed", "a statement past its redeem_by");
 	fake_clock = T0;
-	ok(!fake_find(f, ENG, f->zones[0].id) || fake_find(f, ENG, f->zones[0].id)->g.id != 0,
-	   "the map holds no grant from any refusal");
+	ok(f->puts == puts && f->dels == dels, "no refusal touched the kernel map");
+	is_int(count_type(f, "request.created", NULL), created, "nor created a request");
 	free(sig);
 	free(text);
 }
@@ -638,6 +659,93 @@ static void test_revoke_signed_origin(struct fake *f)
 	json_decref(r.result);
 	free(rsig);
 	free(rev);
+	free(text);
+}
+
+/* A revocation reaching the origin while the request is pending ends it there too. */
+static void test_revoke_pending_origin(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *rev = restated(text ? text : "", NULL);
+	char *rsig = sign_text("sec", "lockbox", rev ? rev : "");
+	struct statement st = {0};
+	int64_t id = 0;
+	int puts = f->puts;
+	char err[256];
+	struct proto_reply r;
+	struct proto_req q;
+	struct caller bin = who(APPROVER);
+
+	if (text && !statement_parse(text, strlen(text), &st, err, sizeof(err)))
+		sscanf(strchr(st.id, '/') + 1, "%lld", (long long *)&id);
+	statement_free(&st);
+	r = revoke_as(f, APPROVER2, "stor-1", rev, rsig);
+	ok(r.ok && result_int(&r, "id") == id,
+	   "stor-1: a signed revocation of pending request %lld", (long long)id);
+	is_str(result_str(&r, "state"), "denied", "ends it: denied, so nothing can approve it");
+	json_decref(r.result);
+	refused(approve_by(f, ENG, id, "appr"), PROTO_E_NOT_PERMITTED, "request not pending",
+		"an approver's signature made before the revocation");
+	snprintf(line, sizeof(line), "{\"v\":1,\"cmd\":\"approve\",\"id\":%lld}", (long long)id);
+	q = req(line);
+	refused(reply(cmd_decide(&f->x, &bin, &q)), PROTO_E_CONFLICT, "is denied",
+		"a local approval after it");
+	is_int(f->puts, puts, "the kernel map got no grant");
+	free(rsig);
+	free(rev);
+	free(text);
+}
+
+static void to_globex(struct statement *st)
+{
+	snprintf(st->zone, sizeof(st->zone), "globex");
+}
+
+/* Another zone's approver cannot bar acme's statement by naming their own zone in it. */
+static void test_revoke_other_zone(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *sig = text ? sign_text("appr", "lockbox", text) : NULL;
+	char *rev = restated(text ? text : "", NULL), *grev = restated(rev ? rev : "", to_globex);
+	char *gsig = sign_text("g1", "lockbox", grev ? grev : "");
+	struct proto_reply r = revoke_as(f, ENG, "stor-8", grev, gsig);
+
+	ok(r.ok, "stor-8: globex's approver revokes \"the statement in globex\" (%s)", r.message);
+	json_decref(r.result);
+	r = redeem_as(f, ENG, "stor-8", text, &sig, 1);
+	ok(r.ok, "acme's statement still redeems: that bar was for globex (%s)", r.message);
+	is_str(result_str(&r, "state"), "approved", "approved");
+	json_decref(r.result);
+	free(gsig);
+	free(grev);
+	free(rev);
+	free(sig);
+	free(text);
+}
+
+/* More signatures than the zone needs: approved, by the first ones. */
+static void test_redeem_surplus(struct fake *f)
+{
+	char *text = fleet_statement(f, "acme", "stor-*");
+	char *sigs[2] = {text ? sign_text("appr", "lockbox", text) : NULL,
+			 text ? sign_text("appr2", "lockbox", text) : NULL};
+	struct proto_reply r = redeem_as(f, ENG, "stor-10", text, sigs, 2);
+	int64_t id = r.ok ? result_int(&r, "id") : 0;
+	struct zone_cfg *z = &f->cfg->zones[0];
+	size_t n = z->n_approver_keys;
+
+	ok(r.ok, "acme (one approval) with two signatures (%s)", r.message);
+	is_str(result_str(&r, "state"), "approved", "approved");
+	json_decref(r.result);
+	z->n_approver_keys = 0; /* the keys rotated out since */
+	r = redeem_as(f, ENG, "stor-10", text, sigs, 2);
+	ok(r.ok && result_int(&r, "id") == id,
+	   "after the keys were rotated out, a second redeem still answers request %lld (%s)",
+	   (long long)id, r.message);
+	json_decref(r.result);
+	z->n_approver_keys = n;
+	free(sigs[0]);
+	free(sigs[1]);
 	free(text);
 }
 
@@ -737,6 +845,36 @@ static char *sk_sign(EVP_PKEY *k, const unsigned char pk[32], uint8_t flags, con
 	return out;
 }
 
+/* A signed record copied onto another request does not pass as that request's. */
+static void test_verify_binding(void)
+{
+	json_t *rec = NULL, *orig = NULL;
+	struct proto_reply r;
+	struct fake g;
+	int64_t id;
+
+	if (!ok(fake_open(&g) == 0 && use_keys(&g) == 0, "a second store"))
+		return;
+	id = file_request(&g, REQ_HOSTS("acme", "stor-*"));
+	r = approve_by(&g, ENG, id, "appr");
+	json_decref(r.result);
+	file_request(&g, REQ_HOSTS("acme", "stor-*"));
+	count_type(&g, "request.approved", &orig);
+	rec = json_deep_copy(orig);
+	json_decref(orig);
+	json_object_set_new(rec, "request", json_integer(id + 1));
+	json_object_del(rec, "seq");
+	is_int(ctx_append(&g.x, rec), 0, "request %lld's signed approval recorded for %lld",
+	       (long long)id, (long long)id + 1);
+	r = verify_sigs(&g);
+	ok(r.ok && json_is_false(json_object_get(r.result, "ok")) &&
+		   strstr(result_str(&r, "message"), "is not request"),
+	   "audit verify --signatures: that statement is not the request's (%s)",
+	   result_str(&r, "message"));
+	json_decref(r.result);
+	fake_close(&g);
+}
+
 int main(void)
 {
 	struct fake f;
@@ -755,8 +893,12 @@ int main(void)
 	test_redeem_two_approvals(&f);
 	test_revoke_signed(&f);
 	test_revoke_signed_origin(&f);
+	test_revoke_pending_origin(&f);
+	test_revoke_other_zone(&f);
+	test_redeem_surplus(&f);
 	test_revoke_before_redeem(&f);
 	test_verify_signatures(&f);
+	test_verify_binding();
 	test_hardware_keys_only(&f); /* last: it changes the config */
 	fake_close(&f);
 	test_dir_remove();

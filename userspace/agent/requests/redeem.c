@@ -140,39 +140,59 @@ static int check_signers(const struct cmd_ctx *x, const struct proto_req *q, str
 	return 0;
 }
 
-/*
- * A statement known here: revoked (refused), redeemed before (its request, as it
- * is), or filed here (approved with approve --signature, not redeemed). 1 when
- * *@reply is the answer, 0 to go on.
- */
-static int known_statement(const struct cmd_ctx *x, const struct redeem *rd, char **reply)
+/* A bar on the statement, for its zone and engineer: 1 with *@reply the refusal. */
+static int barred(const struct cmd_ctx *x, const struct redeem *rd, char **reply)
 {
-	struct statement_row row;
-	struct request r;
-	int64_t id = 0;
+	struct revocation rev;
 	char t[TIME_BUF];
-	int err = store_statement_get(x->st, rd->st.id, &row);
+	int err = store_revocation_get(x->st, rd->st.id, rd->st.zone, rd->st.engineer, &rev);
 
-	if (!err && row.revoked_at) {
-		time_format(row.revoked_at, t, sizeof(t));
-		REFUSE(reply, "redeem: statement revoked: %s revoked %s at %s", row.revoked_by,
-		       rd->st.id, t);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		*reply = reply_errno(err, "redeem");
 		return 1;
 	}
-	err = statement_local_request(x, rd->st.id, &id);
+	time_format(rev.at, t, sizeof(t));
+	REFUSE(reply, "redeem: statement revoked: %s revoked %s at %s", rev.by, rd->st.id, t);
+	return 1;
+}
+
+/*
+ * A statement redeemed here before, byte for byte: its request, as it is (no
+ * second grant, no longer one). 1 when *@reply is the answer, 0 to go on.
+ */
+static int redeemed_before(const struct cmd_ctx *x, const struct proto_req *q,
+			   const struct redeem *rd, char **reply)
+{
+	struct request r;
+	int64_t id;
+	int err;
+
+	if (!store_statement_same_text(x->st, rd->st.id, q->statement, q->statement_len))
+		return 0;
+	err = store_statement_request(x->st, rd->st.id, &id);
 	if (!err)
 		err = store_request_get(x->st, id, &r);
+	*reply = err ? reply_errno(err, "redeem") : proto_reply_ok(proto_request_to_json(&r));
+	return 1;
+}
+
+/* A statement this host filed (or one by the same id redeemed from other bytes). */
+static int known_elsewise(const struct cmd_ctx *x, const struct redeem *rd, char **reply)
+{
+	int64_t id = 0;
+	int err = statement_local_request(x, rd->st.id, &id);
+
 	if (err == -ENOENT)
 		return 0;
 	if (err)
 		*reply = reply_errno(err, "redeem");
-	else if (row.request != id)
-		*reply = proto_reply_error(PROTO_E_CONFLICT,
-					   "redeem: this host filed it as request %lld: approve it "
-					   "there with `lockboxctl approve %lld --signature FILE`",
-					   (long long)id, (long long)id);
 	else
-		*reply = proto_reply_ok(proto_request_to_json(&r));
+		*reply = proto_reply_error(PROTO_E_CONFLICT,
+					   "redeem: statement %s is request %lld here: approve "
+					   "it with `lockboxctl approve %lld --signature FILE`",
+					   rd->st.id, (long long)id, (long long)id);
 	return 1;
 }
 
@@ -197,8 +217,8 @@ static void redeemed_request(const struct cmd_ctx *x, const struct redeem *rd, i
 }
 
 /* The request, its statement's row and its request.created record. */
-static int store_redeemed(const struct cmd_ctx *x, const struct caller *c, const struct redeem *rd,
-			  struct request *r)
+static int store_redeemed(const struct cmd_ctx *x, const struct caller *c,
+			  const struct proto_req *q, const struct redeem *rd, struct request *r)
 {
 	char hosts[PROTO_HOSTS_LEN] = "";
 	json_t *rec;
@@ -211,7 +231,7 @@ static int store_redeemed(const struct cmd_ctx *x, const struct caller *c, const
 	if (!err)
 		err = store_request_set_hosts(x->st, r->id, hosts);
 	if (!err)
-		err = store_statement_redeemed(x->st, rd->st.id, r->id);
+		err = store_statement_redeemed(x->st, rd->st.id, q->statement, r->id);
 	if (err)
 		return err;
 	rec = ctx_record(x, "request.created", r->uid, r->zone, r->id);
@@ -233,10 +253,12 @@ static int approve_all(const struct cmd_ctx *x, const struct caller *c, const st
 {
 	int err = 0;
 
-	for (int i = 0; i < rd->n_keys && !err; i++) {
+	/* every signature was verified; approvals past the zone's count change nothing */
+	for (int i = 0; i < rd->n_keys && !err && r->state == REQ_PENDING; i++) {
 		struct signed_by sb = {.name = rd->keys[i]->name};
 
-		sb.fields = signed_fields(rd->keys[i], proto_signature_at(q, i), q->statement);
+		sb.fields = signed_fields(rd->keys[i], proto_signature_at(q, i), q->statement,
+					  rd->st.id);
 		err = sb.fields ? apply_signed(x, c, CMD_APPROVE, r, now, changed, &sb) : -ENOMEM;
 		json_decref(sb.fields);
 	}
@@ -256,7 +278,7 @@ static char *redeem_commit(const struct cmd_ctx *x, const struct caller *c,
 	err = ctx_begin(x);
 	if (err)
 		return reply_errno(err, "redeem");
-	err = store_redeemed(x, c, rd, &r);
+	err = store_redeemed(x, c, q, rd, &r);
 	if (!err)
 		err = approve_all(x, c, q, rd, &r, now, &changed);
 	if (!err)
@@ -282,7 +304,8 @@ char *cmd_redeem(const struct cmd_ctx *x, const struct caller *c, const struct p
 	int64_t now = x->now();
 
 	if (!parse_approval(x, q, &rd, &reply) && !check_engineer(x, c, &rd, &reply) &&
-	    !check_signers(x, q, &rd, &reply) && !known_statement(x, &rd, &reply)) {
+	    !barred(x, &rd, &reply) && !redeemed_before(x, q, &rd, &reply) &&
+	    !check_signers(x, q, &rd, &reply) && !known_elsewise(x, &rd, &reply)) {
 		time_format(rd.st.redeem_by, t, sizeof(t));
 		if (rd.st.redeem_by <= now)
 			REFUSE(&reply,

@@ -77,28 +77,43 @@ static int revoked_request(const struct cmd_ctx *x, const struct statement *st, 
 	return 0;
 }
 
-/* The bar, and the revocation of @r when it is live; in one transaction. */
+/*
+ * The bar, and the end of @r when it still may act: revoked when approved,
+ * denied when pending (so no signature handed in later approves it); in one
+ * transaction.
+ */
 static int revoke_apply(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
 			const struct statement *st, const struct named_key *k, struct request *r,
 			bool *changed)
 {
 	struct signed_by sb = {.name = k->name,
-			       .fields = signed_fields(k, q->signature, q->statement)};
+			       .fields = signed_fields(k, q->signature, q->statement, st->id),
+			       .text = "ended by a signed revocation"};
 	int64_t now = x->now();
 	json_t *rec;
-	int err = sb.fields ? store_statement_revoked(x->st, st->id, now, k->name) : -ENOMEM;
+	int err = sb.fields ? store_revocation_add(x->st, st->id, st->zone, st->engineer, now,
+						   k->name)
+			    : -ENOMEM;
 
-	if (!err && r && r->state == REQ_APPROVED) {
-		err = apply_signed(x, c, CMD_REVOKE, r, now, changed, &sb);
+	if (!err && r && (r->state == REQ_APPROVED || r->state == REQ_PENDING)) {
+		err = apply_signed(x, c, r->state == REQ_APPROVED ? CMD_REVOKE : CMD_DENY, r, now,
+				   changed, &sb);
 	} else if (!err) { /* nothing live here: the bar is what is recorded */
 		rec = ctx_record(x, "statement.revoked", c->uid, st->zone, r ? r->id : 0);
-		json_object_set_new(rec, "statement_id", json_string(st->id));
+		json_object_set_new(rec, "engineer", json_string(st->engineer));
 		json_object_set_new(rec, "by", json_string(k->name));
 		json_object_update(rec, sb.fields);
 		err = ctx_append(x, rec);
 	}
 	json_decref(sb.fields);
 	return err;
+}
+
+/* {"id": null, ...}: a bar with no request of this host behind it. */
+static char *bar_reply(const struct statement *st)
+{
+	return proto_reply_ok(
+		json_pack("{s:n, s:s, s:s}", "id", "state", "revoked", "statement_id", st->id));
 }
 
 static char *revoke_commit(const struct cmd_ctx *x, const struct caller *c,
@@ -121,35 +136,31 @@ static char *revoke_commit(const struct cmd_ctx *x, const struct caller *c,
 	}
 	log_info("statement %s revoked by %s%s", st->id, k->name,
 		 changed ? ": its grant here ended" : "");
-	if (changed && x->request_done)
+	if (r && x->request_done)
 		x->request_done(x->owner, r->id);
-	if (!r)
-		return proto_reply_ok(json_pack("{s:n, s:s, s:s}", "id", "state", "revoked",
-						"statement_id", st->id));
-	return proto_reply_ok(proto_request_to_json(r));
+	return r ? proto_reply_ok(proto_request_to_json(r)) : bar_reply(st);
 }
 
 char *cmd_revoke_signed(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q)
 {
 	const struct named_key *k = NULL;
 	struct statement st = {0};
-	struct statement_row row;
+	struct revocation rev;
 	struct request r;
 	char *reply = NULL;
-	int found;
+	int none;
 
 	if (check_revocation(x, q, &st, &k, &reply))
 		goto out;
-	found = revoked_request(x, &st, &r, &reply);
-	if (found < 0)
+	none = revoked_request(x, &st, &r, &reply);
+	if (none < 0)
 		goto out;
-	if (!store_statement_get(x->st, st.id, &row) && row.revoked_at &&
-	    (found || r.state != REQ_APPROVED)) /* said before: nothing to change */
-		reply = found ? proto_reply_ok(json_pack("{s:n, s:s, s:s}", "id", "state",
-							 "revoked", "statement_id", st.id))
-			      : proto_reply_ok(proto_request_to_json(&r));
+	if (!store_revocation_get(x->st, st.id, st.zone, st.engineer, &rev) &&
+	    (none || (r.state != REQ_APPROVED && r.state != REQ_PENDING)))
+		/* said before, and nothing here may still act: nothing to change */
+		reply = none ? bar_reply(&st) : proto_reply_ok(proto_request_to_json(&r));
 	else
-		reply = revoke_commit(x, c, q, &st, k, found ? NULL : &r);
+		reply = revoke_commit(x, c, q, &st, k, none ? NULL : &r);
 out:
 	statement_free(&st);
 	return reply;

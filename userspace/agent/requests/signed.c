@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "config.h"
 #include "errbuf.h"
 #include "queries.h"
@@ -82,12 +81,18 @@ static char *statement_text(const struct cmd_ctx *x, const struct request *r, si
 	return ret ? NULL : text;
 }
 
-/* Whether a signature counts in zone @z: a presence-attested hardware key if it says so. */
+/*
+ * Whether an approval's signature counts in zone @z: a FIDO key's only if touched
+ * (user presence), as OpenSSH itself demands by default; in a zone with
+ * hardware_keys_only, only a touched FIDO key's.
+ */
 static bool presence_ok(const struct zone_cfg *z, const struct sshsig_info *info)
 {
-	if (!z->hardware_keys_only)
-		return true;
-	return info->key.type == SSHKEY_SK_ED25519 && (info->sk_flags & SSHSIG_SK_USER_PRESENT);
+	bool sk = info->key.type == SSHKEY_SK_ED25519;
+
+	if (sk && !(info->sk_flags & SSHSIG_SK_USER_PRESENT))
+		return false;
+	return sk || !z->hardware_keys_only;
 }
 
 /* The trusted key that made @info, or NULL with *@reply naming why it does not count. */
@@ -113,10 +118,12 @@ static const struct named_key *trusted_key(const struct cmd_ctx *x, const struct
 					   sc->security_too ? " nor in security_keys" : "");
 	else if (!sc->security_too && !presence_ok(z, info))
 		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
-					   "%s: presence flag missing: zone %s counts only "
-					   "hardware keys (sk-ssh-ed25519) touched when signing; "
-					   "%s %s is not one",
-					   sc->verb, z->name, sshkey_type_name(info->key.type), fp);
+					   "%s: presence flag missing: zone %s counts a "
+					   "hardware key (sk-ssh-ed25519) only when touched%s; "
+					   "%s %s does not qualify",
+					   sc->verb, z->name,
+					   z->hardware_keys_only ? ", and no other key" : "",
+					   sshkey_type_name(info->key.type), fp);
 	return *reply ? NULL : k;
 }
 
@@ -130,8 +137,8 @@ const struct named_key *signed_verify(const struct cmd_ctx *x, const struct sign
 	if (ret == -EBADMSG) {
 		*reply = proto_reply_error(PROTO_E_NOT_PERMITTED,
 					   "%s: signature over another statement: it does "
-					   "not verify over %s (edited after signing, or signed "
-					   "for another request?)",
+					   "not verify over %s (edited after signing, signed for "
+					   "another request, or not made by the key it names?)",
 					   sc->verb, sc->over);
 		return NULL;
 	}
@@ -143,13 +150,13 @@ const struct named_key *signed_verify(const struct cmd_ctx *x, const struct sign
 	return trusted_key(x, sc, info, reply);
 }
 
-json_t *signed_fields(const struct named_key *k, const char *sig, const char *text)
+json_t *signed_fields(const struct named_key *k, const char *sig, const char *text, const char *id)
 {
 	char line[SSHKEY_LINE_MAX];
 
 	sshkey_to_line(&k->key, line);
-	return json_pack("{s:s, s:s, s:s, s:s}", "signature", sig, "key", line, "key_name", k->name,
-			 "statement", text);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "signature", sig, "key", line, "key_name",
+			 k->name, "statement", text, "statement_id", id);
 }
 
 /* Records the approval of @r by @k, with what proves it in the trail. */
@@ -157,9 +164,12 @@ static char *record_signed(const struct cmd_ctx *x, const struct caller *c,
 			   const struct proto_req *q, struct request *r, const struct named_key *k,
 			   const char *text)
 {
-	struct signed_by sb = {.name = k->name, .fields = signed_fields(k, q->signature, text)};
+	struct signed_by sb = {.name = k->name};
+	char id[STATEMENT_ID_MAX] = "";
 	char *reply;
 
+	statement_make_id(x->host, r->id, r->created_at, id);
+	sb.fields = signed_fields(k, q->signature, text, id);
 	if (!sb.fields)
 		return reply_errno(-ENOMEM, "approve");
 	reply = approve_signed(x, c, q, r, &sb);
@@ -236,21 +246,16 @@ char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
 int statement_local_request(const struct cmd_ctx *x, const char *id, int64_t *request)
 {
 	char want[STATEMENT_ID_MAX];
-	struct statement_row row;
 	const char *slash = strchr(id, '/');
 	struct request r;
 	long long n;
-	int err = store_statement_get(x->st, id, &row);
+	int err = store_statement_request(x->st, id, request);
 
-	if (!err && row.request) {
-		*request = row.request;
-		return 0;
-	}
-	if (err && err != -ENOENT)
+	if (err != -ENOENT)
 		return err;
 	/* filed here: "<this host>/<id>/<created_at>", the id of a request that exists */
-	if (!slash || (size_t)(slash - id) != strlen(x->host) ||
-	    strncasecmp(id, x->host, slash - id) || sscanf(slash + 1, "%lld/", &n) != 1 || n <= 0)
+	if (!slash || (size_t)(slash - id) != strlen(x->host) || strncmp(id, x->host, slash - id) ||
+	    sscanf(slash + 1, "%lld/", &n) != 1 || n <= 0)
 		return -ENOENT;
 	err = store_request_get(x->st, n, &r);
 	if (!err && (statement_make_id(x->host, n, r.created_at, want) || strcmp(want, id)))

@@ -44,8 +44,12 @@ const struct named_key *signed_verify(const struct cmd_ctx *x, const struct sign
 				      const char *sig, const char *text, size_t len,
 				      struct sshsig_info *info, char **reply);
 
-/* What a signed decision's audit record carries: signature, key, key_name, statement. */
-json_t *signed_fields(const struct named_key *k, const char *sig, const char *text);
+/*
+ * What a signed decision's audit record carries: signature, key, key_name,
+ * statement and statement_id (@id, the approval statement's id).
+ */
+json_t *signed_fields(const struct named_key *k, const char *sig, const char *text,
+		      const char *id);
 
 /*
  * redeem STATEMENT SIG...: on a host the statement covers, the signed approval
@@ -63,7 +67,8 @@ char *cmd_revoke_signed(const struct cmd_ctx *x, const struct caller *c, const s
 
 /*
  * The local request statement @id stands for: one it was redeemed into, or one
- * filed here whose own statement it is. 0, -ENOENT, or a negative errno.
+ * filed here whose own statement it is. 0 with *@request set, -ENOENT, or a
+ * negative errno.
  */
 int statement_local_request(const struct cmd_ctx *x, const char *id, int64_t *request);
 

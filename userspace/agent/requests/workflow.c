@@ -464,7 +464,8 @@ char *approve_signed(const struct cmd_ctx *x, const struct caller *c, const stru
 int apply_signed(const struct cmd_ctx *x, const struct caller *c, enum proto_cmd cmd,
 		 struct request *r, int64_t now, bool *grant_changed, const struct signed_by *sb)
 {
-	return apply(x, c, cmd, "", r, ctx_zone_by_name(x, r->zone), now, grant_changed, sb);
+	return apply(x, c, cmd, sb->text ? sb->text : "", r, ctx_zone_by_name(x, r->zone), now,
+		     grant_changed, sb);
 }
 
 /* Whether @act (or anyone by the same name) already approved @r. */

@@ -16,7 +16,8 @@ char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct p
 /* An approval carried by a signature (signed.c): by the approver_keys name @name. */
 struct signed_by {
 	const char *name;
-	json_t *fields; /* added to the record: signature, key, key_name, statement */
+	json_t *fields;	   /* added to the record: signature, key, key_name, statement */
+	const char *text; /* apply_signed(): the comment or reason recorded; NULL for none */
 };
 
 /*
@@ -26,7 +27,7 @@ struct signed_by {
 char *approve_signed(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q,
 		     struct request *r, const struct signed_by *sb);
 /*
- * Inside the caller's open transaction: @cmd (approve or revoke) on @r by the
+ * Inside the caller's open transaction: @cmd (approve, deny or revoke) on @r by the
  * signer @sb at @now, recorded as approve_signed() would; *@grant_changed is set
  * once the kernel's grant was touched (grant_sync() it back after a rollback).
  */

@@ -87,8 +87,12 @@ static const char *const schema_v3[] = {
  * signed approval was redeemed into, and the revocations that bar it
  */
 static const char *const schema_v4[] = {
-	"CREATE TABLE statements (id TEXT PRIMARY KEY, request INTEGER REFERENCES requests (id),"
-	" revoked_at INTEGER NOT NULL DEFAULT 0, revoked_by TEXT NOT NULL DEFAULT '')",
+	"CREATE TABLE statements (id TEXT PRIMARY KEY,"
+	" request INTEGER NOT NULL UNIQUE REFERENCES requests (id), text TEXT NOT NULL)",
+	/* a bar holds for the zone and engineer its signer spoke for, not another zone's */
+	"CREATE TABLE revocations (statement TEXT NOT NULL, zone TEXT NOT NULL,"
+	" engineer TEXT NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL,"
+	" PRIMARY KEY (statement, zone, engineer))",
 	NULL,
 };
 
