@@ -48,8 +48,7 @@ const struct named_key *signed_verify(const struct cmd_ctx *x, const struct sign
  * What a signed decision's audit record carries: signature, key, key_name,
  * statement and statement_id (@id, the approval statement's id).
  */
-json_t *signed_fields(const struct named_key *k, const char *sig, const char *text,
-		      const char *id);
+json_t *signed_fields(const struct named_key *k, const char *sig, const char *text, const char *id);
 
 /*
  * redeem STATEMENT SIG...: on a host the statement covers, the signed approval

@@ -16,7 +16,7 @@ char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct p
 /* An approval carried by a signature (signed.c): by the approver_keys name @name. */
 struct signed_by {
 	const char *name;
-	json_t *fields;	   /* added to the record: signature, key, key_name, statement */
+	json_t *fields;	  /* added to the record: signature, key, key_name, statement */
 	const char *text; /* apply_signed(): the comment or reason recorded; NULL for none */
 };
 
