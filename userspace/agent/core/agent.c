@@ -853,6 +853,15 @@ static void write_metrics(struct agent *a, int64_t now)
 	}
 }
 
+/* The WAL back into the database between commands, never inside one (store.h). */
+static void checkpoint(struct agent *a)
+{
+	int err = store_checkpoint(a->st);
+
+	if (err < 0)
+		log_err("store: checkpoint failed: %s", strerror(-err));
+}
+
 void agent_tick(struct agent *a, int64_t now)
 {
 	bool held;
@@ -876,6 +885,7 @@ void agent_tick(struct agent *a, int64_t now)
 	wake_waiters(a, 0, now);
 	rescan_blockdevs(a, now);
 	write_metrics(a, now);
+	checkpoint(a);
 }
 
 void agent_child_exited(struct agent *a)
@@ -890,7 +900,11 @@ int agent_events_fd(struct agent *a)
 
 int agent_consume_events(struct agent *a)
 {
-	return events_consume(a->ev);
+	int ret = events_consume(a->ev);
+
+	if (ret > 0)
+		checkpoint(a); /* a burst grows the WAL fastest */
+	return ret;
 }
 
 bool agent_events_held(struct agent *a)
