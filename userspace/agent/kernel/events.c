@@ -20,8 +20,6 @@
 #include "timefmt.h"
 #include "vec.h"
 
-#define BATCH_MAX 4096 /* events per transaction before yielding to the loop */
-
 struct events {
 	const struct cmd_ctx *x;
 	struct ring_buffer *rb;	 /* NULL when fed by events_feed() */
@@ -175,7 +173,7 @@ int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out)
 	ev->x = x;
 	ev->tally = (struct vec)VEC_INIT(struct zone_tally);
 	ev->pending = (struct vec)VEC_INIT(struct zone_tally);
-	err = evbatch_init(&ev->batch, BATCH_MAX);
+	err = evbatch_init(&ev->batch, EVENTS_BATCH_MAX);
 	if (!err && ring_fd >= 0) {
 		ev->rb = ring_buffer__new(ring_fd, on_event, ev, NULL);
 		if (!ev->rb)

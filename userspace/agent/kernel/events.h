@@ -15,6 +15,9 @@
 
 struct events;
 
+/* Kernel events per transaction before yielding to the loop. */
+#define EVENTS_BATCH_MAX 4096
+
 /* @ring_fd: the guard's ring buffer map, or -1 to be fed by events_feed() (tests). */
 int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out);
 void events_close(struct events *ev); /* NULL-safe */
