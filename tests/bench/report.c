@@ -131,6 +131,37 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* "agent ..." lines: the round trips, the fsync counts and the rest */
+static void parse_agent(json_t *k, char **tok, int n)
+{
+	json_t *a = obj_at(k, "agent"), *o;
+
+	if (!strcmp(tok[1], "fsync") && !strncmp(tok[2], "cmd=", 4)) {
+		o = obj_at(obj_at(a, "fsync"), tok[2] + 4);
+		for (int i = 3; i < n; i++) {
+			char *eq = strchr(tok[i], '=');
+
+			if (eq) {
+				*eq = 0;
+				json_object_set_new(o, tok[i], num_list(eq + 1));
+			}
+		}
+	} else if (!strncmp(tok[1], "rtt", 3) && !strncmp(tok[2], "n=", 2)) {
+		/* "rtt" (real time), "rtt_icount_ext4" and "rtt_icount_tmpfs" */
+		json_object_update(obj_at(a, tok[1]), kv_tokens(tok + 2, n - 2));
+	} else if (!strncmp(tok[1], "rtt", 3)) {
+		char *eq = strchr(tok[2], '=');
+
+		if (eq) {
+			*eq = 0;
+			json_object_set_new(obj_at(a, tok[1]), tok[2], num_list(eq + 1));
+		}
+	} else {
+		o = kv_tokens(tok + 2, n - 2);
+		json_object_set_new(a, tok[1], o);
+	}
+}
+
 static void parse_line(json_t *k, char *line)
 {
 	char *tok[64];
@@ -165,32 +196,7 @@ static void parse_line(json_t *k, char *line)
 				 i > 1 ? " " : "", tok[i]);
 		json_array_append_new(array_at(k, "errors"), json_string(msg));
 	} else if (!strcmp(tok[0], "agent") && n >= 3) {
-		json_t *a = obj_at(k, "agent"), *o;
-
-		/* "rtt" (real time), "rtt_icount_ext4" and "rtt_icount_tmpfs" */
-		if (!strcmp(tok[1], "fsync") && !strncmp(tok[2], "cmd=", 4)) {
-			o = obj_at(obj_at(a, "fsync"), tok[2] + 4);
-			for (int i = 3; i < n; i++) {
-				char *eq = strchr(tok[i], '=');
-
-				if (eq) {
-					*eq = 0;
-					json_object_set_new(o, tok[i], num_list(eq + 1));
-				}
-			}
-		} else if (!strncmp(tok[1], "rtt", 3) && !strncmp(tok[2], "n=", 2)) {
-			json_object_update(obj_at(a, tok[1]), kv_tokens(tok + 2, n - 2));
-		} else if (!strncmp(tok[1], "rtt", 3)) {
-			char *eq = strchr(tok[2], '=');
-
-			if (eq) {
-				*eq = 0;
-				json_object_set_new(obj_at(a, tok[1]), tok[2], num_list(eq + 1));
-			}
-		} else {
-			o = kv_tokens(tok + 2, n - 2);
-			json_object_set_new(a, tok[1], o);
-		}
+		parse_agent(k, tok, n);
 	} else if (!strcmp(tok[0], "ingest") && !strncmp(tok[1], "summary", 7)) {
 		json_object_update(obj_at(k, "ingest"), kv_tokens(tok + 2, n - 2));
 	} else if (!strcmp(tok[0], "ingest") && !strncmp(tok[1], "round=", 6)) {
@@ -457,6 +463,57 @@ static void lockbox_targets(json_t *k, json_t *kr, const char *p)
 	target(kr, id, text, med(k, tag, "open") / med(k, "base.deep", "open"), 1.5, 0, detail);
 }
 
+/* The same round trips under -icount, from the kernel suite's boot. */
+static void icount_figures(json_t *a, json_t *out)
+{
+	for (int d = 0; d < 2; d++) {
+		const char *db = d ? "tmpfs" : "ext4";
+		char key[64];
+		json_t *rt, *ic;
+
+		snprintf(key, sizeof(key), "rtt_icount_%s", db);
+		rt = json_object_get(a, key);
+		if (!rt)
+			continue;
+		ic = json_pack("{s:o, s:o, s:f}", "status_us",
+			       spread(json_object_get(rt, "status_us")), "approve_us",
+			       spread(json_object_get(rt, "approve_us")), "approve_over_status",
+			       median_of(json_object_get(rt, "approve_us"), NULL, NULL) /
+				       median_of(json_object_get(rt, "status_us"), NULL, NULL));
+		snprintf(key, sizeof(key), "icount_%s", db);
+		json_object_set_new(out, key, ic);
+	}
+}
+
+/* The burst: every denied open stored or counted lost, and the chain verifies. */
+static void burst_figures(json_t *a, json_t *kr, json_t *out)
+{
+	json_t *burst = json_object_get(a, "burst");
+	double opens, stored, lost, recorded;
+	char detail[256];
+
+	opens = num(burst, "opens");
+	stored = num(burst, "stored");
+	lost = num(burst, "events_lost");
+	recorded = num(burst, "lost_recorded");
+	if (burst)
+		json_object_set(out, "burst", burst);
+	if (burst)
+		check(kr, num(burst, "all_denied") == 1, "agent burst: not every open was denied");
+	snprintf(
+		detail, sizeof(detail),
+		"%.0f opens: %.0f events stored + %.0f counted lost (events.lost records say %.0f)",
+		opens, stored, lost, recorded);
+	target(kr, "agent.burst_accounted", "burst of denied opens: nothing lost silently",
+	       burst ? (stored + lost == opens && recorded == lost) : NAN, 1, 1, detail);
+	if (json_object_get(a, "verify")) {
+		json_object_set_new(out, "chain_verifies",
+				    json_boolean(num(json_object_get(a, "verify"), "ok") == 1));
+		check(kr, num(json_object_get(a, "verify"), "ok") == 1,
+		      "agent: audit verify failed after the burst");
+	}
+}
+
 #define APPROVE_TARGET "approve round trip <= status + 1.2x one 4 KiB fdatasync"
 
 /* the commands whose fsync and fdatasync calls are counted (agentbench fsync) */
@@ -491,8 +548,8 @@ static void fsync_target(json_t *kr, json_t *fsync, const char *cmd)
 static void agent_figures(json_t *k, json_t *kr)
 {
 	json_t *a = json_object_get(k, "agent"), *rtt = json_object_get(a, "rtt");
-	json_t *burst = json_object_get(a, "burst"), *out = obj_at(kr, "agent");
-	double st, ap, fs, n, opens, stored, lost, recorded;
+	json_t *out = obj_at(kr, "agent");
+	double st, ap, fs, n;
 	char detail[256];
 
 	if (!a) {
@@ -533,44 +590,8 @@ static void agent_figures(json_t *k, json_t *kr)
 		json_object_set(out, "fsync", json_object_get(a, "fsync"));
 	if (json_object_get(a, "api"))
 		json_object_set(out, "api", json_object_get(a, "api"));
-	for (int d = 0; d < 2; d++) {
-		const char *db = d ? "tmpfs" : "ext4";
-		char key[64];
-		json_t *rt, *ic;
-
-		snprintf(key, sizeof(key), "rtt_icount_%s", db);
-		rt = json_object_get(a, key);
-		if (!rt)
-			continue;
-		ic = json_pack("{s:o, s:o, s:f}", "status_us",
-			       spread(json_object_get(rt, "status_us")), "approve_us",
-			       spread(json_object_get(rt, "approve_us")), "approve_over_status",
-			       median_of(json_object_get(rt, "approve_us"), NULL, NULL) /
-				       median_of(json_object_get(rt, "status_us"), NULL, NULL));
-		snprintf(key, sizeof(key), "icount_%s", db);
-		json_object_set_new(out, key, ic);
-	}
-
-	opens = num(burst, "opens");
-	stored = num(burst, "stored");
-	lost = num(burst, "events_lost");
-	recorded = num(burst, "lost_recorded");
-	if (burst)
-		json_object_set(out, "burst", burst);
-	if (burst)
-		check(kr, num(burst, "all_denied") == 1, "agent burst: not every open was denied");
-	snprintf(
-		detail, sizeof(detail),
-		"%.0f opens: %.0f events stored + %.0f counted lost (events.lost records say %.0f)",
-		opens, stored, lost, recorded);
-	target(kr, "agent.burst_accounted", "burst of denied opens: nothing lost silently",
-	       burst ? (stored + lost == opens && recorded == lost) : NAN, 1, 1, detail);
-	if (json_object_get(a, "verify")) {
-		json_object_set_new(out, "chain_verifies",
-				    json_boolean(num(json_object_get(a, "verify"), "ok") == 1));
-		check(kr, num(json_object_get(a, "verify"), "ok") == 1,
-		      "agent: audit verify failed after the burst");
-	}
+	icount_figures(a, out);
+	burst_figures(a, kr, out);
 }
 
 static json_t *kernel_results(json_t *k)
