@@ -6,6 +6,7 @@
  * the agent dropped is recorded as events.lost, once.
  */
 #include <time.h>
+#include "audit.h"
 #include "ctx_double.h"
 #include "events.h"
 
@@ -165,6 +166,50 @@ static void test_abandon(struct fake *f, struct events *ev)
 	ok(!events_held(ev), "and are no longer held");
 }
 
+struct text_fake {
+	struct fake *f;
+	bool usable;
+	int appended;
+};
+
+static bool tf_usable(void *ctx)
+{
+	return ((struct text_fake *)ctx)->usable;
+}
+
+static int tf_append(void *ctx, const char *head, size_t hlen, const char *tail, size_t tlen)
+{
+	struct text_fake *t = ctx;
+
+	t->appended++;
+	return audit_append_text(t->f->st, head, hlen, tail, tlen, NULL);
+}
+
+/* With a text sink that may be used, records go there; when it may not, as objects. */
+static void test_text_sink(struct fake *f, struct events *ev)
+{
+	struct text_fake t = {.f = f, .usable = true};
+	struct lb_event e = event(f, "vi");
+	int objects = f->appended, before = count_type(f, "access.denied", NULL);
+	json_t *rec = NULL;
+
+	events_set_text_sink(ev, &(struct events_text_sink){tf_usable, tf_append, &t});
+	events_feed(ev, &e, sizeof(e));
+	ok(events_consume(ev) >= 0, "consume with a text sink");
+	is_int(t.appended, 1, "test_text_sink_takes_records: the record went as text");
+	is_int(f->appended, objects, "not as an object");
+	is_int(count_type(f, "access.denied", &rec), before + 1, "and is in the trail");
+	is_str(field(rec, "comm"), "vi", "named as the object would be");
+	is_str(field(rec, "host"), f->x.host, "with the host");
+	json_decref(rec);
+	t.usable = false; /* someone follows the trail: they need the object */
+	events_feed(ev, &e, sizeof(e));
+	ok(events_consume(ev) >= 0, "consume when the sink may not be used");
+	is_int(t.appended, 1, "test_text_sink_unusable_means_objects: not as text");
+	is_int(f->appended, objects + 1, "but as an object");
+	events_set_text_sink(ev, &(struct events_text_sink){0});
+}
+
 int main(void)
 {
 	struct events *ev = NULL;
@@ -179,6 +224,7 @@ int main(void)
 	test_zone_counts(&f, ev);
 	test_lost(&f, ev);
 	test_abandon(&f, ev);
+	test_text_sink(&f, ev);
 	events_close(ev);
 	fake_close(&f);
 	return done_testing();

@@ -124,6 +124,17 @@ static int agent_audit(struct agent *a, json_t *rec)
 	return err;
 }
 
+/* Kernel events as canonical text (events.h): when no record needs publishing. */
+static bool text_usable(void *ctx)
+{
+	return !has_subscribers(ctx);
+}
+
+static int text_append(void *ctx, const char *head, size_t hlen, const char *tail, size_t tlen)
+{
+	return audit_append_text(((struct agent *)ctx)->st, head, hlen, tail, tlen, NULL);
+}
+
 /* Followers, the JSON-lines file and syslog get a record once it is committed. */
 static void publish_record(struct agent *a, json_t *rec)
 {
@@ -637,6 +648,7 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 			 strerror(-ret));
 		goto fail;
 	}
+	events_set_text_sink(a->ev, &(struct events_text_sink){text_usable, text_append, a});
 	*out = a;
 	return 0;
 fail:
