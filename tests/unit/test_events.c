@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "ctx_double.h"
 #include "events.h"
+#include "timefmt.h"
 
 static struct lb_event event(struct fake *f, const char *comm)
 {
@@ -166,6 +167,63 @@ static void test_abandon(struct fake *f, struct events *ev)
 	ok(!events_held(ev), "and are no longer held");
 }
 
+struct by_comm {
+	const char *comm;
+	json_t *last;
+};
+
+static int by_comm_cb(json_t *rec, void *ctx)
+{
+	struct by_comm *c = ctx;
+
+	if (!strcmp(field(rec, "comm"), c->comm)) {
+		json_decref(c->last);
+		c->last = json_incref(rec);
+	}
+	return 0;
+}
+
+/* The last record of a command named @comm (owned; NULL if none). */
+static json_t *record_of(struct fake *f, const char *comm)
+{
+	struct by_comm c = {comm, NULL};
+
+	audit_foreach(f->st, 0, 0, by_comm_cb, &c);
+	return c.last;
+}
+
+/* Three events: 1 ms apart, then a second later; their records' times say so. */
+static void test_times_to_the_millisecond(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "date");
+	const char *tag[3] = {"t0", "t1", "t2"};
+	char t[3][48];
+	int64_t s[3];
+	json_t *rec;
+	int ms[3];
+
+	for (int i = 0; i < 3; i++) {
+		struct lb_event x = e;
+
+		x.time_ns += i == 1 ? 1000000 : i == 2 ? 1000000000 : 0;
+		snprintf(x.comm, sizeof(x.comm), "%s", tag[i]);
+		events_feed(ev, &x, sizeof(x));
+	}
+	ok(events_consume(ev) >= 0, "three timed events stored");
+	for (int i = 0; i < 3; i++) {
+		rec = record_of(f, tag[i]);
+		snprintf(t[i], sizeof(t[i]), "%s", field(rec, "time"));
+		json_decref(rec);
+		ms[i] = atoi(t[i] + 20);
+		time_parse_rfc3339(t[i], &s[i]);
+	}
+	ok(strlen(t[0]) == 24 && t[0][23] == 'Z', "an RFC 3339 time to the ms: %s", t[0]);
+	is_int((ms[1] - ms[0] + 1000) % 1000, 1, "test_times_to_the_millisecond: %s, 1 ms later %s",
+	       t[0], t[1]);
+	is_int(ms[2], ms[0], "a second later, the same milliseconds: %s", t[2]);
+	is_int(s[2] - s[0], 1, "and the next second");
+}
+
 struct text_fake {
 	struct fake *f;
 	bool usable;
@@ -224,6 +282,7 @@ int main(void)
 	test_zone_counts(&f, ev);
 	test_lost(&f, ev);
 	test_abandon(&f, ev);
+	test_times_to_the_millisecond(&f, ev);
 	test_text_sink(&f, ev);
 	events_close(ev);
 	fake_close(&f);

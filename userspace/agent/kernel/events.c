@@ -96,6 +96,7 @@ static void event_time(struct events *ev, const struct lb_event *e, char *out, s
 {
 	int64_t ms = ((int64_t)e->time_ns + ev->boot_to_wall_ns) / 1000000;
 	int64_t s = ms / 1000, frac = ms % 1000;
+	size_t n;
 
 	if (frac < 0) {
 		frac += 1000;
@@ -109,7 +110,15 @@ static void event_time(struct events *ev, const struct lb_event *e, char *out, s
 		ev->time_s = s;
 	}
 	/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the same text but the milliseconds */
-	snprintf(out, len, "%.*s%03dZ", (int)strlen(ev->time_text) - 4, ev->time_text, (int)frac);
+	n = strlen(ev->time_text);
+	if (n + 1 > len || n < 4) {
+		time_format_ms(ms, out, len);
+		return;
+	}
+	memcpy(out, ev->time_text, n + 1);
+	out[n - 4] = (char)('0' + frac / 100);
+	out[n - 3] = (char)('0' + frac / 10 % 10);
+	out[n - 2] = (char)('0' + frac % 10);
 }
 
 /* Buffers for what a record names: its zone, time and path. */
@@ -123,15 +132,17 @@ static void event_names(struct events *ev, const struct lb_event *e, struct even
 	const struct cmd_ctx *x = ev->x;
 	const struct zone_ref *z = ctx_zone_by_id(x, e->zone);
 
-	kevent_path(e, ctx_root_path(x, e->dev, e->ino), b->path, sizeof(b->path));
+	kevent_path(e, e->path_kind == LB_PATH_NAMES ? ctx_root_path(x, e->dev, e->ino) : NULL,
+		    b->path, sizeof(b->path));
 	/* a CLOCK_BOOTTIME stamp, on the wall clock, to the millisecond */
 	event_time(ev, e, b->time, sizeof(b->time));
-	snprintf(b->zone, sizeof(b->zone),
-		 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
-		 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
-		 : e->zone == LB_ZONE_AGENT_DB ? "lockbox-database"
-					       : "zone#%u",
-		 e->zone);
+	if (e->zone && !z) /* lockbox's own, or one the config no longer names */
+		snprintf(b->zone, sizeof(b->zone),
+			 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
+			 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
+			 : e->zone == LB_ZONE_AGENT_DB ? "lockbox-database"
+						       : "zone#%u",
+			 e->zone);
 	*n = (struct event_names){
 		.time = b->time,
 		.user = ctx_user(x, e->uid),
