@@ -918,24 +918,45 @@ int store_request_update(struct store *s, const struct request *r)
 }
 
 /*
- * The walks prepare their own statement rather than take a cached one: a callback
- * may call back into the store, even into the same walk, and a cached statement
- * would be reset under it.
+ * A walk's statement: the cached one, unless a walk on it is under way (a
+ * callback may call back into the store, even into the same walk, and the
+ * cached statement must not be reset under it): then one of its own.
  */
+static int walk_begin(struct store *s, const char *sql, sqlite3_stmt **out, bool *own)
+{
+	for (int i = 0; i < s->nstmts; i++) {
+		if (s->stmts[i].sql == sql && sqlite3_stmt_busy(s->stmts[i].st)) {
+			*own = true;
+			return store_sqlite_errno(sqlite3_prepare_v2(s->db, sql, -1, out, NULL));
+		}
+	}
+	*own = false;
+	return store_stmt(s, sql, out);
+}
+
+static void walk_end(sqlite3_stmt *st, bool own)
+{
+	if (own) {
+		sqlite3_finalize(st);
+	} else if (st) {
+		sqlite3_reset(st); /* no lingering read lock */
+		sqlite3_clear_bindings(st);
+	}
+}
+
 int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	struct request *r;
+	bool own = false;
 	int rc;
 
 	r = malloc(sizeof(*r)); /* over 2 KiB: keep it off small stacks */
 	if (!r)
 		return -ENOMEM;
-	rc = sqlite3_prepare_v2(s->db, SQL_REQ_FOREACH, -1, &st, NULL);
-	if (rc) {
-		rc = store_sqlite_errno(rc);
+	rc = walk_begin(s, SQL_REQ_FOREACH, &st, &own);
+	if (rc)
 		goto out;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_request(st, r);
 		if (!rc && (state_mask & (1u << r->state)))
@@ -945,7 +966,7 @@ int store_requests_foreach(struct store *s, unsigned state_mask, store_request_f
 	}
 	rc = store_sqlite_errno(rc);
 out:
-	sqlite3_finalize(st);
+	walk_end(st, own);
 	free(r);
 	return rc;
 }
@@ -1000,16 +1021,15 @@ int store_decisions_foreach(struct store *s, int64_t request, store_decision_fn 
 {
 	sqlite3_stmt *st = NULL;
 	struct decision *d;
+	bool own = false;
 	int rc;
 
 	d = malloc(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	rc = sqlite3_prepare_v2(s->db, SQL_DEC_FOREACH, -1, &st, NULL);
-	if (rc) {
-		rc = store_sqlite_errno(rc);
+	rc = walk_begin(s, SQL_DEC_FOREACH, &st, &own);
+	if (rc)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, request);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_decision(st, d);
@@ -1020,7 +1040,7 @@ int store_decisions_foreach(struct store *s, int64_t request, store_decision_fn 
 	}
 	rc = store_sqlite_errno(rc);
 out:
-	sqlite3_finalize(st);
+	walk_end(st, own);
 	free(d);
 	return rc;
 }
