@@ -108,9 +108,7 @@ static void random_event(struct lb_event *e, char *path, size_t path_max)
 }
 
 static const char *const users[] = {"eng1", "acme-admin", "jos\xc3\xa9", "a\"b\\c", "2002"};
-static const char *const zone_names[] = {"acme", "zone#7", "lockbox-guard",
-					 "gl\xc3\xb6"
-					 "bex"};
+static const char *const zone_names[] = {"acme", "zone#7", "lockbox-guard", "gl\303\266bex"};
 
 /* The same event into @a as an object and into @b as text; 0 if both appended. */
 static int append_both(struct store *a, struct store *b, const struct lb_event *e,
