@@ -5,9 +5,17 @@
  * the effective uid of each role (SO_PEERCRED is taken at connect time), and
  * times only the round trip: message out, reply in. Times are real time.
  *
- *   agentbench rtt N FILE     N rounds (+2 warm-up) of: status; an engineer's
+ *   agentbench rtt N FILE [SYNCFILE]
+ *                             N rounds (+2 warm-up) of: status; an engineer's
  *                             request; FILE must be denied to the engineer;
- *                             approve; FILE must open at once; revoke.
+ *                             approve; FILE must open at once; revoke; and, with
+ *                             SYNCFILE (on the database's disk), one fdatasync of
+ *                             a 4 KiB write to it, timed alone.
+ *   agentbench fsync N PID    N rounds of request, approve, revoke, a second
+ *                             request and its deny, and status: the fsync and
+ *                             fdatasync calls of process PID (the agent) while
+ *                             each command runs and until the mail it queued is
+ *                             delivered (fsynccount.bpf.c counts them)
  *   agentbench api N          N requests, then N approvals, then N lists, back to back
  *   agentbench burst N FILE   a second engineer opens FILE N times (denied); then
  *                             counts what reached the database and what was lost
@@ -28,14 +36,17 @@
 #include "ctl_conn.h"
 #include "lockbox.h"
 #include "protocol.h"
+#include "fsynccount.skel.h"
 
-#define ENG1	     2001 /* engineers (2000) */
-#define ENG2	     2002
-#define ENG_GID	     2000
-#define ADMIN	     3001 /* acme-admins (3000) */
-#define ADMIN_GID    3000
-#define WARMUP	     2
-#define DRAIN_WAIT_S 120
+#define ENG1	      2001 /* engineers (2000) */
+#define ENG2	      2002
+#define ENG_GID	      2000
+#define ADMIN	      3001 /* acme-admins (3000) */
+#define ADMIN_GID     3000
+#define WARMUP	      2
+#define DRAIN_WAIT_S  120
+#define SYNC_BYTES    4096
+#define OUTBOX_WAIT_S 10
 
 struct conn {
 	int fd;
@@ -160,7 +171,7 @@ static int decide(struct conn *c, enum proto_cmd cmd, int64_t id, double *secs)
 
 	proto_req_init(&q, cmd);
 	q.id = id;
-	if (cmd == CMD_REVOKE)
+	if (cmd == CMD_REVOKE || cmd == CMD_DENY)
 		snprintf(q.reason, sizeof(q.reason), "benchmark done");
 	return call_simple(c, &q, secs);
 }
@@ -194,51 +205,95 @@ static void print_us(const char *what, const double *v, int n)
 	printf("\n");
 }
 
-static int bench_rtt(int n, const char *path)
+/* One fdatasync of a 4 KiB write already in the page cache: the disk's commit cost. */
+static int time_fdatasync(int fd, double *secs)
 {
-	struct conn eng, admin;
-	double *st = calloc(n + WARMUP, sizeof(*st)), *ap = calloc(n + WARMUP, sizeof(*ap));
-	int pre_denied = 0, post_open = 0, err;
-	struct proto_req qs;
+	static char block[SYNC_BYTES];
+	double t0;
 
-	if (!st || !ap)
-		return -ENOMEM;
-	err = conn_open(&eng, ENG1, ENG_GID);
+	block[0]++;
+	if (pwrite(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block))
+		return -EIO;
+	t0 = now_s();
+	if (fdatasync(fd) < 0)
+		return -errno;
+	*secs = now_s() - t0;
+	return 0;
+}
+
+struct rtt {
+	struct conn eng, admin;
+	const char *path;
+	int sync_fd; /* -1: no fdatasync timing */
+	int pre_denied, post_open;
+};
+
+/* Round @i: status, request, approve, revoke; timed into st[i], ap[i] and fs[i]. */
+static int rtt_round(struct rtt *r, int i, double *st, double *ap, double *fs)
+{
+	struct proto_req qs;
+	int64_t id;
+	int err;
+
+	proto_req_init(&qs, CMD_STATUS);
+	err = call_simple(&r->admin, &qs, &st[i]);
+	if (!err)
+		err = file_request(&r->eng, &id, NULL);
+	if (err)
+		return err;
+	if (i >= WARMUP && try_open_as(ENG1, ENG_GID, r->path) == 1)
+		r->pre_denied++;
+	err = decide(&r->admin, CMD_APPROVE, id, &ap[i]);
+	/* approve returned: the grant must already be in the kernel */
+	if (!err && i >= WARMUP && try_open_as(ENG1, ENG_GID, r->path) == 0)
+		r->post_open++;
+	if (!err)
+		err = decide(&r->admin, CMD_REVOKE, id, NULL);
+	if (!err && r->sync_fd >= 0)
+		err = time_fdatasync(r->sync_fd, &fs[i]);
+	return err;
+}
+
+static int bench_rtt(int n, const char *path, const char *sync_path)
+{
+	struct rtt r = {.path = path, .sync_fd = -1};
+	double *st = calloc(n + WARMUP, sizeof(*st)), *ap = calloc(n + WARMUP, sizeof(*ap));
+	double *fs = calloc(n + WARMUP, sizeof(*fs));
+	int err = -ENOMEM;
+
+	if (!st || !ap || !fs)
+		goto out_free;
+	if (sync_path) {
+		r.sync_fd = open(sync_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		err = r.sync_fd < 0 ? -errno : time_fdatasync(r.sync_fd, &fs[0]);
+		if (err)
+			goto out_free;
+	}
+	err = conn_open(&r.eng, ENG1, ENG_GID);
 	if (err)
 		goto out_free;
-	err = conn_open(&admin, ADMIN, ADMIN_GID);
+	err = conn_open(&r.admin, ADMIN, ADMIN_GID);
 	if (err)
 		goto out_eng;
-	proto_req_init(&qs, CMD_STATUS);
-	for (int i = 0; i < n + WARMUP && !err; i++) {
-		int64_t id;
-
-		err = call_simple(&admin, &qs, &st[i]);
-		if (!err)
-			err = file_request(&eng, &id, NULL);
-		if (err)
-			break;
-		if (i >= WARMUP && try_open_as(ENG1, ENG_GID, path) == 1)
-			pre_denied++;
-		err = decide(&admin, CMD_APPROVE, id, &ap[i]);
-		/* approve returned: the grant must already be in the kernel */
-		if (!err && i >= WARMUP && try_open_as(ENG1, ENG_GID, path) == 0)
-			post_open++;
-		if (!err)
-			err = decide(&admin, CMD_REVOKE, id, NULL);
-	}
+	for (int i = 0; i < n + WARMUP && !err; i++)
+		err = rtt_round(&r, i, st, ap, fs);
 	if (!err) {
 		print_us("status_us", st + WARMUP, n);
 		print_us("approve_us", ap + WARMUP, n);
+		if (sync_path)
+			print_us("fdatasync_4k_us", fs + WARMUP, n);
 		printf("agent rtt n=%d denied_before_approve=%d open_after_approve=%d\n", n,
-		       pre_denied, post_open);
+		       r.pre_denied, r.post_open);
 	}
-	conn_close(&admin);
+	conn_close(&r.admin);
 out_eng:
-	conn_close(&eng);
+	conn_close(&r.eng);
 out_free:
+	if (r.sync_fd >= 0)
+		close(r.sync_fd);
 	free(st);
 	free(ap);
+	free(fs);
 	return err;
 }
 
@@ -282,6 +337,152 @@ out_eng:
 	conn_close(&eng);
 out_free:
 	free(ids);
+	return err;
+}
+
+enum { FS_REQUEST, FS_APPROVE, FS_REVOKE, FS_REQUEST2, FS_DENY, FS_STATUS, FS_MAX };
+static const char *const fs_names[FS_MAX] = {"request",	 "approve", "revoke",
+					     "request2", "deny",    "status"};
+
+struct fsync_bench {
+	struct fsynccount_bpf *skel;
+	struct conn eng, admin;
+	int n;
+	int *during[FS_MAX], *total[FS_MAX]; /* per round */
+};
+
+static uint64_t agent_syncs(const struct fsync_bench *b)
+{
+	const volatile struct fsynccount_bpf__bss *c = b->skel->bss;
+
+	return c->fsyncs + c->fdatasyncs;
+}
+
+static int outbox_pending(struct conn *c, long long *out)
+{
+	struct proto_req q;
+	struct proto_reply rep;
+	int err;
+
+	proto_req_init(&q, CMD_STATUS);
+	err = call(c, &q, &rep, NULL);
+	if (err)
+		return err;
+	*out = json_integer_value(json_object_get(rep.result, "outbox_pending"));
+	proto_reply_release(&rep);
+	return 0;
+}
+
+/*
+ * A command sent at count @c0 has answered: its syncs so far, then its total once
+ * the mail it queued is delivered (the agent deletes it from the outbox then).
+ */
+/* Until the agent has delivered every queued mail (and deleted it from the outbox). */
+static int outbox_drained(struct fsync_bench *b)
+{
+	long long pending = 1;
+	int err = 0;
+
+	for (int k = 0; k < OUTBOX_WAIT_S * 20 && !err; k++) {
+		err = outbox_pending(&b->admin, &pending);
+		if (err || !pending)
+			return err;
+		usleep(50000);
+	}
+	return err ?: -ETIMEDOUT;
+}
+
+static int settle(struct fsync_bench *b, int cmd, int i, uint64_t c0)
+{
+	int err;
+
+	b->during[cmd][i] = (int)(agent_syncs(b) - c0);
+	err = outbox_drained(b);
+	b->total[cmd][i] = (int)(agent_syncs(b) - c0);
+	return err;
+}
+
+static int fsync_round(struct fsync_bench *b, int i)
+{
+	struct proto_req qs;
+	int64_t id, id2;
+	uint64_t c0;
+	int err;
+
+	c0 = agent_syncs(b);
+	err = file_request(&b->eng, &id, NULL) ?: settle(b, FS_REQUEST, i, c0);
+	c0 = agent_syncs(b);
+	err = err ?: decide(&b->admin, CMD_APPROVE, id, NULL) ?: settle(b, FS_APPROVE, i, c0);
+	c0 = agent_syncs(b);
+	err = err ?: decide(&b->admin, CMD_REVOKE, id, NULL) ?: settle(b, FS_REVOKE, i, c0);
+	c0 = agent_syncs(b);
+	err = err ?: file_request(&b->eng, &id2, NULL) ?: settle(b, FS_REQUEST2, i, c0);
+	c0 = agent_syncs(b);
+	err = err ?: decide(&b->admin, CMD_DENY, id2, NULL) ?: settle(b, FS_DENY, i, c0);
+	proto_req_init(&qs, CMD_STATUS);
+	c0 = agent_syncs(b);
+	err = err ?: call_simple(&b->admin, &qs, NULL) ?: settle(b, FS_STATUS, i, c0);
+	return err;
+}
+
+static void print_counts(const char *what, const int *v, int n)
+{
+	printf(" %s=", what);
+	for (int i = 0; i < n; i++)
+		printf("%s%d", i ? "," : "", v[i]);
+}
+
+static int fsync_setup(struct fsync_bench *b, pid_t agent)
+{
+	int err;
+
+	for (int c = 0; c < FS_MAX; c++) {
+		b->during[c] = calloc(b->n, sizeof(int));
+		b->total[c] = calloc(b->n, sizeof(int));
+		if (!b->during[c] || !b->total[c])
+			return -ENOMEM;
+	}
+	b->skel = fsynccount_bpf__open();
+	if (!b->skel)
+		return -errno;
+	b->skel->rodata->target_tgid = agent;
+	err = fsynccount_bpf__load(b->skel) ?: fsynccount_bpf__attach(b->skel);
+	if (err)
+		return err;
+	err = conn_open(&b->eng, ENG1, ENG_GID);
+	if (err)
+		return err;
+	err = conn_open(&b->admin, ADMIN, ADMIN_GID);
+	if (err)
+		conn_close(&b->eng);
+	return err;
+}
+
+static int bench_fsync(int n, pid_t agent)
+{
+	struct fsync_bench b = {.n = n};
+	int err = fsync_setup(&b, agent);
+
+	if (!err) {
+		err = outbox_drained(&b); /* the mail of the commands before: not ours */
+		for (int i = 0; i < n && !err; i++)
+			err = fsync_round(&b, i);
+		conn_close(&b.admin);
+		conn_close(&b.eng);
+	}
+	if (!err) /* every sync in the guest, the agent's or not: the counter saw them */
+		printf("agent fsync_all n=%llu\n", (unsigned long long)b.skel->bss->anyone);
+	for (int c = 0; c < FS_MAX && !err; c++) {
+		printf("agent fsync cmd=%s", fs_names[c]);
+		print_counts("during", b.during[c], n);
+		print_counts("total", b.total[c], n);
+		printf("\n");
+	}
+	for (int c = 0; c < FS_MAX; c++) {
+		free(b.during[c]);
+		free(b.total[c]);
+	}
+	fsynccount_bpf__destroy(b.skel);
 	return err;
 }
 
@@ -421,8 +622,10 @@ int main(int argc, char **argv)
 		return 1;
 	sock_path = path;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(argv[1], "rtt") && argc == 4)
-		err = bench_rtt(atoi(argv[2]), argv[3]);
+	if (!strcmp(argv[1], "rtt") && (argc == 4 || argc == 5))
+		err = bench_rtt(atoi(argv[2]), argv[3], argc == 5 ? argv[4] : NULL);
+	else if (!strcmp(argv[1], "fsync") && argc == 4)
+		err = bench_fsync(atoi(argv[2]), atoi(argv[3]));
 	else if (!strcmp(argv[1], "api") && argc == 3)
 		err = bench_api(atoi(argv[2]));
 	else if (!strcmp(argv[1], "burst") && argc == 4)
@@ -435,6 +638,7 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: agentbench rtt N FILE | api N | burst N FILE\n");
+	fprintf(stderr, "usage: agentbench rtt N FILE [SYNCFILE] | fsync N PID | api N | "
+			"burst N FILE\n");
 	return 2;
 }

@@ -3,15 +3,16 @@
 # Agent-side benchmark, one boot, real time (no -icount), run by scripts/bench.
 # Starts lockboxd itself on the harness config with the database on the ext4
 # disk (/srv), not the guest's tmpfs, so commits pay for real fsyncs.
-#   guest-agent.sh [RTT_N API_N BURST_N]
+#   guest-agent.sh [RTT_N API_N BURST_N FSYNC_N]
 set -u
 PATH=$PATH:/opt/extra
 RTT_N=${1:-20}
 API_N=${2:-100}
 BURST_N=${3:-100000}
+FSYNC_N=${4:-3}
 FILE=/srv/customers/acme/data.txt
 
-echo "meta kernel=$(uname -r) rtt_n=$RTT_N api_n=$API_N burst_n=$BURST_N"
+echo "meta kernel=$(uname -r) rtt_n=$RTT_N api_n=$API_N burst_n=$BURST_N fsync_n=$FSYNC_N"
 mkdir -p /srv/lockbox
 sed 's#"/var/lib/lockbox/lockbox.db"#"/srv/lockbox/lockbox.db"#' /etc/lockbox/lockbox.json \
 	>/etc/lockbox/bench.json
@@ -36,7 +37,10 @@ start_agent() {
 start_agent /etc/lockbox/bench.json
 
 echo "phase rtt"
-agentbench rtt "$RTT_N" $FILE || echo "error rtt"
+# each round also times one fdatasync of a 4 KiB write on the database's disk
+agentbench rtt "$RTT_N" $FILE /srv/lockbox/fdatasync.bench || echo "error rtt"
+echo "phase fsync"
+agentbench fsync "$FSYNC_N" $agent || echo "error fsync"
 echo "phase api"
 agentbench api "$API_N" || echo "error api"
 echo "phase burst"

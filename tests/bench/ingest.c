@@ -11,10 +11,17 @@
  * (produce.bpf.c) write EVENTS synthetic denied-open events into the `events`
  * ring buffer, in chunks that fit it, and times agent_consume_events() draining
  * them: ring-buffer read, validation, record building, hash chain, SQLite.
- * Prints one line per round and a summary:
  *
- *   ingest round=I events=N seconds=S rate=EV_PER_S
- *   ingest summary events=N rounds=R median=EV_PER_S min=.. max=.. stored=N lost=N
+ * After each round, the same rows (read back from the store, untimed) go into a
+ * bare SQLite database in DIR with the audit table's own definition and the
+ * store's settings (WAL, synchronous=FULL), in the consumer's chunks and
+ * transactions of EVENTS_BATCH_MAX rows, one prepared INSERT: what SQLite alone
+ * takes, measured side by side with the real path. Prints one line per round
+ * and a summary:
+ *
+ *   ingest round=I events=N seconds=S rate=EV_PER_S bare_seconds=S bare_rate=EV_PER_S ratio=R
+ *   ingest summary events=N rounds=R median=EV_PER_S min=.. max=.. bare_median=EV_PER_S
+ *          ratio_median=R stored=N lost=N
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +38,7 @@
 #include "agent.h"
 #include "audit.h"
 #include "config.h"
+#include "events.h"
 #include "loader.h"
 #include "lockbox.h"
 #include "store.h"
@@ -47,6 +55,128 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+struct rows {
+	long n;
+	char **rec; /* record, prev_hash, hash: three strings a row */
+};
+
+struct bare {
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	int64_t seq;
+};
+
+static void rows_free(struct rows *r)
+{
+	for (long i = 0; r->rec && i < 3 * r->n; i++)
+		free(r->rec[i]);
+	free(r->rec);
+	r->rec = NULL;
+	r->n = 0;
+}
+
+/* The @n rows after @seq, as the store holds them. */
+static int rows_load(struct store *st, int64_t seq, long n, struct rows *r)
+{
+	sqlite3_stmt *q;
+	long i = 0;
+	int rc;
+
+	r->rec = calloc(3 * n, sizeof(*r->rec));
+	if (!r->rec)
+		return -ENOMEM;
+	r->n = n;
+	rc = sqlite3_prepare_v2(
+		store_db(st),
+		"SELECT record, prev_hash, hash FROM audit WHERE seq > ?1 ORDER BY seq"
+		" LIMIT ?2",
+		-1, &q, NULL);
+	if (rc)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_int64(q, 2, n);
+	while (i < n && sqlite3_step(q) == SQLITE_ROW) {
+		for (int c = 0; c < 3; c++)
+			r->rec[3 * i + c] = strdup((const char *)sqlite3_column_text(q, c));
+		i++;
+	}
+	sqlite3_finalize(q);
+	return i == n ? 0 : -EIO;
+}
+
+static int bare_exec(struct bare *b, const char *sql)
+{
+	return sqlite3_exec(b->db, sql, NULL, NULL, NULL) ? -EIO : 0;
+}
+
+/* DIR/bare.db: the store's audit table as the store defines it, with its settings. */
+static int bare_open(const char *dir, struct store *st, struct bare *b)
+{
+	char path[512], *ddl = NULL;
+	sqlite3_stmt *q;
+	int err = -EIO;
+
+	snprintf(path, sizeof(path), "%s/bare.db", dir);
+	unlink(path);
+	if (sqlite3_open(path, &b->db))
+		return -EIO;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT sql FROM sqlite_schema WHERE name = 'audit'",
+			       -1, &q, NULL))
+		return -EIO;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		ddl = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (ddl && !bare_exec(b, "PRAGMA journal_mode = WAL") &&
+	    !bare_exec(b, "PRAGMA synchronous = FULL") &&
+	    !bare_exec(b, "PRAGMA foreign_keys = ON") && !bare_exec(b, ddl) &&
+	    !sqlite3_prepare_v2(b->db,
+				"INSERT INTO audit (seq, record, prev_hash, hash)"
+				" VALUES (?1, ?2, ?3, ?4)",
+				-1, &b->ins, NULL))
+		err = 0;
+	free(ddl);
+	return err;
+}
+
+static void bare_close(struct bare *b)
+{
+	sqlite3_finalize(b->ins);
+	sqlite3_close(b->db);
+}
+
+/* Rows [@from, @to) in one transaction. */
+static int bare_txn(struct bare *b, const struct rows *r, long from, long to)
+{
+	int err = bare_exec(b, "BEGIN IMMEDIATE");
+
+	for (long i = from; i < to && !err; i++) {
+		sqlite3_bind_int64(b->ins, 1, ++b->seq);
+		for (int c = 0; c < 3; c++)
+			sqlite3_bind_text(b->ins, 2 + c, r->rec[3 * i + c], -1, SQLITE_STATIC);
+		if (sqlite3_step(b->ins) != SQLITE_DONE)
+			err = -EIO;
+		sqlite3_reset(b->ins);
+	}
+	return err ?: bare_exec(b, "COMMIT");
+}
+
+/* The rows as the consumer commits them: chunk by chunk, EVENTS_BATCH_MAX a transaction. */
+static int bare_round(struct bare *b, const struct rows *r, double *secs)
+{
+	double t0 = now_s();
+	int err = 0;
+
+	for (long c = 0; c < r->n && !err; c += CHUNK) {
+		long end = c + CHUNK < r->n ? c + CHUNK : r->n;
+
+		for (long i = c; i < end && !err; i += EVENTS_BATCH_MAX)
+			err = bare_txn(b, r, i,
+				       i + EVENTS_BATCH_MAX < end ? i + EVENTS_BATCH_MAX : end);
+	}
+	*secs = now_s() - t0;
+	return err;
 }
 
 /* A bpffs of our own, so the pins under LB_PIN_DIR touch nothing outside this process. */
@@ -141,6 +271,19 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double median(const double *v, long n, double *lo, double *hi)
+{
+	double sorted[ROUNDS_MAX];
+
+	memcpy(sorted, v, sizeof(v[0]) * n);
+	qsort(sorted, n, sizeof(sorted[0]), cmp_double);
+	if (lo)
+		*lo = sorted[0];
+	if (hi)
+		*hi = sorted[n - 1];
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 /* One round: @n events produced chunk by chunk, the consumer's time summed. */
 static int round_once(struct agent *a, struct produce_bpf *p, long n, double *secs)
 {
@@ -172,10 +315,42 @@ static int round_once(struct agent *a, struct produce_bpf *p, long n, double *se
 	return 0;
 }
 
+/* Each round through the agent, then the same rows into the bare database. */
+static int run_rounds(struct agent *a, struct store *st, struct produce_bpf *p, long events,
+		      long rounds, const char *dir, double r[3][ROUNDS_MAX])
+{
+	struct bare b = {0};
+	struct rows rows = {0};
+	int e = bare_open(dir, st, &b);
+
+	for (long i = 0; i < rounds && !e; i++) {
+		int64_t seq = audit_last_seq(st);
+		double secs, bare_secs;
+
+		e = round_once(a, p, events, &secs);
+		e = e ?: rows_load(st, seq, events, &rows);
+		e = e ?: bare_round(&b, &rows, &bare_secs);
+		rows_free(&rows);
+		if (e) {
+			fprintf(stderr, "ingest: round %ld: %s\n", i, strerror(-e));
+			break;
+		}
+		r[0][i] = events / secs;
+		r[1][i] = events / bare_secs;
+		r[2][i] = r[0][i] / r[1][i];
+		printf("ingest round=%ld events=%ld seconds=%.3f rate=%.0f bare_seconds=%.3f "
+		       "bare_rate=%.0f ratio=%.3f\n",
+		       i, events, secs, r[0][i], bare_secs, r[1][i], r[2][i]);
+		fflush(stdout);
+	}
+	bare_close(&b);
+	return e;
+}
+
 int main(int argc, char **argv)
 {
 	long events = 100000, rounds = 5;
-	double rate[ROUNDS_MAX], sorted[ROUNDS_MAX];
+	double r[3][ROUNDS_MAX], med, lo, hi; /* the agent's rate, the bare rate, their ratio */
 	struct guard_bpf *maps = NULL;
 	struct produce_bpf *p = NULL;
 	struct config *cfg = NULL;
@@ -237,28 +412,16 @@ int main(int argc, char **argv)
 	fill_template(&p->bss->tmpl, argv[optind], zone);
 
 	seq0 = audit_last_seq(st);
-	for (long r = 0; r < rounds; r++) {
-		double secs;
-
-		e = round_once(a, p, events, &secs);
-		if (e) {
-			fprintf(stderr, "ingest: round %ld: %s\n", r, strerror(-e));
-			goto out;
-		}
-		rate[r] = events / secs;
-		printf("ingest round=%ld events=%ld seconds=%.3f rate=%.0f\n", r, events, secs,
-		       rate[r]);
-		fflush(stdout);
-	}
+	e = run_rounds(a, st, p, events, rounds, argv[optind], r);
+	if (e)
+		goto out;
 	seq1 = audit_last_seq(st);
 	guard_counters(g, lost);
-	memcpy(sorted, rate, sizeof(rate[0]) * rounds);
-	qsort(sorted, rounds, sizeof(sorted[0]), cmp_double);
-	printf("ingest summary events=%ld rounds=%ld median=%.0f min=%.0f max=%.0f stored=%lld "
-	       "lost=%llu\n",
-	       events, rounds,
-	       rounds % 2 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2,
-	       sorted[0], sorted[rounds - 1], (long long)(seq1 - seq0),
+	med = median(r[0], rounds, &lo, &hi);
+	printf("ingest summary events=%ld rounds=%ld median=%.0f min=%.0f max=%.0f "
+	       "bare_median=%.0f ratio_median=%.3f stored=%lld lost=%llu\n",
+	       events, rounds, med, lo, hi, median(r[1], rounds, NULL, NULL),
+	       median(r[2], rounds, NULL, NULL), (long long)(seq1 - seq0),
 	       (unsigned long long)lost[LB_CNT_EVENTS_LOST]);
 	ret = 0;
 out:

@@ -6,8 +6,10 @@
  * the agent dropped is recorded as events.lost, once.
  */
 #include <time.h>
+#include "audit.h"
 #include "ctx_double.h"
 #include "events.h"
+#include "timefmt.h"
 
 static struct lb_event event(struct fake *f, const char *comm)
 {
@@ -165,6 +167,107 @@ static void test_abandon(struct fake *f, struct events *ev)
 	ok(!events_held(ev), "and are no longer held");
 }
 
+struct by_comm {
+	const char *comm;
+	json_t *last;
+};
+
+static int by_comm_cb(json_t *rec, void *ctx)
+{
+	struct by_comm *c = ctx;
+
+	if (!strcmp(field(rec, "comm"), c->comm)) {
+		json_decref(c->last);
+		c->last = json_incref(rec);
+	}
+	return 0;
+}
+
+/* The last record of a command named @comm (owned; NULL if none). */
+static json_t *record_of(struct fake *f, const char *comm)
+{
+	struct by_comm c = {comm, NULL};
+
+	audit_foreach(f->st, 0, 0, by_comm_cb, &c);
+	return c.last;
+}
+
+/* Three events: 1 ms apart, then a second later; their records' times say so. */
+static void test_times_to_the_millisecond(struct fake *f, struct events *ev)
+{
+	struct lb_event e = event(f, "date");
+	const char *tag[3] = {"t0", "t1", "t2"};
+	char t[3][48];
+	int64_t s[3];
+	json_t *rec;
+	int ms[3];
+
+	for (int i = 0; i < 3; i++) {
+		struct lb_event x = e;
+
+		x.time_ns += i == 1 ? 1000000 : i == 2 ? 1000000000 : 0;
+		snprintf(x.comm, sizeof(x.comm), "%s", tag[i]);
+		events_feed(ev, &x, sizeof(x));
+	}
+	ok(events_consume(ev) >= 0, "three timed events stored");
+	for (int i = 0; i < 3; i++) {
+		rec = record_of(f, tag[i]);
+		snprintf(t[i], sizeof(t[i]), "%s", field(rec, "time"));
+		json_decref(rec);
+		ms[i] = atoi(t[i] + 20);
+		time_parse_rfc3339(t[i], &s[i]);
+	}
+	ok(strlen(t[0]) == 24 && t[0][23] == 'Z', "an RFC 3339 time to the ms: %s", t[0]);
+	is_int((ms[1] - ms[0] + 1000) % 1000, 1, "test_times_to_the_millisecond: %s, 1 ms later %s",
+	       t[0], t[1]);
+	is_int(ms[2], ms[0], "a second later, the same milliseconds: %s", t[2]);
+	is_int(s[2] - s[0], 1, "and the next second");
+}
+
+struct text_fake {
+	struct fake *f;
+	bool usable;
+	int appended;
+};
+
+static bool tf_usable(void *ctx)
+{
+	return ((struct text_fake *)ctx)->usable;
+}
+
+static int tf_append(void *ctx, const char *head, size_t hlen, const char *tail, size_t tlen)
+{
+	struct text_fake *t = ctx;
+
+	t->appended++;
+	return audit_append_text(t->f->st, head, hlen, tail, tlen, NULL);
+}
+
+/* With a text sink that may be used, records go there; when it may not, as objects. */
+static void test_text_sink(struct fake *f, struct events *ev)
+{
+	struct text_fake t = {.f = f, .usable = true};
+	struct lb_event e = event(f, "vi");
+	int objects = f->appended, before = count_type(f, "access.denied", NULL);
+	json_t *rec = NULL;
+
+	events_set_text_sink(ev, &(struct events_text_sink){tf_usable, tf_append, &t});
+	events_feed(ev, &e, sizeof(e));
+	ok(events_consume(ev) >= 0, "consume with a text sink");
+	is_int(t.appended, 1, "test_text_sink_takes_records: the record went as text");
+	is_int(f->appended, objects, "not as an object");
+	is_int(count_type(f, "access.denied", &rec), before + 1, "and is in the trail");
+	is_str(field(rec, "comm"), "vi", "named as the object would be");
+	is_str(field(rec, "host"), f->x.host, "with the host");
+	json_decref(rec);
+	t.usable = false; /* someone follows the trail: they need the object */
+	events_feed(ev, &e, sizeof(e));
+	ok(events_consume(ev) >= 0, "consume when the sink may not be used");
+	is_int(t.appended, 1, "test_text_sink_unusable_means_objects: not as text");
+	is_int(f->appended, objects + 1, "but as an object");
+	events_set_text_sink(ev, &(struct events_text_sink){0});
+}
+
 int main(void)
 {
 	struct events *ev = NULL;
@@ -179,6 +282,8 @@ int main(void)
 	test_zone_counts(&f, ev);
 	test_lost(&f, ev);
 	test_abandon(&f, ev);
+	test_times_to_the_millisecond(&f, ev);
+	test_text_sink(&f, ev);
 	events_close(ev);
 	fake_close(&f);
 	return done_testing();

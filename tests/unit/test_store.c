@@ -302,6 +302,45 @@ static int collect_req(const struct request *r, void *ctx)
 	return c->stop_after && c->n == c->stop_after ? 42 : 0;
 }
 
+struct nested {
+	struct store *s;
+	int outer, inner, inner_err;
+};
+
+static int count_req(const struct request *r, void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Each row of the outer walk walks the whole table again, on the same statement's SQL. */
+static int walk_again(const struct request *r, void *ctx)
+{
+	struct nested *n = ctx;
+	int inner = 0, err = store_requests_foreach(n->s, ~0u, count_req, &inner);
+
+	n->outer++;
+	n->inner += inner;
+	if (err)
+		n->inner_err = err;
+	return n->outer > 100 ? -ELOOP : 0; /* an outer walk reset under it never ends */
+}
+
+static void test_walk_inside_walk(struct store *s)
+{
+	struct nested n = {.s = s};
+	int all = 0;
+
+	store_requests_foreach(s, ~0u, count_req, &all);
+	is_int(store_requests_foreach(s, ~0u, walk_again, &n), 0, "a walk inside a walk");
+	is_int(n.inner_err, 0, "the inner walks succeed");
+	is_int(n.outer, all, "test_walk_inside_walk: the outer walk sees every row (%d)", all);
+	is_int(n.inner, all * all, "and each inner walk every row");
+	n = (struct nested){.s = s};
+	is_int(store_requests_foreach(s, ~0u, walk_again, &n), 0, "again, on the cached statement");
+	is_int(n.outer, all, "every row again");
+}
+
 static void test_requests(struct store *s)
 {
 	struct request r[4], got;
@@ -368,6 +407,10 @@ static void test_requests(struct store *s)
 	is_int(store_requests_foreach(s, ~0u, collect_req, &c), 42,
 	       "a callback's non-zero return stops the walk and is returned");
 	is_int(c.n, 2, "no more rows after the stop");
+	memset(&c, 0, sizeof(c));
+	store_requests_foreach(s, ~0u, collect_req, &c);
+	is_int(c.n, 4, "a walk after a stopped walk starts from the first row");
+	test_walk_inside_walk(s);
 }
 
 static void test_bad_rows_rejected(struct store *s)

@@ -124,6 +124,17 @@ static int agent_audit(struct agent *a, json_t *rec)
 	return err;
 }
 
+/* Kernel events as canonical text (events.h): when no record needs publishing. */
+static bool text_usable(void *ctx)
+{
+	return !has_subscribers(ctx);
+}
+
+static int text_append(void *ctx, const char *head, size_t hlen, const char *tail, size_t tlen)
+{
+	return audit_append_text(((struct agent *)ctx)->st, head, hlen, tail, tlen, NULL);
+}
+
 /* Followers, the JSON-lines file and syslog get a record once it is committed. */
 static void publish_record(struct agent *a, json_t *rec)
 {
@@ -637,6 +648,7 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 			 strerror(-ret));
 		goto fail;
 	}
+	events_set_text_sink(a->ev, &(struct events_text_sink){text_usable, text_append, a});
 	*out = a;
 	return 0;
 fail:
@@ -853,6 +865,15 @@ static void write_metrics(struct agent *a, int64_t now)
 	}
 }
 
+/* The WAL back into the database between commands, never inside one (store.h). */
+static void checkpoint(struct agent *a)
+{
+	int err = store_checkpoint(a->st);
+
+	if (err < 0)
+		log_err("store: checkpoint failed: %s", strerror(-err));
+}
+
 void agent_tick(struct agent *a, int64_t now)
 {
 	bool held;
@@ -876,6 +897,7 @@ void agent_tick(struct agent *a, int64_t now)
 	wake_waiters(a, 0, now);
 	rescan_blockdevs(a, now);
 	write_metrics(a, now);
+	checkpoint(a);
 }
 
 void agent_child_exited(struct agent *a)
@@ -890,7 +912,11 @@ int agent_events_fd(struct agent *a)
 
 int agent_consume_events(struct agent *a)
 {
-	return events_consume(a->ev);
+	int ret = events_consume(a->ev);
+
+	if (ret > 0)
+		checkpoint(a); /* a burst grows the WAL fastest */
+	return ret;
 }
 
 bool agent_events_held(struct agent *a)

@@ -15,12 +15,11 @@
 #include "config.h"
 #include "evbatch.h"
 #include "events.h"
+#include "evtext.h"
 #include "kevent.h"
 #include "log.h"
 #include "timefmt.h"
 #include "vec.h"
-
-#define BATCH_MAX 4096 /* events per transaction before yielding to the loop */
 
 struct events {
 	const struct cmd_ctx *x;
@@ -30,7 +29,11 @@ struct events {
 	uint64_t dropped_seen;	 /* batch.dropped already recorded as events.lost */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, refreshed per batch */
 	/* accesses by zone (the metrics): stored, and in the open transaction */
-	struct vec tally, pending; /* of struct zone_tally */
+	struct vec tally, pending;    /* of struct zone_tally */
+	struct events_text_sink sink; /* none: every record goes through x->audit */
+	struct evtext text;	      /* the record being appended, reused */
+	int64_t time_s;		      /* the second time_text names */
+	char time_text[48];
 };
 
 struct zone_tally {
@@ -88,63 +91,69 @@ void events_zone_counts(const struct events *ev, uint32_t zone, uint64_t *denied
 	}
 }
 
-/* Kernel strings are bytes; a name that is not UTF-8 is kept, escaped as \xNN. */
-static json_t *text_json(const char *s, size_t max)
+/* The event's time on the wall clock, to the millisecond; the seconds' text is kept. */
+static void event_time(struct events *ev, const struct lb_event *e, char *out, size_t len)
 {
-	size_t len = strnlen(s, max), o = 0;
-	json_t *j = json_stringn(s, len);
-	char buf[4 * LB_PATH_LEN + 1];
+	int64_t ms = ((int64_t)e->time_ns + ev->boot_to_wall_ns) / 1000000;
+	int64_t s = ms / 1000, frac = ms % 1000;
+	size_t n;
 
-	if (j)
-		return j;
-	for (size_t i = 0; i < len && o + 5 < sizeof(buf); i++) {
-		unsigned char c = s[i];
-
-		if (c < 0x80)
-			buf[o++] = c;
-		else
-			o += snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
+	if (frac < 0) {
+		frac += 1000;
+		s--;
 	}
-	return json_stringn(buf, o);
+	if (s != ev->time_s || !ev->time_text[0]) {
+		if (time_format_ms(s * 1000, ev->time_text, sizeof(ev->time_text))) {
+			time_format_ms(ms, out, len); /* as it comes */
+			return;
+		}
+		ev->time_s = s;
+	}
+	/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the same text but the milliseconds */
+	n = strlen(ev->time_text);
+	if (n + 1 > len || n < 4) {
+		time_format_ms(ms, out, len);
+		return;
+	}
+	memcpy(out, ev->time_text, n + 1);
+	out[n - 4] = (char)('0' + frac / 100);
+	out[n - 3] = (char)('0' + frac / 10 % 10);
+	out[n - 2] = (char)('0' + frac % 10);
 }
 
-static json_t *event_record(const struct events *ev, const struct lb_event *e)
+/* Buffers for what a record names: its zone, time and path. */
+struct event_bufs {
+	char zone[32], time[48], path[2 * LB_PATH_LEN];
+};
+
+static void event_names(struct events *ev, const struct lb_event *e, struct event_bufs *b,
+			struct event_names *n)
 {
 	const struct cmd_ctx *x = ev->x;
 	const struct zone_ref *z = ctx_zone_by_id(x, e->zone);
-	char zone[32], t[48], path[2 * LB_PATH_LEN];
-	json_t *rec;
 
-	kevent_path(e, ctx_root_path(x, e->dev, e->ino), path, sizeof(path));
+	kevent_path(e, e->path_kind == LB_PATH_NAMES ? ctx_root_path(x, e->dev, e->ino) : NULL,
+		    b->path, sizeof(b->path));
 	/* a CLOCK_BOOTTIME stamp, on the wall clock, to the millisecond */
-	time_format_ms(((int64_t)e->time_ns + ev->boot_to_wall_ns) / 1000000, t, sizeof(t));
-	snprintf(zone, sizeof(zone),
-		 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
-		 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
-		 : e->zone == LB_ZONE_AGENT_DB ? "lockbox-database"
-					       : "zone#%u",
-		 e->zone);
-	rec = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s, s:s, "
-			"s:s}",
-			"source", "kernel", "type",
-			e->verdict == LB_VERDICT_ALLOW ? "access.allowed" : "access.denied", "time",
-			t, "uid", (json_int_t)e->uid, "user", ctx_user(x, e->uid), "engineer_uid",
-			(json_int_t)e->engineer, "engineer", ctx_user(x, e->engineer), "op",
-			kevent_op_name(e->op), "pid", (json_int_t)e->tgid, "tid",
-			(json_int_t)e->pid, "comm", text_json(e->comm, LB_COMM_LEN), "path",
-			text_json(path, sizeof(path)), "access",
-			e->access & LB_ACCESS_WRITE ? "write" : "read", "verdict",
-			kevent_verdict_name(e->verdict), "reason", kevent_reason_name(e->reason));
-	if (!rec)
-		return NULL;
-	json_object_set_new(rec, "zone",
-			    e->zone ? json_string(z ? z->cfg->name : zone) : json_null());
-	json_object_set_new(rec, "request", e->grant_id ? json_integer(e->grant_id) : json_null());
-	json_object_set_new(rec, "loginuid",
-			    e->loginuid == (__u32)-1 ? json_null() : json_integer(e->loginuid));
-	if (e->verdict == LB_VERDICT_AUDIT)
-		json_object_set_new(rec, "enforced", json_false()); /* permissive mode */
-	return rec;
+	event_time(ev, e, b->time, sizeof(b->time));
+	if (e->zone && !z) /* lockbox's own, or one the config no longer names */
+		snprintf(b->zone, sizeof(b->zone),
+			 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
+			 : e->zone == LB_ZONE_AGENT    ? "lockbox-agent"
+			 : e->zone == LB_ZONE_AGENT_DB ? "lockbox-database"
+						       : "zone#%u",
+			 e->zone);
+	*n = (struct event_names){
+		.time = b->time,
+		.user = ctx_user(x, e->uid),
+		.engineer = ctx_user(x, e->engineer),
+		.zone = !e->zone ? NULL
+			: z	 ? z->cfg->name
+				 : b->zone,
+		.path = b->path,
+		.path_max = sizeof(b->path),
+		.host = x->host,
+	};
 }
 
 int events_feed(struct events *ev, const void *data, size_t len)
@@ -175,7 +184,7 @@ int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out)
 	ev->x = x;
 	ev->tally = (struct vec)VEC_INIT(struct zone_tally);
 	ev->pending = (struct vec)VEC_INIT(struct zone_tally);
-	err = evbatch_init(&ev->batch, BATCH_MAX);
+	err = evbatch_init(&ev->batch, EVENTS_BATCH_MAX);
 	if (!err && ring_fd >= 0) {
 		ev->rb = ring_buffer__new(ring_fd, on_event, ev, NULL);
 		if (!ev->rb)
@@ -195,6 +204,7 @@ void events_close(struct events *ev)
 		return;
 	ring_buffer__free(ev->rb);
 	evbatch_free(&ev->batch);
+	evtext_release(&ev->text);
 	vec_free(&ev->tally);
 	vec_free(&ev->pending);
 	free(ev);
@@ -241,9 +251,24 @@ static void tx_rollback_cb(void *ctx)
 static int store_event(const struct lb_event *e, void *ctx)
 {
 	struct events *ev = ctx;
+	struct event_names n;
+	struct event_bufs b;
+	int err;
 
 	tally_event(ev, e);
-	return ctx_append(ev->x, event_record(ev, e));
+	event_names(ev, e, &b, &n);
+	if (!ev->sink.usable || !ev->sink.usable(ev->sink.ctx))
+		return ctx_append(ev->x, evtext_record(e, &n));
+	err = evtext_build(&ev->text, e, &n);
+	return err
+		       ?: ev->sink.append(ev->sink.ctx, ev->text.buf, ev->text.head,
+					  ev->text.buf + ev->text.head,
+					  ev->text.len - ev->text.head);
+}
+
+void events_set_text_sink(struct events *ev, const struct events_text_sink *sink)
+{
+	ev->sink = *sink;
 }
 
 bool events_held(const struct events *ev)

@@ -15,9 +15,24 @@
 
 struct events;
 
+/* Kernel events per transaction before yielding to the loop. */
+#define EVENTS_BATCH_MAX 4096
+
+/*
+ * Where a kernel event's record goes as canonical text (audit_append_text()'s
+ * arguments), skipping the JSON object, when @usable says it may: nobody needs
+ * the object (no follower, no log file to publish it to).
+ */
+struct events_text_sink {
+	bool (*usable)(void *ctx);
+	int (*append)(void *ctx, const char *head, size_t hlen, const char *tail, size_t tlen);
+	void *ctx;
+};
+
 /* @ring_fd: the guard's ring buffer map, or -1 to be fed by events_feed() (tests). */
 int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out);
 void events_close(struct events *ev); /* NULL-safe */
+void events_set_text_sink(struct events *ev, const struct events_text_sink *sink);
 int events_fd(const struct events *ev);
 /* Takes one raw ring record into the batch: what the ring callback does. */
 int events_feed(struct events *ev, const void *data, size_t len);

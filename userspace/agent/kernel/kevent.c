@@ -89,7 +89,12 @@ void kevent_path(const struct lb_event *e, const char *root, char *out, size_t l
 	size_t n = 0, off = 0, o;
 
 	if (e->path_kind != LB_PATH_NAMES) {
-		snprintf(out, len, "%.*s", LB_PATH_LEN, e->path);
+		o = strnlen(e->path, LB_PATH_LEN);
+		if (!len)
+			return;
+		o = o < len ? o : len - 1;
+		memcpy(out, e->path, o);
+		out[o] = '\0';
 		return;
 	}
 	while (n < e->names && n < LB_PATH_NAMES_MAX && off < LB_PATH_LEN && e->path[off]) {

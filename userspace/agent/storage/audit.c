@@ -201,10 +201,33 @@ static int check_rec(json_t *rec, const char **field)
 	return 0;
 }
 
-static int append(struct store *s, struct audit_cache *c, json_t *rec, int64_t *seq_out)
+/* c->buf[0, len) hashed onto the chain as record @seq, and inserted. */
+static int insert(struct store *s, struct audit_cache *c, int64_t seq, size_t len)
 {
 	char hash[AUDIT_HASH_HEX + 1];
 	sqlite3_stmt *st;
+	int rc = chain_hash(c, c->hash, c->buf, len, hash);
+
+	if (!rc)
+		rc = store_stmt(s, SQL_INSERT, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, c->buf, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->hash, AUDIT_HASH_HEX, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_errno(rc);
+	c->seq = seq;
+	memcpy(c->hash, hash, sizeof(hash));
+	return 0;
+}
+
+static int append(struct store *s, struct audit_cache *c, const void *arg, int64_t *seq_out)
+{
+	json_t *rec = (json_t *)arg;
 	struct timespec now;
 	size_t len;
 	int64_t seq;
@@ -229,36 +252,70 @@ static int append(struct store *s, struct audit_cache *c, json_t *rec, int64_t *
 	}
 	rc = canonical(c, rec, &len);
 	if (!rc)
-		rc = chain_hash(c, c->hash, c->buf, len, hash);
-	if (!rc)
-		rc = store_stmt(s, SQL_INSERT, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, c->buf, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->hash, AUDIT_HASH_HEX, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_errno(rc);
-	c->seq = seq;
-	memcpy(c->hash, hash, sizeof(hash));
-	if (seq_out)
+		rc = insert(s, c, seq, len);
+	if (!rc && seq_out)
 		*seq_out = seq;
+	return rc;
+}
+
+static int buf_reserve(struct audit_cache *c, size_t n)
+{
+	char *buf;
+
+	if (n <= c->cap)
+		return 0;
+	buf = realloc(c->buf, n);
+	if (!buf)
+		return -ENOMEM;
+	c->buf = buf;
+	c->cap = n;
 	return 0;
 }
 
-int audit_append(struct store *s, json_t *rec, int64_t *seq_out)
+struct text_parts {
+	const char *head, *tail;
+	size_t hlen, tlen;
+};
+
+/* "{" head ",\"seq\":" N "," tail "}": the record's canonical text with its seq. */
+static int append_text(struct store *s, struct audit_cache *c, const void *arg, int64_t *seq_out)
+{
+	const struct text_parts *p = arg;
+	char num[24];
+	size_t len, o;
+	int64_t seq;
+	int rc, n;
+
+	rc = load_head(s, c);
+	if (rc)
+		return rc;
+	seq = c->seq + 1;
+	n = snprintf(num, sizeof(num), ",\"seq\":%lld,", (long long)seq);
+	len = 1 + p->hlen + (size_t)n + p->tlen + 1;
+	rc = buf_reserve(c, len);
+	if (rc)
+		return rc;
+	c->buf[0] = '{';
+	memcpy(c->buf + 1, p->head, p->hlen);
+	o = 1 + p->hlen;
+	memcpy(c->buf + o, num, (size_t)n);
+	memcpy(c->buf + o + n, p->tail, p->tlen);
+	c->buf[len - 1] = '}';
+	rc = insert(s, c, seq, len);
+	if (!rc && seq_out)
+		*seq_out = seq;
+	return rc;
+}
+
+typedef int (*append_fn)(struct store *s, struct audit_cache *c, const void *arg, int64_t *seq_out);
+
+static int run_append(struct store *s, append_fn fn, const void *arg, int64_t *seq_out)
 {
 	struct audit_cache *c;
-	const char *field;
 	bool own_txn;
 	int rc;
 
-	rc = check_rec(rec, &field);
-	if (!rc)
-		rc = cache_get(s, &c);
+	rc = cache_get(s, &c);
 	if (rc)
 		return rc;
 	/* two statements must see the same head: never let them straddle transactions */
@@ -268,7 +325,7 @@ int audit_append(struct store *s, json_t *rec, int64_t *seq_out)
 		if (rc)
 			return rc;
 	}
-	rc = append(s, c, rec, seq_out);
+	rc = fn(s, c, arg, seq_out);
 	if (own_txn) {
 		if (!rc)
 			rc = store_commit(s);
@@ -276,6 +333,24 @@ int audit_append(struct store *s, json_t *rec, int64_t *seq_out)
 			store_rollback(s);
 	}
 	return rc;
+}
+
+int audit_append(struct store *s, json_t *rec, int64_t *seq_out)
+{
+	const char *field;
+	int rc = check_rec(rec, &field);
+
+	return rc ?: run_append(s, append, rec, seq_out);
+}
+
+int audit_append_text(struct store *s, const char *head, size_t hlen, const char *tail, size_t tlen,
+		      int64_t *seq_out)
+{
+	const struct text_parts p = {head, tail, hlen, tlen};
+
+	if (!hlen || !tlen)
+		return -EINVAL;
+	return run_append(s, append_text, &p, seq_out);
 }
 
 int64_t audit_last_seq(struct store *s)

@@ -18,6 +18,15 @@
  * -EINVAL for a bad rec.
  */
 int audit_append(struct store *s, json_t *rec, int64_t *seq_out);
+/*
+ * Appends a record given as its canonical text, the hot path of kernel events
+ * (evtext.h): @head holds the members that sort before "seq", @tail those after
+ * (neither empty, no braces), and the record stored is "{" head ",\"seq\":N," tail
+ * "}". The caller vouches that this is the canonical form of a valid record:
+ * audit_verify() rejects a text that is not. Transactions as audit_append().
+ */
+int audit_append_text(struct store *s, const char *head, size_t hlen, const char *tail, size_t tlen,
+		      int64_t *seq_out);
 
 /*
  * Recomputes the whole chain. 0 if intact; -EBADMSG with *bad_seq the first bad seq

@@ -17,6 +17,10 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define STORE_MAX_STMTS 64
 #define BUSY_TIMEOUT_MS 5000
+/* WAL pages before store_checkpoint() copies them back: SQLite's own default */
+#define CKPT_PAGES 1000
+/* nobody called store_checkpoint(): the commit checkpoints, as SQLite would itself */
+#define CKPT_FORCE_PAGES (16 * CKPT_PAGES)
 
 struct stmt_slot {
 	const char *sql;
@@ -26,6 +30,7 @@ struct stmt_slot {
 struct store {
 	sqlite3 *db;
 	uint64_t txn_gen;
+	int wal_pages;		/* in the WAL after the last commit */
 	struct store_slot slot; /* audit.c's cache */
 	int nstmts;
 	struct stmt_slot stmts[STORE_MAX_STMTS];
@@ -104,6 +109,9 @@ _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_SYNC_NORMAL[] = "PRAGMA synchronous = NORMAL";
+static const char SQL_SYNC_FULL[] = "PRAGMA synchronous = FULL";
+static const char SQL_USER_VERSION[] = "PRAGMA user_version";
 
 static const char SQL_ZONE_GET[] = "SELECT id FROM zones WHERE name = ?1";
 static const char SQL_ZONE_ADD[] = "INSERT INTO zones (name) VALUES (?1)";
@@ -425,6 +433,21 @@ static void on_rollback(void *arg)
 	((struct store *)arg)->txn_gen++;
 }
 
+/*
+ * After each commit, instead of SQLite's autocheckpoint: a checkpoint in the
+ * commit would make that command wait for two more syncs, and the next one for
+ * the restarted WAL's header. store_checkpoint() does it between commands.
+ */
+static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = arg;
+
+	s->wal_pages = pages;
+	if (pages >= CKPT_FORCE_PAGES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s = NULL;
@@ -474,6 +497,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	}
 	sqlite3_commit_hook(s->db, on_commit, s);
 	sqlite3_rollback_hook(s->db, on_rollback, s);
+	sqlite3_wal_hook(s->db, on_wal, s);
 	*out = s;
 	return 0;
 fail:
@@ -574,6 +598,54 @@ int store_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return exec_cached(s, SQL_ROLLBACK);
+}
+
+/*
+ * A write whose loss in a crash costs nothing but a repeat (the outbox's
+ * bookkeeping): committed without waiting for the disk. WAL keeps it atomic and
+ * in order, and the next durable commit's sync carries it to the disk.
+ */
+static int step_lazy(struct store *s, sqlite3_stmt *st)
+{
+	bool own = sqlite3_get_autocommit(s->db);
+	int rc;
+
+	if (own && exec_cached(s, SQL_SYNC_NORMAL))
+		own = false; /* then durably, as any other */
+	rc = step_done(st);
+	if (own && exec_cached(s, SQL_SYNC_FULL) && !rc)
+		rc = -EIO; /* never leave the connection lazy */
+	return rc;
+}
+
+int store_checkpoint(struct store *s)
+{
+	sqlite3_stmt *st;
+	int log = 0, done = 0, rc;
+	char sql[64];
+
+	if (s->wal_pages < CKPT_PAGES || !sqlite3_get_autocommit(s->db))
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc)
+		return store_sqlite_errno(rc);
+	if (log != done)
+		return 1; /* a reader still needs part of it: again next time */
+	/* the first commit into the restarted WAL syncs its header as well: this one */
+	rc = store_stmt(s, SQL_USER_VERSION, &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -EIO;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", sqlite3_column_int(st, 0));
+	sqlite3_reset(st);
+	if (!rc && exec_sql(s->db, sql))
+		rc = store_sqlite_errno(sqlite3_errcode(s->db)) ?: -EIO;
+	return rc ?: 1;
+}
+
+int store_wal_pages(struct store *s)
+{
+	return s->wal_pages;
 }
 
 /* Binds a string that must fit (with its NUL) in size bytes. */
@@ -850,24 +922,45 @@ int store_request_update(struct store *s, const struct request *r)
 }
 
 /*
- * The walks prepare their own statement rather than take a cached one: a callback
- * may call back into the store, even into the same walk, and a cached statement
- * would be reset under it.
+ * A walk's statement: the cached one, unless a walk on it is under way (a
+ * callback may call back into the store, even into the same walk, and the
+ * cached statement must not be reset under it): then one of its own.
  */
+static int walk_begin(struct store *s, const char *sql, sqlite3_stmt **out, bool *own)
+{
+	for (int i = 0; i < s->nstmts; i++) {
+		if (s->stmts[i].sql == sql && sqlite3_stmt_busy(s->stmts[i].st)) {
+			*own = true;
+			return store_sqlite_errno(sqlite3_prepare_v2(s->db, sql, -1, out, NULL));
+		}
+	}
+	*own = false;
+	return store_stmt(s, sql, out);
+}
+
+static void walk_end(sqlite3_stmt *st, bool own)
+{
+	if (own) {
+		sqlite3_finalize(st);
+	} else if (st) {
+		sqlite3_reset(st); /* no lingering read lock */
+		sqlite3_clear_bindings(st);
+	}
+}
+
 int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	struct request *r;
+	bool own = false;
 	int rc;
 
 	r = malloc(sizeof(*r)); /* over 2 KiB: keep it off small stacks */
 	if (!r)
 		return -ENOMEM;
-	rc = sqlite3_prepare_v2(s->db, SQL_REQ_FOREACH, -1, &st, NULL);
-	if (rc) {
-		rc = store_sqlite_errno(rc);
+	rc = walk_begin(s, SQL_REQ_FOREACH, &st, &own);
+	if (rc)
 		goto out;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_request(st, r);
 		if (!rc && (state_mask & (1u << r->state)))
@@ -877,7 +970,7 @@ int store_requests_foreach(struct store *s, unsigned state_mask, store_request_f
 	}
 	rc = store_sqlite_errno(rc);
 out:
-	sqlite3_finalize(st);
+	walk_end(st, own);
 	free(r);
 	return rc;
 }
@@ -932,16 +1025,15 @@ int store_decisions_foreach(struct store *s, int64_t request, store_decision_fn 
 {
 	sqlite3_stmt *st = NULL;
 	struct decision *d;
+	bool own = false;
 	int rc;
 
 	d = malloc(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	rc = sqlite3_prepare_v2(s->db, SQL_DEC_FOREACH, -1, &st, NULL);
-	if (rc) {
-		rc = store_sqlite_errno(rc);
+	rc = walk_begin(s, SQL_DEC_FOREACH, &st, &own);
+	if (rc)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, request);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_decision(st, d);
@@ -952,7 +1044,7 @@ int store_decisions_foreach(struct store *s, int64_t request, store_decision_fn 
 	}
 	rc = store_sqlite_errno(rc);
 out:
-	sqlite3_finalize(st);
+	walk_end(st, own);
 	free(d);
 	return rc;
 }
@@ -1053,7 +1145,7 @@ int store_outbox_done(struct store *s, int64_t id)
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	rc = step_done(st);
+	rc = step_lazy(s, st);
 	if (!rc && sqlite3_changes(s->db) == 0)
 		rc = -ENOENT;
 	return rc;
@@ -1071,7 +1163,7 @@ int store_outbox_retry(struct store *s, int64_t id, int64_t next_at, const char 
 	sqlite3_bind_int64(st, 2, next_at);
 	if (error)
 		sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
-	rc = step_done(st);
+	rc = step_lazy(s, st);
 	if (!rc && sqlite3_changes(s->db) == 0)
 		rc = -ENOENT;
 	return rc;

@@ -69,6 +69,10 @@ struct outbox_msg {
 };
 
 int store_outbox_add(struct store *s, const char *recipients, const char *message, int64_t now);
+/*
+ * Done and retry are committed without waiting for the disk when called outside a
+ * transaction: a crash that loses one only sends the message again, or sooner.
+ */
 /* Oldest message due at now; -ENOENT if none. Free with outbox_msg_clear(). */
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_msg *m);
 void outbox_msg_clear(struct outbox_msg *m);
@@ -79,6 +83,17 @@ int store_outbox_pending(struct store *s, int64_t *count);
 int store_outbox_oldest(struct store *s, int64_t *created_at);
 /* How many requests are in each state. */
 int store_request_counts(struct store *s, uint64_t counts[REQ_STATE_MAX]);
+
+/*
+ * Commits do not checkpoint the WAL (a command would wait for the checkpoint's
+ * syncs, the next one for the restarted WAL's header): the owner calls this
+ * between commands. Past 1,000 WAL pages it copies them into the database and,
+ * when all were copied, makes the restarted WAL's first (doubly synced) commit
+ * itself. 1 if it checkpointed, 0 if not due, or -errno. A store whose owner
+ * never calls it checkpoints in the commit past 16,000 pages.
+ */
+int store_checkpoint(struct store *s);
+int store_wal_pages(struct store *s); /* after the last commit */
 
 /* For audit.c, which keeps its table in the same database. */
 sqlite3 *store_db(struct store *s);
