@@ -413,6 +413,32 @@ static void test_requests(struct store *s)
 	test_walk_inside_walk(s);
 }
 
+/* One engineer's requests in one zone: those rows only, in id order, the mask applied. */
+static void test_requests_of(struct store *s)
+{
+	struct request r[5];
+	struct collect c = {0};
+	const char *zones[5] = {"acme", "globex", "acme", "acme", "acme"};
+	uint32_t uids[5] = {2101, 2101, 2102, 2101, 2101};
+
+	for (int i = 0; i < 5; i++) {
+		make_request(&r[i], zones[i], uids[i]);
+		store_request_insert(s, &r[i]);
+	}
+	r[4].state = REQ_APPROVED;
+	store_request_update(s, &r[4]);
+	is_int(store_requests_of(s, 2101, "acme", ~0u, collect_req, &c), 0,
+	       "walk 2101's acme rows");
+	ok(c.n == 3 && c.ids[0] == r[0].id && c.ids[1] == r[3].id && c.ids[2] == r[4].id,
+	   "exactly 2101's three acme requests, in order (%d)", c.n);
+	c.n = 0;
+	store_requests_of(s, 2101, "acme", 1u << REQ_APPROVED, collect_req, &c);
+	ok(c.n == 1 && c.ids[0] == r[4].id, "the state mask applies");
+	c.n = 0;
+	store_requests_of(s, 2103, "acme", ~0u, collect_req, &c);
+	is_int(c.n, 0, "none for an engineer with none");
+}
+
 static void test_bad_rows_rejected(struct store *s)
 {
 	struct request r, got;
@@ -620,6 +646,7 @@ int main(void)
 	s = open_ok(tmppath("rows.db"));
 	if (s) {
 		test_requests(s);
+		test_requests_of(s);
 		test_bad_rows_rejected(s);
 		test_decisions(s);
 		test_outbox(s);

@@ -68,7 +68,7 @@ int grant_sync(const struct cmd_ctx *x, uint32_t uid, const char *zone, int64_t 
 
 	if (!z)
 		return 0; /* zone gone from the config: nothing in the kernel to keep */
-	err = store_requests_foreach(x->st, 1u << REQ_APPROVED, pick_grant, &b);
+	err = store_requests_of(x->st, uid, zone, 1u << REQ_APPROVED, pick_grant, &b);
 	if (err)
 		return err;
 	if (!b.best)

@@ -98,6 +98,8 @@ static const char *const schema_v4[] = {
 	"CREATE TABLE revocations (statement TEXT NOT NULL, zone TEXT NOT NULL,"
 	" engineer TEXT NOT NULL, at INTEGER NOT NULL, by TEXT NOT NULL,"
 	" PRIMARY KEY (statement, zone, engineer))",
+	/* grant_sync's walk: one engineer's requests in one zone, not every row */
+	"CREATE INDEX requests_engineer_zone ON requests (uid, zone)",
 	NULL,
 };
 
@@ -131,6 +133,9 @@ static const char SQL_REQ_UPDATE[] =
 	" approvals = ?6 WHERE id = ?1";
 /* every row, filtered after validation: a row with an unknown state must not hide */
 static const char SQL_REQ_FOREACH[] = "SELECT " REQ_COLS " FROM requests ORDER BY id";
+/* one engineer's rows in one zone (requests_engineer_zone), filtered the same way */
+static const char SQL_REQ_OF[] =
+	"SELECT " REQ_COLS " FROM requests WHERE uid = ?1 AND zone = ?2 ORDER BY id";
 
 static const char SQL_DEC_ADD[] = "INSERT INTO decisions (request, kind, uid, user, comment, at)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -948,7 +953,9 @@ static void walk_end(sqlite3_stmt *st, bool own)
 	}
 }
 
-int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx)
+/* Walks the rows @sql selects (with @uid and @zone bound when @zone is set). */
+static int requests_walk(struct store *s, const char *sql, uint32_t uid, const char *zone,
+			 unsigned state_mask, store_request_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	struct request *r;
@@ -958,9 +965,13 @@ int store_requests_foreach(struct store *s, unsigned state_mask, store_request_f
 	r = malloc(sizeof(*r)); /* over 2 KiB: keep it off small stacks */
 	if (!r)
 		return -ENOMEM;
-	rc = walk_begin(s, SQL_REQ_FOREACH, &st, &own);
+	rc = walk_begin(s, sql, &st, &own);
 	if (rc)
 		goto out;
+	if (zone) {
+		sqlite3_bind_int64(st, 1, uid);
+		sqlite3_bind_text(st, 2, zone, -1, SQLITE_STATIC);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = read_request(st, r);
 		if (!rc && (state_mask & (1u << r->state)))
@@ -973,6 +984,17 @@ out:
 	walk_end(st, own);
 	free(r);
 	return rc;
+}
+
+int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx)
+{
+	return requests_walk(s, SQL_REQ_FOREACH, 0, NULL, state_mask, fn, ctx);
+}
+
+int store_requests_of(struct store *s, uint32_t uid, const char *zone, unsigned state_mask,
+		      store_request_fn fn, void *ctx)
+{
+	return requests_walk(s, SQL_REQ_OF, uid, zone, state_mask, fn, ctx);
 }
 
 int store_decision_add(struct store *s, const struct decision *d)

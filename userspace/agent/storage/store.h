@@ -49,6 +49,9 @@ int store_request_hosts(struct store *s, int64_t id, char *buf, size_t size);
  */
 typedef int (*store_request_fn)(const struct request *r, void *ctx);
 int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx);
+/* The same over the requests of engineer @uid in @zone only (an index, not every row). */
+int store_requests_of(struct store *s, uint32_t uid, const char *zone, unsigned state_mask,
+		      store_request_fn fn, void *ctx);
 
 /* A second approval by the same uid is refused by the schema: -EEXIST. */
 int store_decision_add(struct store *s, const struct decision *d);
