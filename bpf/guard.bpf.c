@@ -114,14 +114,18 @@ static __always_inline bool cgroup_control_write(struct file *file, struct inode
 	       NAME_IS(d, "cgroup.freeze") || NAME_IS(d, "cgroup.kill");
 }
 
-SEC("lsm/file_open")
-int BPF_PROG(lb_file_open, struct file *file, int ret)
+/*
+ * file_open for a task that may be an engineer (subject_none() said "not
+ * known"). Takes the hook's context, not its arguments, so the hook itself
+ * keeps fewer values across its calls.
+ */
+static __noinline int file_open_check(unsigned long long *ctx)
 {
+	struct file *file = (struct file *)ctx[0];
 	struct inode *inode = file->f_inode;
 	struct subject s;
+	int ret;
 
-	if (ret)
-		return ret;
 	if (!subject_get(&s))
 		return 0;
 	if ((inode->i_mode & S_IFMT) == S_IFCHR && is_terminal(inode->i_rdev)) {
@@ -140,6 +144,31 @@ int BPF_PROG(lb_file_open, struct file *file, int ret)
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
+SEC("lsm/file_open")
+int BPF_PROG(lb_file_open, struct file *file, int ret)
+{
+	if (ret || subject_none())
+		return ret;
+	return file_open_check(ctx);
+}
+
+/* file_permission for a task that may be an engineer (ctx: as file_open_check). */
+static __noinline int file_permission_check(unsigned long long *ctx)
+{
+	struct file *file = (struct file *)ctx[0];
+	int mask = (int)ctx[1];
+	__u32 intent = 0;
+
+	if (!(mask & (MAY_READ | MAY_WRITE | MAY_APPEND)))
+		return 0;
+	if (mask & MAY_READ)
+		intent |= LB_ACCESS_READ;
+	if (mask & (MAY_WRITE | MAY_APPEND))
+		intent |= LB_ACCESS_WRITE;
+	return check_file(file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent, true,
+			  PATH_NAMES);
+}
+
 /*
  * Every read and write on an open descriptor: a grant that expired or was
  * revoked after the open stops the next read. Allowed ones are not logged
@@ -148,18 +177,9 @@ int BPF_PROG(lb_file_open, struct file *file, int ret)
 SEC("lsm/file_permission")
 int BPF_PROG(lb_file_permission, struct file *file, int mask, int ret)
 {
-	__u32 intent = 0;
-
-	if (ret)
+	if (ret || subject_none())
 		return ret;
-	if (mask & MAY_READ)
-		intent |= LB_ACCESS_READ;
-	if (mask & (MAY_WRITE | MAY_APPEND))
-		intent |= LB_ACCESS_WRITE;
-	if (!intent)
-		return 0;
-	return check_file(file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent, true,
-			  PATH_NAMES);
+	return file_permission_check(ctx);
 }
 
 /*
@@ -707,4 +727,19 @@ int BPF_PROG(lb_settime, const struct timespec64 *ts, const struct timezone *tz,
 	if (!subject_get(&s))
 		return 0;
 	return deny_tamper(&s, LB_OP_CLOCK);
+}
+
+/*
+ * A struct cred is freed: its address may next hold anyone's credentials, so
+ * the subjects cache forgets it (subject_get()). Called by the kernel for
+ * every cred with an LSM blob; subject_lookup() caches no other.
+ */
+SEC("lsm/cred_free")
+int BPF_PROG(lb_cred_free, struct cred *cred)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+
+	if (slot->cred == (__u64)cred)
+		slot->cred = 0;
+	return 0;
 }

@@ -60,20 +60,42 @@ static __always_inline bool is_engineer(__u32 id)
 }
 
 /*
- * A task is an engineer if its uid, euid, fsuid or loginuid is one; su, sudo and
- * setuid binaries change the first three but not loginuid, so the grant is keyed
- * by loginuid when that is an engineer. Distinct ids only: a plain process
- * (all equal, loginuid unset or the same) costs one lookup.
+ * A kernel address's low 32 bits as a number: the verifier refuses shifts and
+ * masks on a pointer, but lets a privileged program copy one into a 32-bit
+ * register (an alu32 move: the object is built with -mcpu=v3), which it then
+ * treats as an unknown scalar.
  */
-static __always_inline bool subject_get(struct subject *s)
+static __always_inline __u32 addr_bits(const void *p)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
-	__u32 login = LB_UID_UNSET;
+	__u32 v;
 
-	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
-		login = task->loginuid.val;
+	/* spelled out: clang would fold the truncation into a 64-bit shift of the pointer */
+	asm volatile("%[v] = %[p]" : [v] "=w"(v) : [p] "w"((__u32)(unsigned long)p));
+	return v;
+}
+
+_Static_assert(sizeof(struct lb_subject_slot) == 16, "subject_slot() computes 16-byte slots");
+
+static __always_inline struct lb_subject_slot *subject_slot(const struct cred *cred)
+{
+	/* the slot's byte offset in one shift and one mask: (bits >> 6) * 16 */
+	__u32 off = (addr_bits(cred) >> (LB_CRED_SHIFT - 4)) & ((LB_SUBJECT_SLOTS - 1) << 4);
+
+	return (struct lb_subject_slot *)((char *)subjects.slot + off);
+}
+
+/*
+ * The full check, when the subjects cache has no answer. A task is an engineer
+ * if its uid, euid, fsuid or loginuid is one; su, sudo and setuid binaries
+ * change the first three but not loginuid, so the grant is keyed by loginuid
+ * when that is an engineer. Distinct ids only. A task that is no engineer
+ * leaves its cred and login uid in the cache, unless no LSM keeps a blob on
+ * creds: then the kernel skips cred_free, which would have to forget the slot.
+ */
+static __always_inline bool subject_lookup(struct subject *s, const struct cred *cred, __u32 login)
+{
+	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
+	struct lb_subject_slot *slot;
 
 	s->uid = uid;
 	s->loginuid = login;
@@ -86,8 +108,50 @@ static __always_inline bool subject_get(struct subject *s)
 	else if (fsuid != uid && fsuid != euid && fsuid != login && is_engineer(fsuid))
 		s->engineer = fsuid;
 	else
-		return false;
+		goto none;
 	return true;
+none:
+	if (cred->security) {
+		slot = subject_slot(cred);
+		slot->cred = (__u64)cred;
+		slot->loginuid = login;
+	}
+	return false;
+}
+
+/*
+ * The fast path, alone: whether the current task's cred and login uid are in
+ * the subjects cache (one inlined array load; include/lockbox.h says why a hit
+ * cannot be stale). Hooks on the hot path call this first and leave the rest
+ * to a subprogram, so a task that is no engineer runs nothing else.
+ */
+static __always_inline bool subject_none(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	__u32 login = LB_UID_UNSET;
+	struct lb_subject_slot *slot;
+
+	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
+		login = task->loginuid.val;
+	slot = subject_slot(cred);
+	return slot->cred == (__u64)cred && slot->loginuid == login;
+}
+
+/* Is the current task an engineer? The fast path first, then the full check. */
+static __always_inline bool subject_get(struct subject *s)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	__u32 login = LB_UID_UNSET;
+	struct lb_subject_slot *slot;
+
+	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
+		login = task->loginuid.val;
+	slot = subject_slot(cred);
+	if (slot->cred == (__u64)cred && slot->loginuid == login)
+		return false;
+	return subject_lookup(s, cred, login);
 }
 
 /* Whether @task runs as the same person as @s: same uid, euid and loginuid. */

@@ -15,6 +15,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } engineers SEC(".maps");
 
+/*
+ * Credentials known not to be an engineer's (include/lockbox.h): a global, so
+ * the hot path reaches it without a map lookup. It is the object's .bss, which
+ * the loader pins as LB_PIN_DIR/subjects and re-uses like the maps here.
+ */
+struct lb_subjects subjects;
+
 /* the same set as a bitmap for uids below LB_UID_BITS: word uid / 64, bit uid % 64 */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -89,6 +89,31 @@ struct lb_inode_zone {
 	__u64 root_ino; /* the zone root it belongs under, for event paths */
 };
 
+/*
+ * subjects map (array, one element, mmap-able): credentials known not to be an
+ * engineer's, so that a task that is none leaves each hook after one inlined
+ * array load. A slot holds the address of a struct cred whose uid, euid and
+ * fsuid are no engineer's, with a login uid that is none either; it is looked
+ * up by the task's own cred pointer and login uid, so setuid, setresuid,
+ * setfsuid, exec and override_creds (each a new struct cred) and a login uid
+ * write all miss it. The guard clears a slot when its cred is freed (cred_free:
+ * the address can then hold another cred), and the agent clears them all, after
+ * waiting for running guard programs, whenever the engineers set changes.
+ * Credentials no engineer has are the only thing cached.
+ */
+#define LB_SUBJECT_SLOTS 1024
+#define LB_CRED_SHIFT	 6 /* struct cred is cache-line aligned (cred_jar, SLAB_HWCACHE_ALIGN) */
+
+struct lb_subject_slot {
+	__u64 cred; /* 0: empty */
+	__u32 loginuid;
+	__u32 pad;
+};
+
+struct lb_subjects {
+	struct lb_subject_slot slot[LB_SUBJECT_SLOTS];
+};
+
 /* engineers map: uid -> flags */
 #define LB_ENGINEER 0x1
 

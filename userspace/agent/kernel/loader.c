@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "errbuf.h"
+#include "lockbox.h" /* before the skeleton: its .bss is a struct lb_subjects */
 #include "guard.skel.h"
 #include "kernel_fs.h"
 #include "loader.h"
@@ -47,7 +49,13 @@
 
 enum { GUARD_MAPS(MAP_ENUM) M_NR };
 
-static const char *const map_names[M_NR + 1] = {GUARD_MAPS(MAP_NAME)};
+/*
+ * The subjects cache is a global of the guard object (its .bss, bpf/maps.bpf.h),
+ * so the hot path needs no lookup; the loader pins it under this name.
+ */
+#define SUBJECTS_PIN "subjects"
+
+static const char *const map_names[M_NR + 2] = {GUARD_MAPS(MAP_NAME)[M_NR] = SUBJECTS_PIN};
 
 const char *const *guard_map_names(void)
 {
@@ -57,6 +65,7 @@ const char *const *guard_map_names(void)
 struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
 	int fd[M_NR];
+	int subjects_fd;
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -202,6 +211,7 @@ static void load_error(int ret, char *err, size_t errlen)
 static void fds_from_skel(struct guard *g)
 {
 	GUARD_MAPS(MAP_FD)
+	g->subjects_fd = bpf_map__fd(g->skel->maps.bss);
 }
 
 /* Pin @link as LB_PIN_DIR/link_<hook>, replacing an older link only once this one is attached. */
@@ -276,6 +286,12 @@ static int load_programs(struct guard *g, char *err, size_t errlen)
 	}
 	skip_missing_hooks(g->skel);
 	remember_hooks(g->skel); /* guard_hooks() need not parse vmlinux BTF again */
+	/* shared with the programs a restart replaces, and with guardctl, like the maps */
+	ret = bpf_map__set_pin_path(g->skel->maps.bss, LB_PIN_DIR "/" SUBJECTS_PIN);
+	if (ret) {
+		seterr(err, errlen, "failed to pin the subjects cache: %s", strerror(-ret));
+		return ret;
+	}
 	ret = guard_bpf__load(g->skel);
 	if (ret)
 		load_error(ret, err, errlen);
@@ -319,6 +335,8 @@ static struct guard *guard_new(void)
 
 	for (int i = 0; g && i < M_NR; i++)
 		g->fd[i] = -1;
+	if (g)
+		g->subjects_fd = -1;
 	return g;
 }
 
@@ -361,10 +379,12 @@ int guard_open_pinned(struct guard **out)
 
 	if (!g)
 		return -ENOMEM;
-	for (int i = 0; i < M_NR; i++) {
+	for (int i = 0; i < M_NR + 1; i++) {
+		int *fd = i < M_NR ? &g->fd[i] : &g->subjects_fd;
+
 		snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, map_names[i]);
-		g->fd[i] = bpf_obj_get(path);
-		if (g->fd[i] < 0) {
+		*fd = bpf_obj_get(path);
+		if (*fd < 0) {
 			err = -errno;
 			guard_close(g);
 			return err;
@@ -384,6 +404,8 @@ void guard_close(struct guard *g)
 		for (int i = 0; i < M_NR; i++)
 			if (g->fd[i] >= 0)
 				close(g->fd[i]);
+		if (g->subjects_fd >= 0)
+			close(g->subjects_fd);
 	}
 	free(g);
 }
@@ -540,26 +562,97 @@ int guard_get_config(struct guard *g, struct lb_config *cfg)
 	return bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, cfg) < 0 ? -errno : 0;
 }
 
-/* The bitmap copy of the engineers set (uids below LB_UID_BITS). */
+/*
+ * Returns once every guard program that was running has finished, so that any
+ * that runs after sees the maps as they are now: the kernel waits for an RCU
+ * grace period on each update of a map-in-map (maybe_wait_bpf_programs() in
+ * kernel/bpf/syscall.c), and BPF LSM programs run inside an RCU read section.
+ */
+static int wait_for_programs(void)
+{
+	int inner, outer, err = 0;
+	__u32 zero = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_wait_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = inner);
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "lb_wait", 4, 4, 1, &opts);
+	if (outer < 0)
+		err = -errno;
+	else if (bpf_map_update_elem(outer, &zero, &inner, BPF_ANY) < 0)
+		err = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
+/*
+ * The engineers set changed: every cached "not an engineer" (subjects map)
+ * may be wrong. Programs that read the old set may still be about to cache
+ * what they found, so wait for them first, then clear each slot's cred with
+ * one 8-byte store (a half-cleared address could name another cred).
+ */
+static int subjects_forget(struct guard *g)
+{
+	struct lb_subjects *c;
+	int err = wait_for_programs();
+
+	if (err)
+		return err;
+	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, g->subjects_fd, 0);
+	if (c == MAP_FAILED)
+		return -errno;
+	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++)
+		__atomic_store_n(&c->slot[i].cred, 0, __ATOMIC_RELAXED);
+	munmap(c, sizeof(*c));
+	return 0;
+}
+
+int guard_subjects_forget(struct guard *g)
+{
+	return subjects_forget(g);
+}
+
+/* The bitmap copy of the engineers set (uids below LB_UID_BITS): 1 if the bit changed. */
 static int engineer_bit(struct guard *g, __u32 uid, bool on)
 {
 	__u32 word = uid / 64;
-	__u64 bits = 0, mask = 1ULL << (uid % 64);
+	__u64 bits = 0, mask = 1ULL << (uid % 64), was;
+	int err;
 
 	if (uid >= LB_UID_BITS)
 		return 0;
 	if (bpf_map_lookup_elem(g->fd[M_ENGINEER_BITS], &word, &bits) < 0)
 		return -errno;
+	was = bits;
 	bits = on ? bits | mask : bits & ~mask;
-	return update(g, M_ENGINEER_BITS, &word, &bits);
+	if (bits == was)
+		return 0;
+	err = update(g, M_ENGINEER_BITS, &word, &bits);
+	return err ? err : 1;
 }
 
+/*
+ * A new engineer: any "not an engineer" the kernel cached may now be wrong
+ * (removing one needs nothing: who was none still is none).
+ */
 int guard_engineer_add(struct guard *g, __u32 uid)
 {
-	__u32 flags = LB_ENGINEER;
-	int err = update(g, M_ENGINEERS, &uid, &flags);
+	__u32 flags = LB_ENGINEER, have;
+	bool changed = false;
+	int err = 0;
 
-	return err ? err : engineer_bit(g, uid, true);
+	if (bpf_map_lookup_elem(g->fd[M_ENGINEERS], &uid, &have) < 0) {
+		err = update(g, M_ENGINEERS, &uid, &flags);
+		changed = true;
+	}
+	if (!err)
+		err = engineer_bit(g, uid, true);
+	if (err < 0)
+		return err;
+	return changed || err ? subjects_forget(g) : 0;
 }
 
 int guard_engineer_del(struct guard *g, __u32 uid)
@@ -567,7 +660,7 @@ int guard_engineer_del(struct guard *g, __u32 uid)
 	/* the bit first: a uid is never in the bitmap but not in the hash */
 	int err = engineer_bit(g, uid, false);
 
-	if (err)
+	if (err < 0)
 		return err;
 	err = delete (g, M_ENGINEERS, &uid);
 	return err == -ENOENT ? 0 : err;
