@@ -28,6 +28,16 @@ static __always_inline int check_file_as(struct subject *subj, struct file *file
 	struct access a = {
 		.subj = *subj, .op = op, .intent = intent, .quiet_allow = quiet, .file = file};
 
+	/*
+	 * The two hooks whose allowed verdicts are cached (include/lockbox.h,
+	 * verdicts), for regular files only: file_open's other checks (terminals,
+	 * devices, /proc, cgroup and kernel-control files) never apply to one on a
+	 * filesystem that holds a zone, so a repeated open may skip them.
+	 */
+	if ((op == LB_OP_OPEN || op == LB_OP_READ || op == LB_OP_WRITE) &&
+	    (file->f_inode->i_mode & S_IFMT) == S_IFREG)
+		a.inode = file->f_inode;
+
 	a.zone = zone_of_file(file, &a.root);
 	if (a.zone == ZONE_NONE)
 		return 0;
@@ -128,6 +138,13 @@ static __noinline int file_open_check(unsigned long long *ctx)
 
 	if (!subject_get(&s))
 		return 0;
+	/*
+	 * An inode this engineer opened under the same grant before: every check
+	 * below passed then and depends on nothing that can change without
+	 * moving the cache's generation. Counted, not logged again.
+	 */
+	if (verdict_repeat_open(inode, s.engineer, fmode_intent(file)))
+		return 0;
 	if ((inode->i_mode & S_IFMT) == S_IFCHR && is_terminal(inode->i_rdev)) {
 		ret = check_terminal(&s, inode);
 		if (ret)
@@ -159,14 +176,18 @@ static __noinline int file_permission_check(unsigned long long *ctx)
 	int mask = (int)ctx[1];
 	__u32 intent = 0;
 
+	struct subject s;
+
 	if (!(mask & (MAY_READ | MAY_WRITE | MAY_APPEND)))
 		return 0;
 	if (mask & MAY_READ)
 		intent |= LB_ACCESS_READ;
 	if (mask & (MAY_WRITE | MAY_APPEND))
 		intent |= LB_ACCESS_WRITE;
-	return check_file(file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent, true,
-			  PATH_NAMES);
+	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, intent))
+		return 0;
+	return check_file_as(&s, file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent,
+			     true, PATH_NAMES);
 }
 
 /*
@@ -373,6 +394,7 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 			return 0;
 		lk.ino = inode->i_ino;
 		bpf_map_update_elem(&linked, &lk, &v, BPF_ANY);
+		__sync_fetch_and_add(&caches.verdicts.gen, 1); /* its zone may have moved */
 	}
 	return 0;
 }
@@ -422,6 +444,7 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	cfg = config_get();
 	if (cfg)
 		__sync_fetch_and_add(&cfg->zone_gen, 1);
+	__sync_fetch_and_add(&caches.verdicts.gen, 1);
 	return 0;
 }
 
@@ -741,5 +764,27 @@ int BPF_PROG(lb_cred_free, struct cred *cred)
 
 	if (slot->cred == (__u64)cred)
 		slot->cred = 0;
+	return 0;
+}
+
+/*
+ * An inode is freed: its address may next hold another file, so the verdicts
+ * cache forgets it, recording the opens it counted. A writer that has the
+ * slot fills it for another inode (one being freed has no open file), after
+ * recording these.
+ */
+SEC("lsm/inode_free_security")
+int BPF_PROG(lb_inode_free_security, struct inode *inode)
+{
+	struct lb_verdict_slot *slot = verdict_slot(inode);
+	__u32 seq;
+
+	if (READ_ONCE(slot->inode) != (__u64)inode || !slot_lock(slot, &seq))
+		return 0;
+	if (slot->inode == (__u64)inode) {
+		verdict_flush(slot, bpf_ktime_get_boot_ns());
+		slot->inode = 0;
+	}
+	slot_unlock(slot);
 	return 0;
 }

@@ -114,6 +114,52 @@ struct lb_subjects {
 	struct lb_subject_slot slot[LB_SUBJECT_SLOTS];
 };
 
+/*
+ * verdicts (in the same global): an engineer's access to an inode, allowed by
+ * a grant, by struct inode address. A hit lets a read or a repeated open skip
+ * the zone and grant lookups and the clock; an open is logged once per inode
+ * and grant, the repeats counted in the slot and recorded (count) when the
+ * slot is taken for another inode or engineer, or its inode is freed. A slot
+ * is valid while gen has not moved (the agent bumps it after every grant or
+ * zone change, the guard on every rename on a zoned filesystem) and until its
+ * jiffies deadline, set at most LB_VERDICT_TICKS ahead and never past the
+ * grant's expiry (jiffies do not count a suspend: a cached verdict can
+ * outlive a grant that expired while the host slept by at most that much).
+ * inode_free_security forgets a freed inode's slot. seq is odd while a
+ * writer fills the slot; readers check it did not move.
+ */
+#define LB_VERDICT_SLOTS 1024
+#define LB_VERDICT_TICKS 64
+#define LB_INODE_SHIFT	 6
+
+struct lb_verdict_slot {
+	__u32 seq;
+	__u32 engineer;
+	__u64 inode; /* 0: empty */
+	__u32 gen;
+	__u32 until; /* jiffies, low 32 bits */
+	__u64 grant_id;
+	__u64 root_dev; /* the zone root, for the repeats' record */
+	__u64 root_ino;
+	__u32 zone;
+	__u32 opens;  /* allowed opens since the one logged, not yet recorded */
+	__u16 access; /* LB_ACCESS_* the grant allows */
+	__u16 logged; /* an open under grant_id was logged */
+	__u32 pad;
+};
+
+struct lb_verdicts {
+	__u64 gen;
+	__u64 pad[7];
+	struct lb_verdict_slot slot[LB_VERDICT_SLOTS];
+};
+
+/* The guard's one global (.bss), pinned as LB_PIN_DIR/caches. */
+struct lb_caches {
+	struct lb_subjects subjects;
+	struct lb_verdicts verdicts;
+};
+
 /* engineers map: uid -> flags */
 #define LB_ENGINEER 0x1
 
@@ -240,6 +286,15 @@ struct lb_event {
 	__u16 names;	/* LB_PATH_NAMES: how many names */
 	char comm[LB_COMM_LEN];
 	char path[LB_PATH_LEN];
+	__u32 count; /* accesses this record stands for: 1, or with LB_EVENT_REPEATS the repeats */
+	__u32 flags; /* LB_EVENT_* */
 };
+
+/*
+ * lb_event.flags: the record of the repeated opens of one inode under one
+ * grant, counted by the guard after it logged the first (the path: the zone
+ * root; pid and comm: none, they were many).
+ */
+#define LB_EVENT_REPEATS 0x1
 
 #endif /* LOCKBOX_H */

@@ -282,3 +282,9 @@ int BPF_PROG(eb_cred_free, struct cred *cred)
 {
 	return 0;
 }
+
+SEC("lsm/inode_free_security")
+int BPF_PROG(eb_inode_free_security, struct inode *inode)
+{
+	return 0;
+}

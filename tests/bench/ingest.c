@@ -129,6 +129,7 @@ static void fill_template(struct lb_event *e, const char *dir, __u32 zone)
 	e->reason = LB_REASON_NO_GRANT;
 	e->access = LB_ACCESS_READ;
 	e->path_kind = LB_PATH_FULL;
+	e->count = 1;
 	snprintf(e->comm, sizeof(e->comm), "cat");
 	/* what the guest's events carry: the path as bpf_d_path gives it */
 	snprintf(e->path, sizeof(e->path), "/srv/customers/acme/reports/q1.txt");

@@ -62,7 +62,8 @@ static int step(char **argv, int *i, int argc)
 	} else if (!strcmp(op, "uid")) {
 		long id = atol(arg);
 
-		if (setgroups(0, NULL) < 0 || setresgid(id, id, id) < 0 || setresuid(id, id, id) < 0)
+		if (setgroups(0, NULL) < 0 || setresgid(id, id, id) < 0 ||
+		    setresuid(id, id, id) < 0)
 			return -1;
 	} else if (!strcmp(op, "euid")) {
 		if (seteuid(atol(arg)) < 0)

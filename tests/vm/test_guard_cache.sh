@@ -11,7 +11,7 @@ guardctl engineer add $ENG1
 guardctl engineer add $ENG2
 guardctl zone add $ACME 1
 guardctl zone add $GLOBEX 2
-t_match "$(ls /sys/fs/bpf/lockbox/)" '^subjects$' "the subjects cache is pinned"
+t_match "$(ls /sys/fs/bpf/lockbox/)" '^caches$' "the guard's caches are pinned"
 
 # --- subjects cache: "not an engineer", by cred and login uid ---
 
@@ -64,5 +64,87 @@ while [ $i -lt 60 ]; do
 	i=$((i + 1))
 done
 t_is "$bad" 0 "60 rounds of non-engineer, engineer and root-engineer processes: no verdict crossed"
+
+# --- verdicts cache: an engineer's allowed access, by inode ---
+
+# bgrun NAME WANT STEPS...: idswitch in the background until it has printed WANT, for a
+# change made while it waits on /tmp/go-NAME
+bgrun() {
+	local name=$1 want=$2 i=0
+	shift 2
+	rm -f /tmp/go-$name
+	idswitch "$@" >/tmp/out-$name &
+	eval "pid_$name=$!"
+	while [ "$(cat /tmp/out-$name)" != "$want" ] && [ $i -lt 100 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+}
+# fgdone NAME: let it go on and wait for it (in this shell: a job is not a subshell's)
+fgdone() {
+	touch /tmp/go-$1
+	eval "wait \$pid_$1"
+}
+
+guardctl grant add $ENG1 1 r 3600 21
+# test_revoked_grant_denies_cached_read_at_once
+bgrun revread "OK OK OK " -u $ENG1 o $ACME/data.txt rd rd wait /tmp/go-revread rd
+guardctl grant del $ENG1 1
+fgdone revread
+t_is "$(cat /tmp/out-revread)" "OK OK OK EACCES " \
+	"reads on a descriptor (cached), grant revoked: the very next read is denied"
+# test_revoked_grant_denies_cached_open_at_once
+guardctl grant add $ENG1 1 r 3600 22
+bgrun revopen "OK OK " -u $ENG1 r $ACME/data.txt r $ACME/data.txt wait /tmp/go-revopen \
+	r $ACME/data.txt
+guardctl grant del $ENG1 1
+fgdone revopen
+t_is "$(cat /tmp/out-revopen)" "OK OK EACCES " \
+	"an inode opened twice (the second cached), grant revoked: the next open is denied"
+# test_narrower_grant_denies_cached_write
+guardctl grant add $ENG1 1 rw 3600 23
+t_is "$(as $ENG1 rw $ACME/rw.txt)" OK "a read-write grant: read-write open allowed (cached)"
+guardctl grant add $ENG1 1 r 3600 24
+t_is "$(as $ENG1 rw $ACME/rw.txt)" EACCES "the grant narrowed to read: read-write open denied"
+t_is "$(as $ENG1 r $ACME/rw.txt)" OK "and a read open allowed"
+# test_expired_grant_denies_cached_read (the kernel's clock, no userspace action)
+guardctl grant add $ENG1 1 r 3 25
+bgrun expiry "OK OK OK " -u $ENG1 o $ACME/data.txt rd rd wait /tmp/go-expiry rd r $ACME/data.txt
+sleep 4
+fgdone expiry
+t_is "$(cat /tmp/out-expiry)" "OK OK OK EACCES EACCES " \
+	"a grant expires while its reads are cached: the next read and open are denied"
+# test_rename_into_other_zone_denies_cached_read
+guardctl grant add $ENG1 1 r 3600 26
+echo moving >$ACME/moving.txt
+bgrun rename "OK OK " -u $ENG1 o $ACME/moving.txt rd wait /tmp/go-rename rd
+mv $ACME/moving.txt $GLOBEX/moving.txt
+fgdone rename
+t_is "$(cat /tmp/out-rename)" "OK OK EACCES " \
+	"a cached file moved into a zone without a grant: the next read is denied"
+rm -f $GLOBEX/moving.txt
+# test_other_engineer_not_served_from_cache
+t_is "$(as $ENG1 r $ACME/data.txt)$(as $ENG2 r $ACME/data.txt)" OKEACCES \
+	"an inode cached for one engineer: another without a grant is denied"
+# test_zone_removed_then_readded
+guardctl zone del $ACME
+guardctl zone add $ACME 1
+t_is "$(as $ENG1 r $ACME/data.txt)" OK "zones reloaded: the grant still opens the zone"
+
+# test_open_logged_once_per_inode_and_grant, the repeats counted
+guardctl grant add $ENG1 1 r 3600 27
+echo counted >$ACME/counted.txt
+drain_events
+guardctl events 3 3000 >/tmp/ev &
+evpid=$!
+idswitch -u $ENG1 r $ACME/counted.txt r $ACME/counted.txt r $ACME/counted.txt \
+	r $ACME/counted.txt r $ACME/counted.txt >/dev/null
+sync
+echo 3 >/proc/sys/vm/drop_caches # the inode goes: its slot's count is recorded
+wait $evpid
+t_is "$(grep -c 'op=open verdict=allow.* grant=27 .*count=1 pid=[1-9]' /tmp/ev)" 1 \
+	"five opens of one inode under one grant: one allowed-open record"
+t_match "$(cat /tmp/ev)" 'op=open verdict=allow reason=grant uid=2001 .* grant=27 access=1 count=4 repeats pid=0 ' \
+	"and one record of the four repeats, when the inode leaves the cache"
 
 t_done

@@ -56,9 +56,9 @@ static void tally_event(struct events *ev, const struct lb_event *e)
 	if (e->verdict == LB_VERDICT_AUDIT || !(t = tally_of(&ev->pending, e->zone)))
 		return;
 	if (e->verdict == LB_VERDICT_ALLOW)
-		t->allowed++;
+		t->allowed += e->count;
 	else
-		t->denied++;
+		t->denied += e->count;
 }
 
 static void tally_commit(struct events *ev)
@@ -144,6 +144,14 @@ static json_t *event_record(const struct events *ev, const struct lb_event *e)
 			    e->loginuid == (__u32)-1 ? json_null() : json_integer(e->loginuid));
 	if (e->verdict == LB_VERDICT_AUDIT)
 		json_object_set_new(rec, "enforced", json_false()); /* permissive mode */
+	/*
+	 * The guard logs an allowed open once per inode and grant and counts the
+	 * repeats; a record of those says how many opens it stands for.
+	 */
+	if (e->flags & LB_EVENT_REPEATS) {
+		json_object_set_new(rec, "count", json_integer(e->count));
+		json_object_set_new(rec, "repeats", json_true());
+	}
 	return rec;
 }
 

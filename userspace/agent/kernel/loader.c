@@ -16,7 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "errbuf.h"
-#include "lockbox.h" /* before the skeleton: its .bss is a struct lb_subjects */
+#include "lockbox.h" /* before the skeleton: its .bss is a struct lb_caches */
 #include "guard.skel.h"
 #include "kernel_fs.h"
 #include "loader.h"
@@ -50,12 +50,13 @@
 enum { GUARD_MAPS(MAP_ENUM) M_NR };
 
 /*
- * The subjects cache is a global of the guard object (its .bss, bpf/maps.bpf.h),
- * so the hot path needs no lookup; the loader pins it under this name.
+ * The guard's caches are a global of the guard object (its .bss,
+ * bpf/maps.bpf.h), so the hot path needs no lookup; the loader pins it under
+ * this name.
  */
-#define SUBJECTS_PIN "subjects"
+#define CACHES_PIN "caches"
 
-static const char *const map_names[M_NR + 2] = {GUARD_MAPS(MAP_NAME)[M_NR] = SUBJECTS_PIN};
+static const char *const map_names[M_NR + 2] = {GUARD_MAPS(MAP_NAME)[M_NR] = CACHES_PIN};
 
 const char *const *guard_map_names(void)
 {
@@ -65,7 +66,7 @@ const char *const *guard_map_names(void)
 struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
 	int fd[M_NR];
-	int subjects_fd;
+	int caches_fd;
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -211,7 +212,7 @@ static void load_error(int ret, char *err, size_t errlen)
 static void fds_from_skel(struct guard *g)
 {
 	GUARD_MAPS(MAP_FD)
-	g->subjects_fd = bpf_map__fd(g->skel->maps.bss);
+	g->caches_fd = bpf_map__fd(g->skel->maps.bss);
 }
 
 /* Pin @link as LB_PIN_DIR/link_<hook>, replacing an older link only once this one is attached. */
@@ -287,9 +288,9 @@ static int load_programs(struct guard *g, char *err, size_t errlen)
 	skip_missing_hooks(g->skel);
 	remember_hooks(g->skel); /* guard_hooks() need not parse vmlinux BTF again */
 	/* shared with the programs a restart replaces, and with guardctl, like the maps */
-	ret = bpf_map__set_pin_path(g->skel->maps.bss, LB_PIN_DIR "/" SUBJECTS_PIN);
+	ret = bpf_map__set_pin_path(g->skel->maps.bss, LB_PIN_DIR "/" CACHES_PIN);
 	if (ret) {
-		seterr(err, errlen, "failed to pin the subjects cache: %s", strerror(-ret));
+		seterr(err, errlen, "failed to pin the guard's caches: %s", strerror(-ret));
 		return ret;
 	}
 	ret = guard_bpf__load(g->skel);
@@ -336,7 +337,7 @@ static struct guard *guard_new(void)
 	for (int i = 0; g && i < M_NR; i++)
 		g->fd[i] = -1;
 	if (g)
-		g->subjects_fd = -1;
+		g->caches_fd = -1;
 	return g;
 }
 
@@ -380,7 +381,7 @@ int guard_open_pinned(struct guard **out)
 	if (!g)
 		return -ENOMEM;
 	for (int i = 0; i < M_NR + 1; i++) {
-		int *fd = i < M_NR ? &g->fd[i] : &g->subjects_fd;
+		int *fd = i < M_NR ? &g->fd[i] : &g->caches_fd;
 
 		snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, map_names[i]);
 		*fd = bpf_obj_get(path);
@@ -404,8 +405,8 @@ void guard_close(struct guard *g)
 		for (int i = 0; i < M_NR; i++)
 			if (g->fd[i] >= 0)
 				close(g->fd[i]);
-		if (g->subjects_fd >= 0)
-			close(g->subjects_fd);
+		if (g->caches_fd >= 0)
+			close(g->caches_fd);
 	}
 	free(g);
 }
@@ -588,24 +589,49 @@ static int wait_for_programs(void)
 	return err;
 }
 
+/* The guard's caches, mapped (struct lb_caches): NULL with errno set on failure. */
+static struct lb_caches *caches_map(struct guard *g)
+{
+	void *c = mmap(NULL, sizeof(struct lb_caches), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       g->caches_fd, 0);
+
+	return c == MAP_FAILED ? NULL : c;
+}
+
 /*
- * The engineers set changed: every cached "not an engineer" (subjects map)
- * may be wrong. Programs that read the old set may still be about to cache
- * what they found, so wait for them first, then clear each slot's cred with
- * one 8-byte store (a half-cleared address could name another cred).
+ * The engineers set changed: every cached "not an engineer" may be wrong.
+ * Programs that read the old set may still be about to cache what they found,
+ * so wait for them first, then clear each slot's cred with one 8-byte store
+ * (a half-cleared address could name another cred).
  */
 static int subjects_forget(struct guard *g)
 {
-	struct lb_subjects *c;
+	struct lb_caches *c;
 	int err = wait_for_programs();
 
 	if (err)
 		return err;
-	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, g->subjects_fd, 0);
-	if (c == MAP_FAILED)
+	c = caches_map(g);
+	if (!c)
 		return -errno;
 	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++)
-		__atomic_store_n(&c->slot[i].cred, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->subjects.slot[i].cred, 0, __ATOMIC_RELAXED);
+	munmap(c, sizeof(*c));
+	return 0;
+}
+
+/*
+ * A grant or a zone changed: every cached allowed verdict lapses. The guard
+ * reads the generation before it looks a grant up, so one that saw the old
+ * grant caches under the old generation.
+ */
+static int verdicts_changed(struct guard *g)
+{
+	struct lb_caches *c = caches_map(g);
+
+	if (!c)
+		return -errno;
+	__atomic_add_fetch(&c->verdicts.gen, 1, __ATOMIC_SEQ_CST);
 	munmap(c, sizeof(*c));
 	return 0;
 }
@@ -684,9 +710,12 @@ static int zones_changed(struct guard *g)
 	struct lb_config cfg = {0};
 	__u32 zero = 0;
 
+	int err;
+
 	bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, &cfg);
 	cfg.zone_gen++;
-	return update(g, M_CONFIG, &zero, &cfg);
+	err = update(g, M_CONFIG, &zero, &cfg);
+	return err ? err : verdicts_changed(g);
 }
 
 /* The devices that hold a zone root, sorted, without repeats. */
@@ -908,8 +937,9 @@ int guard_grant_put_ns(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 a
 {
 	struct lb_grant_key key = {.uid = uid, .zone = zone};
 	struct lb_grant val = {.id = id, .access = access, .expires_ns = expires_ns};
+	int err = update(g, M_GRANTS, &key, &val);
 
-	return update(g, M_GRANTS, &key, &val);
+	return err ? err : verdicts_changed(g);
 }
 
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
@@ -922,7 +952,9 @@ int guard_grant_del(struct guard *g, __u32 uid, __u32 zone)
 	struct lb_grant_key key = {.uid = uid, .zone = zone};
 	int err = delete (g, M_GRANTS, &key);
 
-	return err == -ENOENT ? 0 : err;
+	if (err && err != -ENOENT)
+		return err;
+	return verdicts_changed(g);
 }
 
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out)

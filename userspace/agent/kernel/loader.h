@@ -31,7 +31,7 @@ int guard_get_config(struct guard *g, struct lb_config *cfg);
 int guard_engineer_add(struct guard *g, __u32 uid);
 int guard_engineer_del(struct guard *g, __u32 uid);
 /*
- * Forgets every cached "not an engineer" (subjects map) once no guard program
+ * Forgets every cached "not an engineer" (subjects cache) once no guard program
  * that saw the old engineers set still runs; guard_engineer_add() does it.
  * For whoever edits the engineers maps directly (the benchmark's scale fill).
  */
