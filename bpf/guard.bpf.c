@@ -2,7 +2,7 @@
 /*
  * lockbox guard: BPF LSM hooks that keep engineers out of customer zones.
  * Every hook keeps an earlier LSM's refusal (`if (ret) return ret;`) and lets a
- * task that is not an engineer go after one map lookup.
+ * task that is not an engineer go after one array load (the subjects cache).
  */
 #include "guard.bpf.h"
 #include "connect.bpf.h"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guard's decision in three steps, shared by every hook:
- *   subject_get()  is the current task an engineer? (fast path: one lookup)
+ *   subject_get()  is the current task an engineer? (fast path: the subjects cache)
  *   zone_of()      which zone, if any, holds this dentry? (inode cache, else a bounded walk)
- *   decide()       does a live grant cover the intent? emit the audit event.
+ *   decide()       does a live grant cover the intent? emit the audit event, cache the verdict.
+ * file_open and file_permission look in the verdicts cache first (include/lockbox.h).
  */
 #ifndef GUARD_BPF_H
 #define GUARD_BPF_H

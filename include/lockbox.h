@@ -154,7 +154,9 @@ struct lb_verdicts {
 	struct lb_verdict_slot slot[LB_VERDICT_SLOTS];
 };
 
-/* The guard's one global (.bss), pinned as LB_PIN_DIR/caches. */
+/* The guard's one global (.bss), pinned as LB_PIN_DIR/LB_CACHES_PIN. */
+#define LB_CACHES_PIN "caches"
+
 struct lb_caches {
 	struct lb_subjects subjects;
 	struct lb_verdicts verdicts;

@@ -75,7 +75,10 @@ static int pin_guard_maps(struct guard_bpf **out)
 		return -errno;
 	bpf_object__for_each_program (prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	err = guard_bpf__load(skel);
+	/* the guard's global, which the loader pins itself (guard_open_pinned opens it) */
+	err = bpf_map__set_pin_path(skel->maps.bss, LB_PIN_DIR "/" LB_CACHES_PIN);
+	if (!err)
+		err = guard_bpf__load(skel);
 	if (err) {
 		guard_bpf__destroy(skel);
 		return err;

@@ -54,7 +54,7 @@ enum { GUARD_MAPS(MAP_ENUM) M_NR };
  * bpf/maps.bpf.h), so the hot path needs no lookup; the loader pins it under
  * this name.
  */
-#define CACHES_PIN "caches"
+#define CACHES_PIN LB_CACHES_PIN
 
 static const char *const map_names[M_NR + 2] = {GUARD_MAPS(MAP_NAME)[M_NR] = CACHES_PIN};
 
