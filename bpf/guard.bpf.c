@@ -28,14 +28,8 @@ static __always_inline int check_file_as(struct subject *subj, struct file *file
 	struct access a = {
 		.subj = *subj, .op = op, .intent = intent, .quiet_allow = quiet, .file = file};
 
-	/*
-	 * The two hooks whose allowed verdicts are cached (include/lockbox.h,
-	 * verdicts), for regular files only: file_open's other checks (terminals,
-	 * devices, /proc, cgroup and kernel-control files) never apply to one on a
-	 * filesystem that holds a zone, so a repeated open may skip them.
-	 */
-	if ((op == LB_OP_OPEN || op == LB_OP_READ || op == LB_OP_WRITE) &&
-	    (file->f_inode->i_mode & S_IFMT) == S_IFREG)
+	/* the two hooks whose allowed verdicts are cached (decide(), verdict_store()) */
+	if (op == LB_OP_OPEN || op == LB_OP_READ || op == LB_OP_WRITE)
 		a.inode = file->f_inode;
 
 	a.zone = zone_of_file(file, &a.root);

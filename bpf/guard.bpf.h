@@ -486,7 +486,12 @@ static __always_inline bool verdict_store(struct access *a, struct lb_grant *g, 
 	__u64 left = (g->expires_ns - now) >> 24; /* in ticks of 16.7 ms: no HZ is slower */
 	__u32 seq;
 
-	if (!slot_lock(slot, &seq))
+	/*
+	 * Regular files only: file_open's other checks (terminals, devices, /proc,
+	 * cgroup and kernel-control files) never apply to one on a filesystem that
+	 * holds a zone, so a repeated open may skip them.
+	 */
+	if ((a->inode->i_mode & S_IFMT) != S_IFREG || !slot_lock(slot, &seq))
 		return false;
 	same = slot->inode == (__u64)a->inode && slot->engineer == a->subj.engineer &&
 	       slot->grant_id == g->id;
