@@ -114,8 +114,14 @@ static __always_inline bool subject_lookup(struct subject *s, const struct cred 
 none:
 	if (cred->security) {
 		slot = subject_slot(cred);
-		slot->cred = (__u64)cred;
-		slot->loginuid = login;
+		/*
+		 * The login uid first, the cred last (ordered stores; x86 keeps
+		 * them in order): a reader that sees this cred sees a login uid
+		 * checked against the current engineers set, never one left in the
+		 * slot from before the agent last cleared the creds.
+		 */
+		*(volatile __u32 *)&slot->loginuid = login;
+		*(volatile __u64 *)&slot->cred = (__u64)cred;
 	}
 	return false;
 }

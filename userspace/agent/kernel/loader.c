@@ -896,6 +896,9 @@ int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t 
 		mark.err = -errno;
 	if (marked)
 		*marked = mark.marked;
+	/* a marked file may now be in another zone than a cached verdict says */
+	if (!mark.err && mark.marked)
+		mark.err = verdicts_changed(g);
 	return mark.err;
 }
 
