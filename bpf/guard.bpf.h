@@ -427,8 +427,9 @@ static __always_inline bool verdict_hit(const struct inode *inode, __u32 enginee
 }
 
 /*
- * An open's fast path: a cached allowed verdict whose open was logged; this
- * one is counted in the slot (under its lock: the count is exact).
+ * An open's fast path: a cached allowed verdict whose open with this intent
+ * was logged; this one is counted in the slot (under its lock: the count is
+ * exact). A first write open after read opens is logged on its own.
  */
 static __always_inline bool verdict_repeat_open(const struct inode *inode, __u32 engineer,
 						__u32 intent)
@@ -439,7 +440,8 @@ static __always_inline bool verdict_repeat_open(const struct inode *inode, __u32
 
 	if (!slot_lock(slot, &seq))
 		return false;
-	hit = slot->logged && slot_allows(slot, inode, engineer, intent);
+	hit = slot->logged && !(intent & ~slot->logged) &&
+	      slot_allows(slot, inode, engineer, intent);
 	if (hit)
 		slot->opens++;
 	slot_unlock(slot);
@@ -472,7 +474,7 @@ static __always_inline void verdict_flush(struct lb_verdict_slot *slot, __u64 no
 	e->op = LB_OP_OPEN;
 	e->verdict = LB_VERDICT_ALLOW;
 	e->reason = LB_REASON_GRANT;
-	e->access = slot->access & LB_ACCESS_READ ? LB_ACCESS_READ : LB_ACCESS_WRITE;
+	e->access = slot->logged;     /* the intents of the logged opens these repeat */
 	e->path_kind = LB_PATH_NAMES; /* no names: the zone root, the file unknown here */
 	e->count = slot->opens;
 	slot->opens = 0;
@@ -506,11 +508,11 @@ static __always_inline bool verdict_store(struct access *a, struct lb_grant *g, 
 		slot->logged = 0;
 		slot->opens = 0;
 	}
-	if (open && same && slot->logged) {
+	if (open && same && slot->logged && !(a->intent & ~slot->logged)) {
 		slot->opens++;
 		repeat = true;
 	} else if (open) {
-		slot->logged = 1;
+		slot->logged |= a->intent;
 	}
 	slot->inode = (__u64)a->inode;
 	slot->engineer = a->subj.engineer;

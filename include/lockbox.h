@@ -144,7 +144,7 @@ struct lb_verdict_slot {
 	__u32 zone;
 	__u32 opens;  /* allowed opens since the one logged, not yet recorded */
 	__u16 access; /* LB_ACCESS_* the grant allows */
-	__u16 logged; /* an open under grant_id was logged */
+	__u16 logged; /* LB_ACCESS_* intents of the opens logged under grant_id */
 	__u32 pad;
 };
 

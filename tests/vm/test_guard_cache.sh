@@ -75,7 +75,7 @@ bgrun() {
 	rm -f /tmp/go-$name
 	idswitch "$@" >/tmp/out-$name &
 	eval "pid_$name=$!"
-	while [ "$(cat /tmp/out-$name)" != "$want" ] && [ $i -lt 100 ]; do
+	while [ "$(cat /tmp/out-$name 2>/dev/null)" != "$want" ] && [ $i -lt 100 ]; do
 		usleep 100000
 		i=$((i + 1))
 	done
@@ -146,5 +146,17 @@ t_is "$(grep -c 'op=open verdict=allow.* grant=27 .*count=1 pid=[1-9]' /tmp/ev)"
 	"five opens of one inode under one grant: one allowed-open record"
 t_match "$(cat /tmp/ev)" 'op=open verdict=allow reason=grant uid=2001 .* grant=27 access=1 count=4 repeats pid=0 ' \
 	"and one record of the four repeats, when the inode leaves the cache"
+
+# test_write_open_after_read_opens_is_logged
+guardctl grant add $ENG1 1 rw 3600 28
+drain_events
+guardctl events 4 3000 >/tmp/ev &
+evpid=$!
+idswitch -u $ENG1 r $ACME/rw.txt r $ACME/rw.txt >/dev/null
+as $ENG1 rw $ACME/rw.txt >/dev/null
+as $ENG1 rw $ACME/rw.txt >/dev/null
+wait $evpid
+t_is "$(grep -c 'op=open verdict=allow.* grant=28 access=1 count=1 pid=[1-9]' /tmp/ev) $(grep -c 'op=open verdict=allow.* grant=28 access=3 count=1 pid=[1-9]' /tmp/ev)" "1 1" \
+	"a read open and a later read-write open of one file: each logged once"
 
 t_done
