@@ -42,7 +42,7 @@ SAN_STAMP := $(OUTPUT)/san/flags
 # clang's own system include dirs for the BPF target (the bcc recipe)
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -I$(OUTPUT) $(CLANG_BPF_SYS_INCLUDES) -MMD -MP
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)

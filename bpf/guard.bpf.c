@@ -2,7 +2,7 @@
 /*
  * lockbox guard: BPF LSM hooks that keep engineers out of customer zones.
  * Every hook keeps an earlier LSM's refusal (`if (ret) return ret;`) and lets a
- * task that is not an engineer go after one map lookup.
+ * task that is not an engineer go after one array load (the subjects cache).
  */
 #include "guard.bpf.h"
 #include "connect.bpf.h"
@@ -27,6 +27,10 @@ static __always_inline int check_file_as(struct subject *subj, struct file *file
 {
 	struct access a = {
 		.subj = *subj, .op = op, .intent = intent, .quiet_allow = quiet, .file = file};
+
+	/* the two hooks whose allowed verdicts are cached (decide(), verdict_store()) */
+	if (op == LB_OP_OPEN || op == LB_OP_READ || op == LB_OP_WRITE)
+		a.inode = file->f_inode;
 
 	a.zone = zone_of_file(file, &a.root);
 	if (a.zone == ZONE_NONE)
@@ -114,15 +118,26 @@ static __always_inline bool cgroup_control_write(struct file *file, struct inode
 	       NAME_IS(d, "cgroup.freeze") || NAME_IS(d, "cgroup.kill");
 }
 
-SEC("lsm/file_open")
-int BPF_PROG(lb_file_open, struct file *file, int ret)
+/*
+ * file_open for a task that may be an engineer (subject_none() said "not
+ * known"). Takes the hook's context, not its arguments, so the hook itself
+ * keeps fewer values across its calls.
+ */
+static __noinline int file_open_check(unsigned long long *ctx)
 {
+	struct file *file = (struct file *)ctx[0];
 	struct inode *inode = file->f_inode;
 	struct subject s;
+	int ret;
 
-	if (ret)
-		return ret;
 	if (!subject_get(&s))
+		return 0;
+	/*
+	 * An inode this engineer opened under the same grant before: every check
+	 * below passed then and depends on nothing that can change without
+	 * moving the cache's generation. Counted, not logged again.
+	 */
+	if (verdict_repeat_open(inode, s.engineer, fmode_intent(file)))
 		return 0;
 	if ((inode->i_mode & S_IFMT) == S_IFCHR && is_terminal(inode->i_rdev)) {
 		ret = check_terminal(&s, inode);
@@ -140,6 +155,35 @@ int BPF_PROG(lb_file_open, struct file *file, int ret)
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
+SEC("lsm/file_open")
+int BPF_PROG(lb_file_open, struct file *file, int ret)
+{
+	if (ret || subject_none())
+		return ret;
+	return file_open_check(ctx);
+}
+
+/* file_permission for a task that may be an engineer (ctx: as file_open_check). */
+static __noinline int file_permission_check(unsigned long long *ctx)
+{
+	struct file *file = (struct file *)ctx[0];
+	int mask = (int)ctx[1];
+	__u32 intent = 0;
+
+	struct subject s;
+
+	if (!(mask & (MAY_READ | MAY_WRITE | MAY_APPEND)))
+		return 0;
+	if (mask & MAY_READ)
+		intent |= LB_ACCESS_READ;
+	if (mask & (MAY_WRITE | MAY_APPEND))
+		intent |= LB_ACCESS_WRITE;
+	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, intent))
+		return 0;
+	return check_file_as(&s, file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent,
+			     true, PATH_NAMES);
+}
+
 /*
  * Every read and write on an open descriptor: a grant that expired or was
  * revoked after the open stops the next read. Allowed ones are not logged
@@ -148,18 +192,9 @@ int BPF_PROG(lb_file_open, struct file *file, int ret)
 SEC("lsm/file_permission")
 int BPF_PROG(lb_file_permission, struct file *file, int mask, int ret)
 {
-	__u32 intent = 0;
-
-	if (ret)
+	if (ret || subject_none())
 		return ret;
-	if (mask & MAY_READ)
-		intent |= LB_ACCESS_READ;
-	if (mask & (MAY_WRITE | MAY_APPEND))
-		intent |= LB_ACCESS_WRITE;
-	if (!intent)
-		return 0;
-	return check_file(file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent, true,
-			  PATH_NAMES);
+	return file_permission_check(ctx);
 }
 
 /*
@@ -353,6 +388,7 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 			return 0;
 		lk.ino = inode->i_ino;
 		bpf_map_update_elem(&linked, &lk, &v, BPF_ANY);
+		__sync_fetch_and_add(&caches.verdicts.gen, 1); /* its zone may have moved */
 	}
 	return 0;
 }
@@ -402,6 +438,7 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	cfg = config_get();
 	if (cfg)
 		__sync_fetch_and_add(&cfg->zone_gen, 1);
+	__sync_fetch_and_add(&caches.verdicts.gen, 1);
 	return 0;
 }
 
@@ -707,4 +744,41 @@ int BPF_PROG(lb_settime, const struct timespec64 *ts, const struct timezone *tz,
 	if (!subject_get(&s))
 		return 0;
 	return deny_tamper(&s, LB_OP_CLOCK);
+}
+
+/*
+ * A struct cred is freed: its address may next hold anyone's credentials, so
+ * the subjects cache forgets it (subject_get()). Called by the kernel for
+ * every cred with an LSM blob; subject_lookup() caches no other.
+ */
+SEC("lsm/cred_free")
+int BPF_PROG(lb_cred_free, struct cred *cred)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+
+	if (slot->cred == (__u64)cred)
+		slot->cred = 0;
+	return 0;
+}
+
+/*
+ * An inode is freed: its address may next hold another file, so the verdicts
+ * cache forgets it, recording the opens it counted. A writer that has the
+ * slot fills it for another inode (one being freed has no open file), after
+ * recording these.
+ */
+SEC("lsm/inode_free_security")
+int BPF_PROG(lb_inode_free_security, struct inode *inode)
+{
+	struct lb_verdict_slot *slot = verdict_slot(inode);
+	__u32 seq;
+
+	if (READ_ONCE(slot->inode) != (__u64)inode || !slot_lock(slot, &seq))
+		return 0;
+	if (slot->inode == (__u64)inode) {
+		verdict_flush(slot, bpf_ktime_get_boot_ns());
+		slot->inode = 0;
+	}
+	slot_unlock(slot);
+	return 0;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guard's decision in three steps, shared by every hook:
- *   subject_get()  is the current task an engineer? (fast path: one lookup)
+ *   subject_get()  is the current task an engineer? (fast path: the subjects cache)
  *   zone_of()      which zone, if any, holds this dentry? (inode cache, else a bounded walk)
- *   decide()       does a live grant cover the intent? emit the audit event.
+ *   decide()       does a live grant cover the intent? emit the audit event, cache the verdict.
+ * file_open and file_permission look in the verdicts cache first (include/lockbox.h).
  */
 #ifndef GUARD_BPF_H
 #define GUARD_BPF_H
@@ -60,20 +61,42 @@ static __always_inline bool is_engineer(__u32 id)
 }
 
 /*
- * A task is an engineer if its uid, euid, fsuid or loginuid is one; su, sudo and
- * setuid binaries change the first three but not loginuid, so the grant is keyed
- * by loginuid when that is an engineer. Distinct ids only: a plain process
- * (all equal, loginuid unset or the same) costs one lookup.
+ * A kernel address's low 32 bits as a number: the verifier refuses shifts and
+ * masks on a pointer, but lets a privileged program copy one into a 32-bit
+ * register (an alu32 move: the object is built with -mcpu=v3), which it then
+ * treats as an unknown scalar.
  */
-static __always_inline bool subject_get(struct subject *s)
+static __always_inline __u32 addr_bits(const void *p)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
-	__u32 login = LB_UID_UNSET;
+	__u32 v;
 
-	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
-		login = task->loginuid.val;
+	/* spelled out: clang would fold the truncation into a 64-bit shift of the pointer */
+	asm volatile("%[v] = %[p]" : [v] "=w"(v) : [p] "w"((__u32)(unsigned long)p));
+	return v;
+}
+
+_Static_assert(sizeof(struct lb_subject_slot) == 16, "subject_slot() computes 16-byte slots");
+
+static __always_inline struct lb_subject_slot *subject_slot(const struct cred *cred)
+{
+	/* the slot's byte offset in one shift and one mask: (bits >> 6) * 16 */
+	__u32 off = (addr_bits(cred) >> (LB_CRED_SHIFT - 4)) & ((LB_SUBJECT_SLOTS - 1) << 4);
+
+	return (struct lb_subject_slot *)((char *)caches.subjects.slot + off);
+}
+
+/*
+ * The full check, when the subjects cache has no answer. A task is an engineer
+ * if its uid, euid, fsuid or loginuid is one; su, sudo and setuid binaries
+ * change the first three but not loginuid, so the grant is keyed by loginuid
+ * when that is an engineer. Distinct ids only. A task that is no engineer
+ * leaves its cred and login uid in the cache, unless no LSM keeps a blob on
+ * creds: then the kernel skips cred_free, which would have to forget the slot.
+ */
+static __always_inline bool subject_lookup(struct subject *s, const struct cred *cred, __u32 login)
+{
+	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
+	struct lb_subject_slot *slot;
 
 	s->uid = uid;
 	s->loginuid = login;
@@ -86,8 +109,56 @@ static __always_inline bool subject_get(struct subject *s)
 	else if (fsuid != uid && fsuid != euid && fsuid != login && is_engineer(fsuid))
 		s->engineer = fsuid;
 	else
-		return false;
+		goto none;
 	return true;
+none:
+	if (cred->security) {
+		slot = subject_slot(cred);
+		/*
+		 * The login uid first, the cred last (ordered stores; x86 keeps
+		 * them in order): a reader that sees this cred sees a login uid
+		 * checked against the current engineers set, never one left in the
+		 * slot from before the agent last cleared the creds.
+		 */
+		*(volatile __u32 *)&slot->loginuid = login;
+		*(volatile __u64 *)&slot->cred = (__u64)cred;
+	}
+	return false;
+}
+
+/*
+ * The fast path, alone: whether the current task's cred and login uid are in
+ * the subjects cache (one inlined array load; include/lockbox.h says why a hit
+ * cannot be stale). Hooks on the hot path call this first and leave the rest
+ * to a subprogram, so a task that is no engineer runs nothing else.
+ */
+static __always_inline bool subject_none(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	__u32 login = LB_UID_UNSET;
+	struct lb_subject_slot *slot;
+
+	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
+		login = task->loginuid.val;
+	slot = subject_slot(cred);
+	return slot->cred == (__u64)cred && slot->loginuid == login;
+}
+
+/* Is the current task an engineer? The fast path first, then the full check. */
+static __always_inline bool subject_get(struct subject *s)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	__u32 login = LB_UID_UNSET;
+	struct lb_subject_slot *slot;
+
+	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
+		login = task->loginuid.val;
+	slot = subject_slot(cred);
+	if (slot->cred == (__u64)cred && slot->loginuid == login)
+		return false;
+	return subject_lookup(s, cred, login);
 }
 
 /* Whether @task runs as the same person as @s: same uid, euid and loginuid. */
@@ -237,6 +308,7 @@ struct access {
 	bool quiet_allow;      /* no event for an allowed access (per read/write checks) */
 	struct file *file;     /* PATH_D_PATH */
 	struct dentry *dentry; /* PATH_NAMES */
+	struct inode *inode;   /* file_open, file_permission: cache an allowed verdict for it */
 };
 
 /* NUL-separated names from @d up to (not including) the zone root, leaf first. */
@@ -288,6 +360,8 @@ static __always_inline void fill_event(struct lb_event *e, struct access *a, __u
 	e->names = 0;
 	e->path_kind = LB_PATH_FULL;
 	e->path[0] = 0;
+	e->count = 1;
+	e->flags = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (src == PATH_D_PATH && a->file) {
 		if (bpf_d_path((struct path *)&a->file->f_path, e->path, sizeof(e->path)) < 0)
@@ -295,6 +369,162 @@ static __always_inline void fill_event(struct lb_event *e, struct access *a, __u
 	} else if (a->dentry) {
 		fill_names(e, a->dentry, a->root.ino);
 	}
+}
+
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+_Static_assert(sizeof(struct lb_verdict_slot) == 64, "verdict_slot() computes 64-byte slots");
+
+static __always_inline struct lb_verdict_slot *verdict_slot(const struct inode *inode)
+{
+	__u32 off = (addr_bits(inode) << (6 - LB_INODE_SHIFT)) & ((LB_VERDICT_SLOTS - 1) << 6);
+
+	return (struct lb_verdict_slot *)((char *)caches.verdicts.slot + off);
+}
+
+static __always_inline __u32 verdict_gen(void)
+{
+	return (__u32)READ_ONCE(caches.verdicts.gen);
+}
+
+/* Takes @slot for filling (seq odd): false if another writer has it. */
+static __always_inline bool slot_lock(struct lb_verdict_slot *slot, __u32 *seq)
+{
+	__u32 s = READ_ONCE(slot->seq);
+
+	if (s & 1)
+		return false;
+	if (__sync_val_compare_and_swap(&slot->seq, s, s + 1) != s)
+		return false;
+	*seq = s;
+	return true;
+}
+
+/* An atomic add: a full barrier, so the slot's new fields are seen before seq is even. */
+static __always_inline void slot_unlock(struct lb_verdict_slot *slot)
+{
+	__sync_fetch_and_add(&slot->seq, 1);
+}
+
+/* Whether @slot (read while it is stable) lets @engineer do @intent on @inode now. */
+static __always_inline bool slot_allows(struct lb_verdict_slot *slot, const struct inode *inode,
+					__u32 engineer, __u32 intent)
+{
+	return READ_ONCE(slot->inode) == (__u64)inode && READ_ONCE(slot->engineer) == engineer &&
+	       READ_ONCE(slot->gen) == verdict_gen() && !(intent & ~READ_ONCE(slot->access)) &&
+	       (__s32)(READ_ONCE(slot->until) - (__u32)bpf_jiffies64()) > 0;
+}
+
+/* A read's fast path: a cached allowed verdict, read without taking the slot. */
+static __always_inline bool verdict_hit(const struct inode *inode, __u32 engineer, __u32 intent)
+{
+	struct lb_verdict_slot *slot = verdict_slot(inode);
+	__u32 seq = READ_ONCE(slot->seq);
+
+	if (seq & 1 || !slot_allows(slot, inode, engineer, intent))
+		return false;
+	return READ_ONCE(slot->seq) == seq;
+}
+
+/*
+ * An open's fast path: a cached allowed verdict whose open with this intent
+ * was logged; this one is counted in the slot (under its lock: the count is
+ * exact). A first write open after read opens is logged on its own.
+ */
+static __always_inline bool verdict_repeat_open(const struct inode *inode, __u32 engineer,
+						__u32 intent)
+{
+	struct lb_verdict_slot *slot = verdict_slot(inode);
+	bool hit;
+	__u32 seq;
+
+	if (!slot_lock(slot, &seq))
+		return false;
+	hit = slot->logged && !(intent & ~slot->logged) &&
+	      slot_allows(slot, inode, engineer, intent);
+	if (hit)
+		slot->opens++;
+	slot_unlock(slot);
+	return hit;
+}
+
+/* The record of a slot's unrecorded repeated opens (the slot is locked). */
+static __always_inline void verdict_flush(struct lb_verdict_slot *slot, __u64 now)
+{
+	struct lb_event *e;
+
+	if (!slot->logged || !slot->opens)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(LB_CNT_EVENTS_LOST);
+		return;
+	}
+	__builtin_memset(e, 0, __builtin_offsetof(struct lb_event, path));
+	e->path[0] = 0;
+	e->flags = LB_EVENT_REPEATS;
+	e->time_ns = now;
+	e->grant_id = slot->grant_id;
+	e->dev = slot->root_dev;
+	e->ino = slot->root_ino;
+	e->uid = slot->engineer;
+	e->loginuid = LB_UID_UNSET;
+	e->engineer = slot->engineer;
+	e->zone = slot->zone;
+	e->op = LB_OP_OPEN;
+	e->verdict = LB_VERDICT_ALLOW;
+	e->reason = LB_REASON_GRANT;
+	e->access = slot->logged;     /* the intents of the logged opens these repeat */
+	e->path_kind = LB_PATH_NAMES; /* no names: the zone root, the file unknown here */
+	e->count = slot->opens;
+	slot->opens = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Caches @a's allowed verdict under grant @g, read at generation @gen (before
+ * the grant lookup). Returns true when @a is an open of an inode already
+ * logged under this grant: counted, not logged again.
+ */
+static __always_inline bool verdict_store(struct access *a, struct lb_grant *g, __u32 gen,
+					  __u64 now)
+{
+	struct lb_verdict_slot *slot = verdict_slot(a->inode);
+	bool same, open = a->op == LB_OP_OPEN, repeat = false;
+	__u64 left = (g->expires_ns - now) >> 24; /* in ticks of 16.7 ms: no HZ is slower */
+	__u32 seq;
+
+	/*
+	 * Regular files only: file_open's other checks (terminals, devices, /proc,
+	 * cgroup and kernel-control files) never apply to one on a filesystem that
+	 * holds a zone, so a repeated open may skip them.
+	 */
+	if ((a->inode->i_mode & S_IFMT) != S_IFREG || !slot_lock(slot, &seq))
+		return false;
+	same = slot->inode == (__u64)a->inode && slot->engineer == a->subj.engineer &&
+	       slot->grant_id == g->id;
+	if (!same) {
+		verdict_flush(slot, now);
+		slot->logged = 0;
+		slot->opens = 0;
+	}
+	if (open && same && slot->logged && !(a->intent & ~slot->logged)) {
+		slot->opens++;
+		repeat = true;
+	} else if (open) {
+		slot->logged |= a->intent;
+	}
+	slot->inode = (__u64)a->inode;
+	slot->engineer = a->subj.engineer;
+	slot->grant_id = g->id;
+	slot->gen = gen;
+	slot->until = (__u32)bpf_jiffies64() + (left < LB_VERDICT_TICKS ? left : LB_VERDICT_TICKS);
+	slot->access = g->access;
+	slot->zone = a->zone;
+	slot->root_dev = a->root.dev;
+	slot->root_ino = a->root.ino;
+	slot_unlock(slot);
+	return repeat;
 }
 
 /*
@@ -306,6 +536,7 @@ static __always_inline void fill_event(struct lb_event *e, struct access *a, __u
 static __always_inline int decide(struct access *a, enum path_src src)
 {
 	struct lb_grant_key gk = {.uid = a->subj.engineer, .zone = a->zone};
+	__u32 gen = verdict_gen(); /* before the grant: a change after it moves gen */
 	struct lb_grant *g = NULL;
 	struct lb_event *e;
 	__u64 now = bpf_ktime_get_boot_ns();
@@ -329,6 +560,8 @@ static __always_inline int decide(struct access *a, enum path_src src)
 		else
 			reason = LB_REASON_GRANT;
 	}
+	if (reason == LB_REASON_GRANT && a->inode && g && verdict_store(a, g, gen, now))
+		return 0; /* an open of an inode already logged under this grant: counted */
 	if (reason == LB_REASON_GRANT && a->quiet_allow)
 		return 0;
 

@@ -15,6 +15,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } engineers SEC(".maps");
 
+/*
+ * The guard's caches (include/lockbox.h): credentials known not to be an
+ * engineer's, and engineers' allowed accesses by inode. A global, so the hot
+ * path reaches it without a map lookup: the object's .bss, which the loader
+ * pins as LB_PIN_DIR/caches and re-uses like the maps here.
+ */
+struct lb_caches caches;
+
 /* the same set as a bitmap for uids below LB_UID_BITS: word uid / 64, bit uid % 64 */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

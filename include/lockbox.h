@@ -89,6 +89,79 @@ struct lb_inode_zone {
 	__u64 root_ino; /* the zone root it belongs under, for event paths */
 };
 
+/*
+ * subjects map (array, one element, mmap-able): credentials known not to be an
+ * engineer's, so that a task that is none leaves each hook after one inlined
+ * array load. A slot holds the address of a struct cred whose uid, euid and
+ * fsuid are no engineer's, with a login uid that is none either; it is looked
+ * up by the task's own cred pointer and login uid, so setuid, setresuid,
+ * setfsuid, exec and override_creds (each a new struct cred) and a login uid
+ * write all miss it. The guard clears a slot when its cred is freed (cred_free:
+ * the address can then hold another cred), and the agent clears them all, after
+ * waiting for running guard programs, whenever the engineers set changes.
+ * Credentials no engineer has are the only thing cached.
+ */
+#define LB_SUBJECT_SLOTS 1024
+#define LB_CRED_SHIFT	 6 /* struct cred is cache-line aligned (cred_jar, SLAB_HWCACHE_ALIGN) */
+
+struct lb_subject_slot {
+	__u64 cred; /* 0: empty */
+	__u32 loginuid;
+	__u32 pad;
+};
+
+struct lb_subjects {
+	struct lb_subject_slot slot[LB_SUBJECT_SLOTS];
+};
+
+/*
+ * verdicts (in the same global): an engineer's access to an inode, allowed by
+ * a grant, by struct inode address. A hit lets a read or a repeated open skip
+ * the zone and grant lookups and the clock; an open is logged once per inode
+ * and grant, the repeats counted in the slot and recorded (count) when the
+ * slot is taken for another inode or engineer, or its inode is freed. A slot
+ * is valid while gen has not moved (the agent bumps it after every grant or
+ * zone change, the guard on every rename on a zoned filesystem) and until its
+ * jiffies deadline, set at most LB_VERDICT_TICKS ahead and never past the
+ * grant's expiry (jiffies do not count a suspend: a cached verdict can
+ * outlive a grant that expired while the host slept by at most that much).
+ * inode_free_security forgets a freed inode's slot. seq is odd while a
+ * writer fills the slot; readers check it did not move.
+ */
+#define LB_VERDICT_SLOTS 1024
+#define LB_VERDICT_TICKS 64
+#define LB_INODE_SHIFT	 6
+
+struct lb_verdict_slot {
+	__u32 seq;
+	__u32 engineer;
+	__u64 inode; /* 0: empty */
+	__u32 gen;
+	__u32 until; /* jiffies, low 32 bits */
+	__u64 grant_id;
+	__u64 root_dev; /* the zone root, for the repeats' record */
+	__u64 root_ino;
+	__u32 zone;
+	__u32 opens;  /* allowed opens since the one logged, not yet recorded */
+	__u16 access; /* LB_ACCESS_* the grant allows */
+	__u16 logged; /* LB_ACCESS_* intents of the opens logged under grant_id */
+	__u32 pad;
+};
+
+struct lb_verdicts {
+	__u64 gen;
+	__u64 pad[7];
+	struct lb_verdict_slot slot[LB_VERDICT_SLOTS];
+};
+
+/* The guard's one global (.bss), pinned as LB_PIN_DIR/LB_CACHES_PIN. */
+#define LB_CACHES_PIN "caches"
+
+struct lb_caches {
+	struct lb_subjects subjects;
+	struct lb_verdicts verdicts;
+};
+
 /* engineers map: uid -> flags */
 #define LB_ENGINEER 0x1
 
@@ -215,6 +288,15 @@ struct lb_event {
 	__u16 names;	/* LB_PATH_NAMES: how many names */
 	char comm[LB_COMM_LEN];
 	char path[LB_PATH_LEN];
+	__u32 count; /* accesses this record stands for: 1, or with LB_EVENT_REPEATS the repeats */
+	__u32 flags; /* LB_EVENT_* */
 };
+
+/*
+ * lb_event.flags: the record of the repeated opens of one inode under one
+ * grant, counted by the guard after it logged the first (the path: the zone
+ * root; pid and comm: none, they were many).
+ */
+#define LB_EVENT_REPEATS 0x1
 
 #endif /* LOCKBOX_H */

@@ -119,10 +119,11 @@ int BPF_PROG(eb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	return ret;
 }
 
+/* as the guard's lb_bpf: from 6.14 the fourth slot is an argument, not ret (7.x refuses it) */
 SEC("lsm/bpf")
-int BPF_PROG(eb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+int BPF_PROG(eb_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 {
-	return ret;
+	return 0;
 }
 
 SEC("lsm/ptrace_access_check")
@@ -274,4 +275,16 @@ int BPF_PROG(eb_unix_stream_connect, struct sock *sock, struct sock *other, stru
 	     int ret)
 {
 	return ret;
+}
+
+SEC("lsm/cred_free")
+int BPF_PROG(eb_cred_free, struct cred *cred)
+{
+	return 0;
+}
+
+SEC("lsm/inode_free_security")
+int BPF_PROG(eb_inode_free_security, struct inode *inode)
+{
+	return 0;
 }

@@ -205,7 +205,10 @@ static int pin_guard_maps(struct guard_bpf **out)
 		return -errno;
 	bpf_object__for_each_program (prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	err = guard_bpf__load(skel);
+	/* the guard's global, which the loader pins itself (guard_open_pinned opens it) */
+	err = bpf_map__set_pin_path(skel->maps.bss, LB_PIN_DIR "/" LB_CACHES_PIN);
+	if (!err)
+		err = guard_bpf__load(skel);
 	if (err) {
 		guard_bpf__destroy(skel);
 		return err;
@@ -259,6 +262,7 @@ static void fill_template(struct lb_event *e, const char *dir, __u32 zone)
 	e->reason = LB_REASON_NO_GRANT;
 	e->access = LB_ACCESS_READ;
 	e->path_kind = LB_PATH_FULL;
+	e->count = 1;
 	snprintf(e->comm, sizeof(e->comm), "cat");
 	/* what the guest's events carry: the path as bpf_d_path gives it */
 	snprintf(e->path, sizeof(e->path), "/srv/customers/acme/reports/q1.txt");

@@ -202,6 +202,16 @@ int main(int argc, char **argv)
 		err = add_zones(&m, argv[1], n_zones, want_zones, max_zone + 1, &new_zones);
 	if (!err)
 		err = add_grants(&m, n_grants, want_grants, new_eng, new_zones, max_zone + 1);
+	if (!err && new_eng) {
+		/* engineers added behind the loader's back: what the guard cached may be stale */
+		struct guard *g;
+
+		err = guard_open_pinned(&g);
+		if (!err) {
+			err = guard_subjects_forget(g);
+			guard_close(g);
+		}
+	}
 	if (err) {
 		fprintf(stderr, "scale: %s\n", strerror(-err));
 		return 1;

@@ -4,7 +4,7 @@
  * ASan sees any read past a short record). kevent_check() must refuse what it
  * cannot vouch for; an accepted record's names and path, as the audit record is
  * built from them, are then known, terminated and within their buffers.
- * The seeds in corpus/kevent/ are struct lb_event images (336 bytes, x86-64).
+ * The seeds in corpus/kevent/ are struct lb_event images (344 bytes, x86-64).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +26,7 @@ static void check_accepted(const struct lb_event *e)
 	CHECK(e->path_kind == LB_PATH_FULL || e->path_kind == LB_PATH_NAMES);
 	CHECK(e->path_kind == LB_PATH_NAMES || e->names == 0);
 	CHECK(e->names <= LB_PATH_NAMES_MAX);
+	CHECK(e->count >= 1);
 	memset(out, 'x', sizeof(out));
 	kevent_path(e, "/srv/zone", out, sizeof(out));
 	CHECK(memchr(out, '\0', sizeof(out)));

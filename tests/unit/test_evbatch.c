@@ -72,6 +72,7 @@ static struct lb_event event(__u64 id)
 	e.op = LB_OP_OPEN;
 	e.verdict = LB_VERDICT_DENY;
 	e.reason = LB_REASON_NO_GRANT;
+	e.count = 1;
 	return e;
 }
 

@@ -29,6 +29,7 @@ static struct lb_event event(struct fake *f, const char *comm)
 	e.reason = LB_REASON_NO_GRANT;
 	e.access = LB_ACCESS_READ;
 	e.path_kind = LB_PATH_FULL;
+	e.count = 1;
 	snprintf(e.comm, sizeof(e.comm), "%s", comm);
 	snprintf(e.path, sizeof(e.path), "/srv/customers/acme/secret.txt");
 	return e;

@@ -103,6 +103,8 @@ static void random_event(struct lb_event *e, char *path, size_t path_max)
 	e->verdict = (__u8)rnd(3);
 	e->reason = (__u8)rnd(8);
 	e->access = (__u8)(1 + rnd(3));
+	e->count = rnd(4) ? 1 : 1 + rnd(1u << 20);
+	e->flags = rnd(3) ? 0 : LB_EVENT_REPEATS; /* the guard's record of repeated opens */
 	odd_bytes(e->comm, LB_COMM_LEN);
 	odd_bytes(path, path_max);
 }

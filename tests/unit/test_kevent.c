@@ -18,6 +18,7 @@ static struct lb_event full_event(const char *path)
 	e.reason = LB_REASON_NO_GRANT;
 	e.access = LB_ACCESS_READ;
 	e.path_kind = LB_PATH_FULL;
+	e.count = 1;
 	snprintf(e.path, sizeof(e.path), "%s", path);
 	return e;
 }
@@ -136,6 +137,39 @@ static void test_truncated_refused(void)
 	       "a record cut before its path is refused");
 }
 
+/* An allowed open is logged once per inode and grant; the repeats come as one counted record. */
+static void test_counts(void)
+{
+	struct lb_event e = names_event(NULL, 0);
+
+	e.op = LB_OP_OPEN;
+	e.verdict = LB_VERDICT_ALLOW;
+	e.reason = LB_REASON_GRANT;
+	e.access = LB_ACCESS_READ;
+	e.flags = LB_EVENT_REPEATS;
+	e.count = 41;
+	is_int(check(&e), 0, "a record of 41 repeated opens under the zone root passes");
+	e.count = 0;
+	is_int(check(&e), -EBADMSG, "a count of 0 is refused");
+	e.count = 2;
+	e.verdict = LB_VERDICT_DENY;
+	is_int(check(&e), -EBADMSG,
+	       "repeats of a denial are refused (the guard counts allows only)");
+	e.verdict = LB_VERDICT_ALLOW;
+	e.op = LB_OP_READ;
+	is_int(check(&e), -EBADMSG, "repeats of a read are refused (reads are never logged)");
+	e.op = LB_OP_OPEN;
+	e.names = 1;
+	strcpy(e.path, "x");
+	is_int(check(&e), -EBADMSG, "repeats with names are refused (the guard writes none)");
+	e = full_event("/x");
+	e.count = 2;
+	is_int(check(&e), -EBADMSG, "a count above 1 without the repeats flag is refused");
+	e.count = 1;
+	e.flags = 0x2;
+	is_int(check(&e), -EBADMSG, "an unknown flag is refused");
+}
+
 static void test_paths(void)
 {
 	const char *const names[] = {"q1.txt", "reports"};
@@ -171,6 +205,7 @@ int main(void)
 	test_bad_codes_refused();
 	test_bad_paths_refused();
 	test_truncated_refused();
+	test_counts();
 	test_paths();
 	test_names();
 	return done_testing();

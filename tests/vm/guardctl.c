@@ -33,10 +33,11 @@ static int print_event(void *ctx, void *data, size_t len)
 		return 0;
 	kevent_path(e, "<root>", path, sizeof(path));
 	printf("op=%s verdict=%s reason=%s uid=%u loginuid=%d engineer=%u zone=%u grant=%llu "
-	       "access=%u pid=%u comm=%.*s path=%s\n",
+	       "access=%u count=%u%s pid=%u comm=%.*s path=%s\n",
 	       kevent_op_name(e->op), kevent_verdict_name(e->verdict),
 	       kevent_reason_name(e->reason), e->uid, (int)e->loginuid, e->engineer, e->zone,
-	       (unsigned long long)e->grant_id, e->access, e->pid, LB_COMM_LEN, e->comm, path);
+	       (unsigned long long)e->grant_id, e->access, e->count,
+	       e->flags & LB_EVENT_REPEATS ? " repeats" : "", e->pid, LB_COMM_LEN, e->comm, path);
 	fflush(stdout);
 	return --*left > 0 ? 0 : -EAGAIN; /* negative: libbpf stops consuming */
 }

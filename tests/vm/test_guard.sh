@@ -62,10 +62,10 @@ drain_events
 guardctl events 1 5000 >/tmp/ev &
 evpid=$!
 sleep 0.3
-as $ENG1 r $ACME/data.txt >/dev/null
+as $ENG1 r $ACME/reports/q1.txt >/dev/null # data.txt was opened under grant 7 above: counted
 wait $evpid
 t_match "$(cat /tmp/ev)" '^op=open verdict=allow reason=grant uid=2001 .* grant=7 ' \
-	"an access under a grant is logged with the grant id"
+	"the first open of a file under a grant is logged with the grant id"
 
 # test_write_grant
 guardctl grant add $ENG1 2 rw 3600 8

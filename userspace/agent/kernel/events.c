@@ -59,9 +59,9 @@ static void tally_event(struct events *ev, const struct lb_event *e)
 	if (e->verdict == LB_VERDICT_AUDIT || !(t = tally_of(&ev->pending, e->zone)))
 		return;
 	if (e->verdict == LB_VERDICT_ALLOW)
-		t->allowed++;
+		t->allowed += e->count;
 	else
-		t->denied++;
+		t->denied += e->count;
 }
 
 static void tally_commit(struct events *ev)

@@ -60,6 +60,14 @@ json_t *evtext_record(const struct lb_event *e, const struct event_names *n)
 			    e->loginuid == (__u32)-1 ? json_null() : json_integer(e->loginuid));
 	if (e->verdict == LB_VERDICT_AUDIT)
 		json_object_set_new(rec, "enforced", json_false()); /* permissive mode */
+	/*
+	 * The guard logs an allowed open once per inode and grant and counts the
+	 * repeats; a record of those says how many opens it stands for.
+	 */
+	if (e->flags & LB_EVENT_REPEATS) {
+		json_object_set_new(rec, "count", json_integer(e->count));
+		json_object_set_new(rec, "repeats", json_true());
+	}
 	return rec;
 }
 
@@ -196,6 +204,8 @@ static int build_head(struct evtext *t, const struct lb_event *e, const struct e
 		      ?: (e->access & LB_ACCESS_WRITE ? PUT_LIT(t, "\"write\"")
 						      : PUT_LIT(t, "\"read\""));
 	err = err ?: PUT_LIT(t, ",\"comm\":") ?: put_bytes(t, e->comm, LB_COMM_LEN);
+	if (e->flags & LB_EVENT_REPEATS)
+		err = err ?: PUT_LIT(t, ",\"count\":") ?: put_int(t, e->count);
 	if (e->verdict == LB_VERDICT_AUDIT)
 		err = err ?: PUT_LIT(t, ",\"enforced\":false");
 	err = err ?: PUT_LIT(t, ",\"engineer\":") ?: put_name(t, n->engineer);
@@ -207,6 +217,8 @@ static int build_head(struct evtext *t, const struct lb_event *e, const struct e
 	err = err ?: PUT_LIT(t, ",\"path\":") ?: put_bytes(t, n->path, n->path_max);
 	err = err ?: PUT_LIT(t, ",\"pid\":") ?: put_int(t, e->tgid);
 	err = err ?: PUT_LIT(t, ",\"reason\":") ?: put_name(t, kevent_reason_name(e->reason));
+	if (e->flags & LB_EVENT_REPEATS)
+		err = err ?: PUT_LIT(t, ",\"repeats\":true");
 	err = err ?: PUT_LIT(t, ",\"request\":");
 	err = err ?: (e->grant_id ? put_int(t, (json_int_t)e->grant_id) : PUT_LIT(t, "null"));
 	return err;

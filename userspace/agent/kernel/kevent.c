@@ -74,6 +74,13 @@ int kevent_check(const struct lb_event *e, size_t len)
 	if (len < sizeof(*e) || !kevent_op_name(e->op) || !kevent_verdict_name(e->verdict) ||
 	    !kevent_reason_name(e->reason) || e->access & ~(LB_ACCESS_READ | LB_ACCESS_WRITE))
 		return -EBADMSG;
+	/* one access, or an allowed open's repeats (the guard logs an open once per grant) */
+	if (e->flags & ~LB_EVENT_REPEATS || e->count == 0 ||
+	    (e->count > 1 && !(e->flags & LB_EVENT_REPEATS)))
+		return -EBADMSG;
+	if (e->flags & LB_EVENT_REPEATS && (e->verdict != LB_VERDICT_ALLOW || e->op != LB_OP_OPEN ||
+					    e->path_kind != LB_PATH_NAMES || e->names != 0))
+		return -EBADMSG;
 	if (!memchr(e->path, '\0', LB_PATH_LEN))
 		return -EBADMSG;
 	if (e->path_kind == LB_PATH_FULL)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "errbuf.h"
+#include "lockbox.h" /* before the skeleton: its .bss is a struct lb_caches */
 #include "guard.skel.h"
 #include "kernel_fs.h"
 #include "loader.h"
@@ -47,7 +49,14 @@
 
 enum { GUARD_MAPS(MAP_ENUM) M_NR };
 
-static const char *const map_names[M_NR + 1] = {GUARD_MAPS(MAP_NAME)};
+/*
+ * The guard's caches are a global of the guard object (its .bss,
+ * bpf/maps.bpf.h), so the hot path needs no lookup; the loader pins it under
+ * this name.
+ */
+#define CACHES_PIN LB_CACHES_PIN
+
+static const char *const map_names[M_NR + 2] = {GUARD_MAPS(MAP_NAME)[M_NR] = CACHES_PIN};
 
 const char *const *guard_map_names(void)
 {
@@ -57,6 +66,7 @@ const char *const *guard_map_names(void)
 struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
 	int fd[M_NR];
+	int caches_fd;
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -202,6 +212,7 @@ static void load_error(int ret, char *err, size_t errlen)
 static void fds_from_skel(struct guard *g)
 {
 	GUARD_MAPS(MAP_FD)
+	g->caches_fd = bpf_map__fd(g->skel->maps.bss);
 }
 
 /* Pin @link as LB_PIN_DIR/link_<hook>, replacing an older link only once this one is attached. */
@@ -276,6 +287,12 @@ static int load_programs(struct guard *g, char *err, size_t errlen)
 	}
 	skip_missing_hooks(g->skel);
 	remember_hooks(g->skel); /* guard_hooks() need not parse vmlinux BTF again */
+	/* shared with the programs a restart replaces, and with guardctl, like the maps */
+	ret = bpf_map__set_pin_path(g->skel->maps.bss, LB_PIN_DIR "/" CACHES_PIN);
+	if (ret) {
+		seterr(err, errlen, "failed to pin the guard's caches: %s", strerror(-ret));
+		return ret;
+	}
 	ret = guard_bpf__load(g->skel);
 	if (ret)
 		load_error(ret, err, errlen);
@@ -319,6 +336,8 @@ static struct guard *guard_new(void)
 
 	for (int i = 0; g && i < M_NR; i++)
 		g->fd[i] = -1;
+	if (g)
+		g->caches_fd = -1;
 	return g;
 }
 
@@ -361,10 +380,12 @@ int guard_open_pinned(struct guard **out)
 
 	if (!g)
 		return -ENOMEM;
-	for (int i = 0; i < M_NR; i++) {
+	for (int i = 0; i < M_NR + 1; i++) {
+		int *fd = i < M_NR ? &g->fd[i] : &g->caches_fd;
+
 		snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, map_names[i]);
-		g->fd[i] = bpf_obj_get(path);
-		if (g->fd[i] < 0) {
+		*fd = bpf_obj_get(path);
+		if (*fd < 0) {
 			err = -errno;
 			guard_close(g);
 			return err;
@@ -384,6 +405,8 @@ void guard_close(struct guard *g)
 		for (int i = 0; i < M_NR; i++)
 			if (g->fd[i] >= 0)
 				close(g->fd[i]);
+		if (g->caches_fd >= 0)
+			close(g->caches_fd);
 	}
 	free(g);
 }
@@ -540,26 +563,122 @@ int guard_get_config(struct guard *g, struct lb_config *cfg)
 	return bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, cfg) < 0 ? -errno : 0;
 }
 
-/* The bitmap copy of the engineers set (uids below LB_UID_BITS). */
+/*
+ * Returns once every guard program that was running has finished, so that any
+ * that runs after sees the maps as they are now: the kernel waits for an RCU
+ * grace period on each update of a map-in-map (maybe_wait_bpf_programs() in
+ * kernel/bpf/syscall.c), and BPF LSM programs run inside an RCU read section.
+ */
+static int wait_for_programs(void)
+{
+	int inner, outer, err = 0;
+	__u32 zero = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_wait_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = inner);
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "lb_wait", 4, 4, 1, &opts);
+	if (outer < 0)
+		err = -errno;
+	else if (bpf_map_update_elem(outer, &zero, &inner, BPF_ANY) < 0)
+		err = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
+/* The guard's caches, mapped (struct lb_caches): NULL with errno set on failure. */
+static struct lb_caches *caches_map(struct guard *g)
+{
+	void *c = mmap(NULL, sizeof(struct lb_caches), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       g->caches_fd, 0);
+
+	return c == MAP_FAILED ? NULL : c;
+}
+
+/*
+ * The engineers set changed: every cached "not an engineer" may be wrong.
+ * Programs that read the old set may still be about to cache what they found,
+ * so wait for them first, then clear each slot's cred with one 8-byte store
+ * (a half-cleared address could name another cred).
+ */
+static int subjects_forget(struct guard *g)
+{
+	struct lb_caches *c;
+	int err = wait_for_programs();
+
+	if (err)
+		return err;
+	c = caches_map(g);
+	if (!c)
+		return -errno;
+	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++)
+		__atomic_store_n(&c->subjects.slot[i].cred, 0, __ATOMIC_RELAXED);
+	munmap(c, sizeof(*c));
+	return 0;
+}
+
+/*
+ * A grant or a zone changed: every cached allowed verdict lapses. The guard
+ * reads the generation before it looks a grant up, so one that saw the old
+ * grant caches under the old generation.
+ */
+static int verdicts_changed(struct guard *g)
+{
+	struct lb_caches *c = caches_map(g);
+
+	if (!c)
+		return -errno;
+	__atomic_add_fetch(&c->verdicts.gen, 1, __ATOMIC_SEQ_CST);
+	munmap(c, sizeof(*c));
+	return 0;
+}
+
+int guard_subjects_forget(struct guard *g)
+{
+	return subjects_forget(g);
+}
+
+/* The bitmap copy of the engineers set (uids below LB_UID_BITS): 1 if the bit changed. */
 static int engineer_bit(struct guard *g, __u32 uid, bool on)
 {
 	__u32 word = uid / 64;
-	__u64 bits = 0, mask = 1ULL << (uid % 64);
+	__u64 bits = 0, mask = 1ULL << (uid % 64), was;
+	int err;
 
 	if (uid >= LB_UID_BITS)
 		return 0;
 	if (bpf_map_lookup_elem(g->fd[M_ENGINEER_BITS], &word, &bits) < 0)
 		return -errno;
+	was = bits;
 	bits = on ? bits | mask : bits & ~mask;
-	return update(g, M_ENGINEER_BITS, &word, &bits);
+	if (bits == was)
+		return 0;
+	err = update(g, M_ENGINEER_BITS, &word, &bits);
+	return err ? err : 1;
 }
 
+/*
+ * A new engineer: any "not an engineer" the kernel cached may now be wrong
+ * (removing one needs nothing: who was none still is none).
+ */
 int guard_engineer_add(struct guard *g, __u32 uid)
 {
-	__u32 flags = LB_ENGINEER;
-	int err = update(g, M_ENGINEERS, &uid, &flags);
+	__u32 flags = LB_ENGINEER, have;
+	bool changed = false;
+	int err = 0;
 
-	return err ? err : engineer_bit(g, uid, true);
+	if (bpf_map_lookup_elem(g->fd[M_ENGINEERS], &uid, &have) < 0) {
+		err = update(g, M_ENGINEERS, &uid, &flags);
+		changed = true;
+	}
+	if (!err)
+		err = engineer_bit(g, uid, true);
+	if (err < 0)
+		return err;
+	return changed || err ? subjects_forget(g) : 0;
 }
 
 int guard_engineer_del(struct guard *g, __u32 uid)
@@ -567,7 +686,7 @@ int guard_engineer_del(struct guard *g, __u32 uid)
 	/* the bit first: a uid is never in the bitmap but not in the hash */
 	int err = engineer_bit(g, uid, false);
 
-	if (err)
+	if (err < 0)
 		return err;
 	err = delete (g, M_ENGINEERS, &uid);
 	return err == -ENOENT ? 0 : err;
@@ -591,9 +710,12 @@ static int zones_changed(struct guard *g)
 	struct lb_config cfg = {0};
 	__u32 zero = 0;
 
+	int err;
+
 	bpf_map_lookup_elem(g->fd[M_CONFIG], &zero, &cfg);
 	cfg.zone_gen++;
-	return update(g, M_CONFIG, &zero, &cfg);
+	err = update(g, M_CONFIG, &zero, &cfg);
+	return err ? err : verdicts_changed(g);
 }
 
 /* The devices that hold a zone root, sorted, without repeats. */
@@ -774,6 +896,9 @@ int guard_zone_mark_links(struct guard *g, const char *root, __u32 zone, size_t 
 		mark.err = -errno;
 	if (marked)
 		*marked = mark.marked;
+	/* a marked file may now be in another zone than a cached verdict says */
+	if (!mark.err && mark.marked)
+		mark.err = verdicts_changed(g);
 	return mark.err;
 }
 
@@ -815,8 +940,9 @@ int guard_grant_put_ns(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 a
 {
 	struct lb_grant_key key = {.uid = uid, .zone = zone};
 	struct lb_grant val = {.id = id, .access = access, .expires_ns = expires_ns};
+	int err = update(g, M_GRANTS, &key, &val);
 
-	return update(g, M_GRANTS, &key, &val);
+	return err ? err : verdicts_changed(g);
 }
 
 int guard_grant_put(struct guard *g, __u32 uid, __u32 zone, __u64 id, __u32 access, time_t expires)
@@ -829,7 +955,9 @@ int guard_grant_del(struct guard *g, __u32 uid, __u32 zone)
 	struct lb_grant_key key = {.uid = uid, .zone = zone};
 	int err = delete (g, M_GRANTS, &key);
 
-	return err == -ENOENT ? 0 : err;
+	if (err && err != -ENOENT)
+		return err;
+	return verdicts_changed(g);
 }
 
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out)

@@ -30,6 +30,12 @@ int guard_set_config(struct guard *g, __u32 mode, __u32 agent_tgid, __u32 flags)
 int guard_get_config(struct guard *g, struct lb_config *cfg);
 int guard_engineer_add(struct guard *g, __u32 uid);
 int guard_engineer_del(struct guard *g, __u32 uid);
+/*
+ * Forgets every cached "not an engineer" (subjects cache) once no guard program
+ * that saw the old engineers set still runs; guard_engineer_add() does it.
+ * For whoever edits the engineers maps directly (the benchmark's scale fill).
+ */
+int guard_subjects_forget(struct guard *g);
 /* Removes every engineer not in @uids. */
 int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n);
 /* Protects the directory at @path (resolved to its dev and inode) as @zone. */
