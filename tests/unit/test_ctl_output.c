@@ -190,6 +190,18 @@ static void test_records(void)
 	       "control characters in a path are escaped; permissive events are marked");
 	json_decref(rec);
 
+	rec = load("{\"seq\":15,\"time\":\"2026-11-28T18:01:30.000Z\",\"source\":\"kernel\","
+		   "\"type\":\"access.allowed\",\"uid\":2001,\"user\":\"eng1\",\"zone\":\"acme\","
+		   "\"op\":\"open\",\"pid\":0,\"comm\":\"\",\"path\":\"/srv/customers/acme\","
+		   "\"request\":4,\"repeats\":true,\"count\":41}");
+	f = start();
+	ctl_print_record(f, rec);
+	is_str(finish(f),
+	       "#15 2026-11-28T18:01:30.000Z kernel access.allowed eng1 acme open "
+	       "/srv/customers/acme (41 more opens) request 4\n",
+	       "the guard's record of repeated opens shows its count, not a task");
+	json_decref(rec);
+
 	rec = load("{\"seq\":14,\"time\":\"2026-11-28T18:02:00.000Z\",\"source\":\"agent\","
 		   "\"type\":\"request.created\",\"uid\":2001,\"user\":\"eng1\",\"zone\":\"acme\","
 		   "\"request\":5,\"reason\":\"disk full on node 3\"}");

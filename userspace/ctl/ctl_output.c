@@ -304,7 +304,11 @@ void ctl_print_record(FILE *f, json_t *rec)
 		field(rec, "path", buf, sizeof(buf));
 		field(rec, "comm", comm, sizeof(comm));
 		field(rec, "pid", pid, sizeof(pid));
-		fprintf(f, " %s (%s, pid %s)", buf, comm, pid);
+		if (json_is_true(json_object_get(rec, "repeats"))) /* the guard's count, no task */
+			fprintf(f, " %s (%lld more opens)", buf,
+				(long long)json_integer_value(json_object_get(rec, "count")));
+		else
+			fprintf(f, " %s (%s, pid %s)", buf, comm, pid);
 	}
 	v = json_object_get(rec, "request");
 	if (v && !json_is_null(v)) {
