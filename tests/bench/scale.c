@@ -25,7 +25,7 @@
 #define STRIDE	 7919u /* prime: engineer e's k-th zone is (e + k * STRIDE) mod zones */
 
 struct maps {
-	int engineers, zones, grants;
+	int engineers, engineer_bits, zones, grants;
 };
 
 static int map_open(const char *name)
@@ -80,6 +80,22 @@ static int update_many(int fd, void *keys, size_t key_size, void *values, size_t
 	return 0;
 }
 
+/* The bitmap copy the guard reads for uids below LB_UID_BITS, as the loader keeps it. */
+static int set_engineer_bits(struct maps *m, __u32 first, __u32 n)
+{
+	for (__u32 uid = first; uid < first + n && uid < LB_UID_BITS; uid++) {
+		__u32 word = uid / 64;
+		__u64 bits = 0;
+
+		if (bpf_map_lookup_elem(m->engineer_bits, &word, &bits) < 0)
+			return -errno;
+		bits |= 1ULL << (uid % 64);
+		if (bpf_map_update_elem(m->engineer_bits, &word, &bits, BPF_ANY) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static int add_engineers(struct maps *m, long have, long want, __u32 *n_new)
 {
 	__u32 n = want > have ? want - have : 0, *keys, *values;
@@ -93,7 +109,10 @@ static int add_engineers(struct maps *m, long have, long want, __u32 *n_new)
 		keys[i] = UID_BASE + i;
 		values[i] = LB_ENGINEER;
 	}
-	err = update_many(m->engineers, keys, sizeof(*keys), values, sizeof(*values), n);
+	/* the bit first: a uid is never in the bitmap but not in the hash */
+	err = set_engineer_bits(m, UID_BASE, n);
+	if (!err)
+		err = update_many(m->engineers, keys, sizeof(*keys), values, sizeof(*values), n);
 	*n_new = n;
 out:
 	free(keys);
@@ -170,7 +189,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct maps m = {-1, -1, -1};
+	struct maps m = {-1, -1, -1, -1};
 	long want_eng, want_zones, want_grants, n_eng, n_zones, n_grants;
 	__u32 max_zone = 0, new_eng = 0, new_zones = 0;
 	int err;
@@ -183,9 +202,10 @@ int main(int argc, char **argv)
 	want_zones = atol(argv[3]);
 	want_grants = atol(argv[4]);
 	m.engineers = map_open("engineers");
+	m.engineer_bits = map_open("engineer_bits");
 	m.zones = map_open("zones");
 	m.grants = map_open("grants");
-	if (m.engineers < 0 || m.zones < 0 || m.grants < 0) {
+	if (m.engineers < 0 || m.engineer_bits < 0 || m.zones < 0 || m.grants < 0) {
 		fprintf(stderr, "scale: no pinned guard under %s: %s\n", LB_PIN_DIR,
 			strerror(errno));
 		return 1;
