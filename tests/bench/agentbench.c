@@ -358,7 +358,8 @@ static uint64_t agent_syncs(const struct fsync_bench *b)
 	return c->fsyncs + c->fdatasyncs;
 }
 
-static int outbox_pending(struct conn *c, long long *out)
+/* One integer of the agent's status: "outbox_pending", "events_lost". */
+static int status_int(struct conn *c, const char *key, long long *out)
 {
 	struct proto_req q;
 	struct proto_reply rep;
@@ -368,7 +369,7 @@ static int outbox_pending(struct conn *c, long long *out)
 	err = call(c, &q, &rep, NULL);
 	if (err)
 		return err;
-	*out = json_integer_value(json_object_get(rep.result, "outbox_pending"));
+	*out = json_integer_value(json_object_get(rep.result, key));
 	proto_reply_release(&rep);
 	return 0;
 }
@@ -384,7 +385,7 @@ static int outbox_drained(struct fsync_bench *b)
 	int err = 0;
 
 	for (int k = 0; k < OUTBOX_WAIT_S * 20 && !err; k++) {
-		err = outbox_pending(&b->admin, &pending);
+		err = status_int(&b->admin, "outbox_pending", &pending);
 		if (err || !pending)
 			return err;
 		usleep(50000);
@@ -514,21 +515,6 @@ static int wait_drained(void)
 	return err;
 }
 
-static int events_lost(struct conn *c, long long *out)
-{
-	struct proto_req q;
-	struct proto_reply rep;
-	int err;
-
-	proto_req_init(&q, CMD_STATUS);
-	err = call(c, &q, &rep, NULL);
-	if (err)
-		return err;
-	*out = json_integer_value(json_object_get(rep.result, "events_lost"));
-	proto_reply_release(&rep);
-	return 0;
-}
-
 static int bench_burst(long n, const char *path)
 {
 	long long lost0, lost1, stored = 0, lost_records = 0;
@@ -545,7 +531,7 @@ static int bench_burst(long n, const char *path)
 	err = conn_open(&root, 0, 0);
 	if (err)
 		return err;
-	err = events_lost(&root, &lost0);
+	err = status_int(&root, "events_lost", &lost0);
 	/* the agent closes idle clients: a connection held through the burst is gone after it */
 	conn_close(&root);
 	if (err)
@@ -581,7 +567,7 @@ static int bench_burst(long n, const char *path)
 	err = conn_open(&root, 0, 0);
 	if (err)
 		return err;
-	err = events_lost(&root, &lost1);
+	err = status_int(&root, "events_lost", &lost1);
 	if (err)
 		goto out;
 	proto_req_init(&q, CMD_AUDIT);
