@@ -26,8 +26,6 @@ struct redeem {
 	int n_keys;
 };
 
-#define REFUSE(reply, ...) (*(reply) = proto_reply_error(PROTO_E_NOT_PERMITTED, __VA_ARGS__))
-
 /* The approval statement @q carries, parsed into @rd->st; its zone configured here. */
 static int parse_approval(const struct cmd_ctx *x, const struct proto_req *q, struct redeem *rd,
 			  char **reply)
@@ -234,13 +232,7 @@ static int store_redeemed(const struct cmd_ctx *x, const struct caller *c,
 		err = store_statement_redeemed(x->st, rd->st.id, q->statement, r->id);
 	if (err)
 		return err;
-	rec = ctx_record(x, "request.created", r->uid, r->zone, r->id);
-	json_object_set_new(rec, "requester", json_string(r->requester));
-	json_object_set_new(rec, "access", json_string(access_name(r->access)));
-	json_object_set_new(rec, "reason", json_string(r->reason));
-	json_object_set_new(rec, "ticket", r->ticket[0] ? json_string(r->ticket) : json_null());
-	json_object_set_new(rec, "duration", json_integer(r->duration));
-	json_object_set_new(rec, "hosts", json_string(hosts));
+	rec = created_record(x, r, hosts);
 	json_object_set_new(rec, "statement_id", json_string(rd->st.id));
 	json_object_set_new(rec, "sent_by", json_string(ctx_user(x, c->uid)));
 	json_object_set_new(rec, "sent_by_uid", json_integer(c->uid));

@@ -15,8 +15,6 @@
 #include "store.h"
 #include "workflow.h"
 
-#define REFUSE(reply, ...) (*(reply) = proto_reply_error(PROTO_E_NOT_PERMITTED, __VA_ARGS__))
-
 /* The revocation @q carries and the key that signed it; -errno with *@reply set. */
 static int check_revocation(const struct cmd_ctx *x, const struct proto_req *q,
 			    struct statement *st, const struct named_key **k, char **reply)

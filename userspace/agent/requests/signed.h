@@ -25,6 +25,9 @@ char *cmd_statement(const struct cmd_ctx *x, const struct caller *c, const struc
 char *cmd_approve_signature(const struct cmd_ctx *x, const struct caller *c,
 			    const struct proto_req *q);
 
+/* *@reply = a not_permitted refusal: what every signed command answers when a check fails. */
+#define REFUSE(reply, ...) (*(reply) = proto_reply_error(PROTO_E_NOT_PERMITTED, __VA_ARGS__))
+
 /* Whose signatures count, and how refusals name the command. */
 struct signer_check {
 	const struct zone_cfg *zone; /* its approver_keys; hardware_keys_only */

@@ -196,6 +196,17 @@ static json_t *request_record(const struct cmd_ctx *x, const char *type, uint32_
 	return rec;
 }
 
+json_t *created_record(const struct cmd_ctx *x, const struct request *r, const char *hosts)
+{
+	json_t *rec = request_record(x, "request.created", r->uid, r);
+
+	json_object_set_new(rec, "reason", json_string(r->reason));
+	json_object_set_new(rec, "ticket", r->ticket[0] ? json_string(r->ticket) : json_null());
+	json_object_set_new(rec, "duration", json_integer(r->duration));
+	json_object_set_new(rec, "hosts", json_string(hosts));
+	return rec;
+}
+
 /* The request @act files for zone @z as @q asks, created @now. */
 static void request_fill(const struct cmd_ctx *x, const struct actor *act, const struct zone_ref *z,
 			 const struct proto_req *q, int64_t now, struct request *r)
@@ -224,11 +235,7 @@ static int request_store(const struct cmd_ctx *x, const struct zone_cfg *z, stru
 		err = store_request_set_hosts(x->st, r->id, hosts[0] ? hosts : x->host);
 	if (err)
 		return err;
-	rec = request_record(x, "request.created", r->uid, r);
-	json_object_set_new(rec, "reason", json_string(r->reason));
-	json_object_set_new(rec, "ticket", r->ticket[0] ? json_string(r->ticket) : json_null());
-	json_object_set_new(rec, "duration", json_integer(r->duration));
-	json_object_set_new(rec, "hosts", json_string(hosts[0] ? hosts : x->host));
+	rec = created_record(x, r, hosts[0] ? hosts : x->host);
 	err = ctx_append(x, rec);
 	if (!err)
 		err = tell_approvers(x, z, r, now);

@@ -13,6 +13,8 @@
 char *cmd_request(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
 /* approve, deny, revoke and cancel */
 char *cmd_decide(const struct cmd_ctx *x, const struct caller *c, const struct proto_req *q);
+/* Request @r's request.created record, covering the host patterns @hosts (NULL: no memory). */
+json_t *created_record(const struct cmd_ctx *x, const struct request *r, const char *hosts);
 /* An approval carried by a signature (signed.c): by the approver_keys name @name. */
 struct signed_by {
 	const char *name;
