@@ -13,21 +13,7 @@
 
 static char tmpdir[] = "/tmp/test_audit.XXXXXX";
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static struct store *fresh(const char *name)
-{
-	char path[256], err[512] = "";
-	struct store *s = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	if (store_open(path, &s, err, sizeof(err)))
-		printf("# store_open(%s): %s\n", path, err);
-	return s;
-}
+#include "tmpstore.h"
 
 static int sql(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -94,7 +80,7 @@ static void sha256_hex(const char *a, const char *b, char out[65])
 
 static void test_chain_verifies(void)
 {
-	struct store *s = fresh("chain.db");
+	struct store *s = tmp_store("chain.db");
 	char err[256] = "", want[65];
 	char *rec1, *hash1, *prev1, *rec2, *prev2, *hash2;
 	int64_t checked = -1, bad = -1, seq = 0;
@@ -163,7 +149,7 @@ static void test_chain_verifies(void)
 
 static void test_append_refuses_bad_records(void)
 {
-	struct store *s = fresh("bad.db");
+	struct store *s = tmp_store("bad.db");
 	json_t *rec;
 
 	rec = json_pack("{s:s}", "type", "x.y");
@@ -199,7 +185,7 @@ static void expect_bad(struct store *s, int64_t want_seq, const char *want_msg, 
 
 static void test_edit_caught(void)
 {
-	struct store *s = fresh("edit.db");
+	struct store *s = tmp_store("edit.db");
 
 	append_n(s, 40, "request.created");
 	sql(s, "UPDATE audit SET record = replace(record, '\"user\":\"eng1\"', '\"user\":\"eng2\"')"
@@ -210,7 +196,7 @@ static void test_edit_caught(void)
 
 static void test_delete_caught(void)
 {
-	struct store *s = fresh("delete.db");
+	struct store *s = tmp_store("delete.db");
 
 	append_n(s, 40, "request.created");
 	sql(s, "DELETE FROM audit WHERE seq = 18");
@@ -224,7 +210,7 @@ static void test_delete_caught(void)
 
 static void test_hash_change_caught(void)
 {
-	struct store *s = fresh("hash.db");
+	struct store *s = tmp_store("hash.db");
 
 	append_n(s, 40, "request.created");
 	sql(s, "UPDATE audit SET hash = "
@@ -236,7 +222,7 @@ static void test_hash_change_caught(void)
 
 static void test_relinked_forgery_caught(void)
 {
-	struct store *s = fresh("forge.db");
+	struct store *s = tmp_store("forge.db");
 	char *prev, *rec, *fake, want[65];
 
 	append_n(s, 10, "request.created");
@@ -284,7 +270,7 @@ static int walk_fn(json_t *rec, void *ctx)
 
 static void test_foreach(void)
 {
-	struct store *s = fresh("walk.db");
+	struct store *s = tmp_store("walk.db");
 	struct walk w = {0};
 	char ts[TIME_BUF];
 	int64_t base = 1795888800; /* 2026-11-28T18:00:00Z */
@@ -355,7 +341,7 @@ static void test_old_trail(void)
 {
 	static const char *const times[] = {"2026-11-28T18:00:00.250Z", "2026-11-28T19:00:00+01:00",
 					    "2026-11-28T18:00:01Z"};
-	struct store *old = fresh("old.db"), *now = fresh("now.db");
+	struct store *old = tmp_store("old.db"), *now = tmp_store("now.db");
 	char err[256] = "";
 	int64_t bad = 0;
 
@@ -386,7 +372,7 @@ static void test_old_trail(void)
 
 static void test_rollback_reloads_head(void)
 {
-	struct store *s = fresh("rollback.db"), *other;
+	struct store *s = tmp_store("rollback.db"), *other;
 	char path[256], err[256] = "";
 	int64_t seq = 0;
 	json_t *rec;
@@ -429,7 +415,7 @@ static double since(const struct timespec *a)
 /* Timed, never asserted on time: the build machines are shared and noisy. */
 static void test_throughput(void)
 {
-	struct store *s = fresh("speed.db");
+	struct store *s = tmp_store("speed.db");
 	const int n = 200000;
 	struct timespec a;
 	double t_append, t_commit, t_verify;
@@ -481,6 +467,6 @@ int main(void)
 	test_old_trail();
 	test_rollback_reloads_head();
 	test_throughput();
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove();
 	return done_testing();
 }

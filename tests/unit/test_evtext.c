@@ -17,6 +17,9 @@
 #define EVENTS 3000
 
 static char tmpdir[] = "/tmp/test_evtext.XXXXXX";
+
+#include "tmpstore.h"
+
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
 
 static unsigned rnd(unsigned n)
@@ -25,22 +28,6 @@ static unsigned rnd(unsigned n)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (unsigned)(rng % n);
-}
-
-static struct store *open_store(const char *name)
-{
-	char path[256], err[512] = "";
-	struct store *s = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	if (store_open(path, &s, err, sizeof(err)))
-		printf("# store_open(%s): %s\n", path, err);
-	return s;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 /* Bytes as the kernel may hand them: ASCII, controls, quotes, UTF-8 good and bad. */
@@ -217,14 +204,14 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	a = open_store("object.db");
-	b = open_store("text.db");
+	a = tmp_store("object.db");
+	b = tmp_store("text.db");
 	ok(a && b, "two stores");
 	if (a && b)
 		test_text_is_the_objects_canonical_form(a, b);
 	test_bad_name_fails_both_ways();
 	store_close(a);
 	store_close(b);
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove();
 	return done_testing();
 }

@@ -13,6 +13,9 @@
 #include "store.h"
 
 static char tmpdir[] = "/tmp/test_store_sync.XXXXXX";
+
+#include "tmpstore.h"
+
 static sqlite3_vfs *real_vfs;
 static int syncs; /* xSync calls on any file */
 
@@ -148,22 +151,6 @@ static void install_vfs(void)
 	sqlite3_vfs_register(&counting_vfs, 1);
 }
 
-static struct store *open_store(const char *name)
-{
-	char path[256], err[512] = "";
-	struct store *s = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	if (store_open(path, &s, err, sizeof(err)))
-		printf("# store_open(%s): %s\n", path, err);
-	return s;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 /* A command's commit: a state change and its audit record, in one transaction. */
 static int command(struct store *s, int i)
 {
@@ -275,7 +262,7 @@ int main(void)
 		return 1;
 	}
 	install_vfs();
-	s = open_store("sync.db");
+	s = tmp_store("sync.db");
 	ok(s != NULL, "store opened through the counting VFS");
 	if (s) {
 		test_command_commit_syncs_once(s);
@@ -285,6 +272,6 @@ int main(void)
 		test_checkpoint_restarts_wal_itself(s);
 		store_close(s);
 	}
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove();
 	return done_testing();
 }
