@@ -40,9 +40,7 @@ int BPF_PROG(lb_unix_stream_connect, struct sock *sock, struct sock *other, stru
 	task = bpf_get_current_task_btf();
 	p->uid = task->cred->uid.val;
 	p->euid = task->cred->euid.val;
-	p->loginuid = LB_UID_UNSET;
-	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
-		p->loginuid = task->loginuid.val;
+	p->loginuid = task_loginuid(task);
 	p->tgid = bpf_get_current_pid_tgid() >> 32;
 	p->engineer = LB_UID_UNSET;
 	p->flags = LB_PEER_SET;

@@ -489,12 +489,10 @@ int BPF_PROG(lb_ptrace_traceme, struct task_struct *parent, int ret)
 {
 	struct task_struct *self = bpf_get_current_task_btf();
 	const struct cred *cred = parent->cred;
-	struct subject s = {.uid = cred->uid.val, .loginuid = LB_UID_UNSET};
+	struct subject s = {.uid = cred->uid.val, .loginuid = task_loginuid(parent)};
 
 	if (ret)
 		return ret;
-	if (bpf_core_field_exists(parent->loginuid))
-		s.loginuid = parent->loginuid.val;
 	if (!is_engineer(s.uid) && !is_engineer(s.loginuid) && !is_engineer(cred->euid.val))
 		return 0;
 	if (!is_agent(self) && same_identity(self, &s))

@@ -85,6 +85,22 @@ static __always_inline struct lb_subject_slot *subject_slot(const struct cred *c
 	return (struct lb_subject_slot *)((char *)caches.subjects.slot + off);
 }
 
+/* Whether @cred with login uid @login is in the subjects cache: known to be no engineer. */
+static __always_inline bool subject_cached(const struct cred *cred, __u32 login)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+
+	return slot->cred == (__u64)cred && slot->loginuid == login;
+}
+
+/* @task's login uid; LB_UID_UNSET when it has none or the kernel keeps none. */
+static __always_inline __u32 task_loginuid(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
+		return task->loginuid.val;
+	return LB_UID_UNSET;
+}
+
 /*
  * The full check, when the subjects cache has no answer. A task is an engineer
  * if its uid, euid, fsuid or loginuid is one; su, sudo and setuid binaries
@@ -135,14 +151,8 @@ none:
 static __always_inline bool subject_none(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	__u32 login = LB_UID_UNSET;
-	struct lb_subject_slot *slot;
 
-	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
-		login = task->loginuid.val;
-	slot = subject_slot(cred);
-	return slot->cred == (__u64)cred && slot->loginuid == login;
+	return subject_cached(task->cred, task_loginuid(task));
 }
 
 /* Is the current task an engineer? The fast path first, then the full check. */
@@ -150,13 +160,9 @@ static __always_inline bool subject_get(struct subject *s)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
-	__u32 login = LB_UID_UNSET;
-	struct lb_subject_slot *slot;
+	__u32 login = task_loginuid(task);
 
-	if (bpf_core_field_exists(task->loginuid)) /* CONFIG_AUDITSYSCALL */
-		login = task->loginuid.val;
-	slot = subject_slot(cred);
-	if (slot->cred == (__u64)cred && slot->loginuid == login)
+	if (subject_cached(cred, login))
 		return false;
 	return subject_lookup(s, cred, login);
 }
@@ -165,11 +171,9 @@ static __always_inline bool subject_get(struct subject *s)
 static __always_inline bool same_identity(struct task_struct *task, struct subject *s)
 {
 	const struct cred *cred = task->cred;
-	__u32 login = LB_UID_UNSET;
 
-	if (bpf_core_field_exists(task->loginuid))
-		login = task->loginuid.val;
-	return cred->uid.val == s->uid && cred->euid.val == s->uid && login == s->loginuid;
+	return cred->uid.val == s->uid && cred->euid.val == s->uid &&
+	       task_loginuid(task) == s->loginuid;
 }
 
 static __always_inline bool zoned_fs(struct dentry *dentry)
