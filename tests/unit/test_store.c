@@ -152,6 +152,65 @@ static void test_reopen_keeps_data(void)
 	store_close(s);
 }
 
+/* Copies @from to @to, cut at @len bytes (-1: whole). */
+static int copy_file(const char *from, const char *to, off_t len)
+{
+	size_t n;
+	char *buf = slurp(from, &n);
+	FILE *f = fopen(to, "wb");
+	int rc = buf && f && fwrite(buf, 1, len < 0 || (size_t)len > n ? n : (size_t)len, f) ? 0
+											     : -1;
+
+	if (f && fclose(f))
+		rc = -1;
+	free(buf);
+	return rc;
+}
+
+/*
+ * The WAL gets its blocks at open (commits then write it in place), and the
+ * zeros never cost a commit: a crash copy cut right after its last frame, as a
+ * WAL that had never been reserved would be, opens with every commit in it.
+ */
+static void test_wal_reserved_keeps_commits(void)
+{
+	const char *path = tmppath("crash.db"), *copy = tmppath("crash-copy.db");
+	struct store *s = open_ok(path);
+	struct request r, got;
+	struct stat st;
+	int frames;
+
+	if (!s)
+		return;
+	ok(!stat(tmppath("crash.db-wal"), &st) && st.st_size >= 1000 * 4096,
+	   "open reserves the WAL's space (%lld bytes)", (long long)st.st_size);
+	make_request(&r, "acme", 2001);
+	is_int(store_request_insert(s, &r), 0, "a request committed into the WAL");
+	frames = store_wal_pages(s);
+	ok(frames > 0, "the commit is in the WAL (%d frames), not yet in the database", frames);
+	/* 32-byte WAL header, then a 24-byte header and a 4 KiB page per frame */
+	ok(!copy_file(path, copy, -1) &&
+		   !copy_file(tmppath("crash.db-wal"), tmppath("crash-copy.db-wal"),
+			      32 + (off_t)frames * (24 + 4096)),
+	   "copy the database as a crash leaves it");
+	store_close(s);
+	s = open_ok(copy);
+	ok(s != NULL, "the crash copy opens");
+	if (!s)
+		return;
+	is_int(store_request_get(s, r.id, &got), 0,
+	       "the request committed before the crash is there");
+	is_str(got.reason, r.reason, "with its reason");
+	ok(!stat(tmppath("crash-copy.db-wal"), &st) && st.st_size >= 1000 * 4096,
+	   "its WAL is reserved again");
+	/* closing checkpoints the WAL as the file has it: a fresh open reads what it copied */
+	store_close(s);
+	s = open_ok(copy);
+	ok(s && !store_request_get(s, r.id, &got) && !strcmp(got.reason, r.reason),
+	   "and is still there once the WAL was copied back");
+	store_close(s);
+}
+
 /* The v1 schema exactly as the first release wrote it. */
 static const char v1_sql[] =
 	"CREATE TABLE schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);"
@@ -637,6 +696,7 @@ int main(void)
 	umask(022);
 	test_open_creates_private_dir_and_file();
 	test_reopen_keeps_data();
+	test_wal_reserved_keeps_commits();
 	test_migrates_older_schema();
 	test_newer_schema_refused();
 	test_non_database_refused();

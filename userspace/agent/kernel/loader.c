@@ -67,6 +67,7 @@ struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
 	int fd[M_NR];
 	int caches_fd;
+	struct lb_caches *caches; /* caches_fd mapped, on first use */
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -399,6 +400,8 @@ void guard_close(struct guard *g)
 {
 	if (!g)
 		return;
+	if (g->caches)
+		munmap(g->caches, sizeof(*g->caches));
 	if (g->skel) {
 		guard_bpf__destroy(g->skel);
 	} else {
@@ -589,13 +592,23 @@ static int wait_for_programs(void)
 	return err;
 }
 
-/* The guard's caches, mapped (struct lb_caches): NULL with errno set on failure. */
+/*
+ * The guard's caches, mapped once for the guard's life (every grant change
+ * writes to them, and a mapping costs more than the change): NULL with errno
+ * set on failure.
+ */
 static struct lb_caches *caches_map(struct guard *g)
 {
-	void *c = mmap(NULL, sizeof(struct lb_caches), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       g->caches_fd, 0);
+	void *c;
 
-	return c == MAP_FAILED ? NULL : c;
+	if (g->caches)
+		return g->caches;
+	c = mmap(NULL, sizeof(struct lb_caches), PROT_READ | PROT_WRITE, MAP_SHARED, g->caches_fd,
+		 0);
+	if (c == MAP_FAILED)
+		return NULL;
+	g->caches = c;
+	return c;
 }
 
 /*
@@ -616,7 +629,6 @@ static int subjects_forget(struct guard *g)
 		return -errno;
 	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++)
 		__atomic_store_n(&c->subjects.slot[i].cred, 0, __ATOMIC_RELAXED);
-	munmap(c, sizeof(*c));
 	return 0;
 }
 
@@ -632,7 +644,6 @@ static int verdicts_changed(struct guard *g)
 	if (!c)
 		return -errno;
 	__atomic_add_fetch(&c->verdicts.gen, 1, __ATOMIC_SEQ_CST);
-	munmap(c, sizeof(*c));
 	return 0;
 }
 

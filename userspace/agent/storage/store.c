@@ -404,6 +404,39 @@ out:
 	return rc;
 }
 
+/*
+ * The WAL written in place: SQLite appends each commit's frames to the WAL,
+ * and an fdatasync of a file that grew must also commit the filesystem's
+ * journal (the new size, the new blocks), several times one data sync.
+ * Zeros past the WAL's end give the first WAL_RESERVE bytes their blocks
+ * once; SQLite reads frames only up to the first bad checksum, so zeros are
+ * an end of log, as the old frames it leaves past a restarted WAL's end are.
+ */
+#define WAL_RESERVE (CKPT_PAGES * 4096 + 65536)
+
+static int wal_reserve(const char *path)
+{
+	static const char zeros[65536];
+	char wal[PATH_MAX];
+	struct stat sb;
+	int fd, rc = 0;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+		return -ENAMETOOLONG;
+	fd = open(wal, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0)
+		rc = -errno;
+	for (off_t at = sb.st_size; !rc && at < WAL_RESERVE; at += sizeof(zeros))
+		if (pwrite(fd, zeros, sizeof(zeros), at) != (ssize_t)sizeof(zeros))
+			rc = -EIO;
+	if (!rc && sb.st_size < WAL_RESERVE && fdatasync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /* Settings that only hold for this connection, or need to be asked for each time. */
 static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
@@ -419,6 +452,10 @@ static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
 		rc = exec_sql(db, "PRAGMA synchronous = FULL");
 	if (!rc)
 		rc = exec_sql(db, "PRAGMA foreign_keys = ON");
+	if (!rc && (rc = wal_reserve(path))) {
+		seterr(err, errlen, "%s-wal: cannot reserve its space: %s", path, strerror(-rc));
+		return rc;
+	}
 	if (rc) {
 		seterr(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
 		return store_sqlite_errno(rc);
