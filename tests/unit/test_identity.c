@@ -91,6 +91,29 @@ static void test_matches_users_and_primary_group(void)
 	}
 }
 
+/* One lookup, several lists: the same answers as id_matches() for each. */
+static void test_user_looked_up_once(void)
+{
+	char *root_group[] = {"root"}, *no_group[] = {NO_SUCH_GROUP}, *root_user[] = {"root"};
+	struct principals by_group = {.groups = root_group, .n_groups = 1};
+	struct principals unknown_group = {.groups = no_group, .n_groups = 1};
+	struct principals by_user = {.users = root_user, .n_users = 1};
+	uint32_t nouid = unused_uid();
+	struct id_user u;
+
+	is_int(id_user_get(0, &u), 0, "root looked up");
+	ok(u.known && u.name && !strcmp(u.name, "root") && u.primary == 0, "root's entry");
+	ok(id_user_in(&u, &by_group) && id_user_in(&u, &by_user) && !id_user_in(&u, &unknown_group),
+	   "root is in groups [root] and users [root], not in an unknown group");
+	id_user_free(&u);
+	if (nouid) {
+		is_int(id_user_get(nouid, &u), 0, "an unknown uid looks up to nobody");
+		ok(!u.known && !id_user_in(&u, &by_group) && !id_user_in(&u, &by_user),
+		   "in no group, and not root by name");
+		id_user_free(&u);
+	}
+}
+
 /* Another user than root, with a different uid, or NULL. */
 static struct passwd *other_user(void)
 {
@@ -235,6 +258,7 @@ int main(void)
 	test_user_uid();
 	test_matches_users_and_primary_group();
 	test_matches_other_user();
+	test_user_looked_up_once();
 	test_supplementary_groups();
 	test_resolve();
 	return done_testing();

@@ -123,36 +123,76 @@ static gid_t *user_groups(const char *name, gid_t primary, int *n)
 	return NULL;
 }
 
-bool id_matches(uint32_t uid, const struct principals *p)
+int id_user_get(uint32_t uid, struct id_user *u)
 {
-	struct passwd pw, other;
+	struct passwd pw;
+	char *buf = NULL;
+	int err;
+
+	memset(u, 0, sizeof(*u));
+	u->uid = uid;
+	err = pw_by_uid(uid, &pw, &buf);
+	if (!err) {
+		u->known = true;
+		u->primary = pw.pw_gid;
+		u->name = strdup(pw.pw_name);
+		err = u->name ? 0 : -ENOMEM;
+		if (u->name)
+			u->gids = user_groups(u->name, pw.pw_gid, &u->n_gids);
+	}
+	free(buf);
+	if (err == -ENOENT)
+		err = 0; /* no such user: a member of nothing, listed by name under no uid */
+	return err;
+}
+
+void id_user_free(struct id_user *u)
+{
+	free(u->name);
+	free(u->gids);
+	u->name = NULL;
+	u->gids = NULL;
+}
+
+/* Whether @u is in group @gr (primary or supplementary). */
+static bool in_group(const struct id_user *u, const struct group *gr)
+{
+	if (gr->gr_gid == u->primary)
+		return true;
+	for (int j = 0; u->gids && j < u->n_gids; j++)
+		if (u->gids[j] == gr->gr_gid)
+			return true;
+	/* getgrouplist failed (e.g. out of memory): fall back to the member list */
+	for (char **m = gr->gr_mem; !u->gids && m && *m; m++)
+		if (!strcmp(*m, u->name))
+			return true;
+	return false;
+}
+
+bool id_user_in(const struct id_user *u, const struct principals *p)
+{
+	struct passwd other;
 	struct group gr;
-	char *pwbuf = NULL, *buf = NULL;
-	gid_t *gids = NULL;
-	int n_gids = 0;
+	char *buf = NULL;
 	bool found = false;
 
 	/* by uid, so a user listed under another name for the same uid still matches */
 	for (size_t i = 0; !found && i < p->n_users; i++)
-		found = pw_by_name(p->users[i], &other, &buf) == 0 && other.pw_uid == uid;
-	if (found || !p->n_groups || pw_by_uid(uid, &pw, &pwbuf))
-		goto out;
-	gids = user_groups(pw.pw_name, pw.pw_gid, &n_gids);
-	for (size_t i = 0; !found && i < p->n_groups; i++) {
-		if (gr_by_name(p->groups[i], &gr, &buf))
-			continue;
-		if (gr.gr_gid == pw.pw_gid)
-			found = true;
-		for (int j = 0; !found && gids && j < n_gids; j++)
-			found = gids[j] == gr.gr_gid;
-		/* getgrouplist failed (e.g. out of memory): fall back to the member list */
-		for (char **m = gr.gr_mem; !found && !gids && m && *m; m++)
-			found = !strcmp(*m, pw.pw_name);
-	}
-out:
-	free(gids);
-	free(pwbuf);
+		found = pw_by_name(p->users[i], &other, &buf) == 0 && other.pw_uid == u->uid;
+	for (size_t i = 0; !found && u->known && i < p->n_groups; i++)
+		found = gr_by_name(p->groups[i], &gr, &buf) == 0 && in_group(u, &gr);
 	free(buf);
+	return found;
+}
+
+bool id_matches(uint32_t uid, const struct principals *p)
+{
+	struct id_user u;
+	bool found;
+
+	id_user_get(uid, &u); /* NSS failing: no group matches, a listed name still may */
+	found = id_user_in(&u, p);
+	id_user_free(&u);
 	return found;
 }
 

@@ -43,31 +43,35 @@ uint32_t ctx_engineer_identity(const struct cmd_ctx *x, const struct caller *c)
 	return c->uid;
 }
 
-/* An engineer by the guard's record at connect time, by uid or by login uid. */
-static bool is_engineer(const struct cmd_ctx *x, const struct caller *c)
-{
-	return c->engineer || id_matches(c->uid, &x->cfg->engineers) ||
-	       (c->loginuid != LB_UID_UNSET && id_matches(c->loginuid, &x->cfg->engineers));
-}
-
 /*
  * Roles come from who connected, as the guard recorded it then: a caller with
  * no record is anyone (list and status, nothing of their own), and an engineer
- * is never an approver nor security, whatever the group database says.
+ * is never an approver nor security, whatever the group database says. The
+ * caller's passwd entry and groups are looked up once for all the roles.
  */
 void ctx_actor(const struct cmd_ctx *x, const struct caller *c, const char *zone, struct actor *out)
 {
 	const struct zone_ref *z = zone ? ctx_zone_by_name(x, zone) : NULL;
+	bool login_eng = false, other_login = c->loginuid != LB_UID_UNSET && c->loginuid != c->uid;
+	struct id_user u, login;
 
 	memset(out, 0, sizeof(*out));
 	out->uid = LB_UID_UNSET; /* nobody's requests */
 	if (!c->known)
 		return;
-	out->uid = ctx_engineer_identity(x, c);
+	id_user_get(c->uid, &u); /* NSS failing: no group matches (id_matches()) */
+	if (other_login) {
+		id_user_get(c->loginuid, &login);
+		login_eng = id_user_in(&login, &x->cfg->engineers);
+		id_user_free(&login);
+	}
+	/* a login uid equal to uid keys the same grants: only another one is looked up */
+	out->uid = login_eng ? c->loginuid : c->uid;
+	out->engineer = c->engineer || login_eng || id_user_in(&u, &x->cfg->engineers);
 	out->root = c->uid == 0;
-	out->engineer = is_engineer(x, c);
-	out->security = !out->engineer && id_matches(c->uid, &x->cfg->security);
-	out->approver = !out->engineer && z && id_matches(c->uid, &z->cfg->approvers);
+	out->security = !out->engineer && id_user_in(&u, &x->cfg->security);
+	out->approver = !out->engineer && z && id_user_in(&u, &z->cfg->approvers);
+	id_user_free(&u);
 }
 
 int ctx_begin(const struct cmd_ctx *x)
