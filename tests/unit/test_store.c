@@ -496,6 +496,46 @@ static void test_requests_of(struct store *s)
 	c.n = 0;
 	store_requests_of(s, 2103, "acme", ~0u, collect_req, &c);
 	is_int(c.n, 0, "none for an engineer with none");
+	r[3].state = REQ_REVOKED;
+	store_request_update(s, &r[3]);
+	c.n = 0;
+	store_requests_of(s, 2101, "acme", (1u << REQ_PENDING) | (1u << REQ_APPROVED), collect_req,
+			  &c);
+	ok(c.n == 2 && c.ids[0] == r[0].id && c.ids[1] == r[4].id,
+	   "the live ones: pending and approved, not the revoked one, in order (%d)", c.n);
+}
+
+/* Whether SQLite plans @sql (a live walk) on the live rows' index, not every row. */
+static bool plans_on_live_index(struct store *s, const char *sql)
+{
+	char q[1024];
+	sqlite3_stmt *st;
+	bool found = false;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL))
+		return false;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		found |= strstr((const char *)sqlite3_column_text(st, 3), "requests_live") != NULL;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/*
+ * Expiry (each tick), status and grant_sync (each decision) walk the live
+ * requests only: an index holds those, so years of history cost them nothing.
+ */
+static void test_live_walks_use_index(struct store *s)
+{
+	ok(plans_on_live_index(s, "SELECT id FROM requests INDEXED BY requests_live"
+				  " WHERE state IN ('pending', 'approved') ORDER BY id"),
+	   "the live walk reads the live rows' index");
+	ok(plans_on_live_index(
+		   s, "SELECT id FROM requests INDEXED BY requests_live WHERE uid = 1"
+		      " AND zone = 'acme' AND state IN ('pending', 'approved') ORDER BY id"),
+	   "one engineer's live walk in one zone too");
+	ok(!plans_on_live_index(s, "SELECT id FROM requests ORDER BY id"),
+	   "a walk of every state does not (the check can tell)");
 }
 
 static void test_bad_rows_rejected(struct store *s)
@@ -707,6 +747,7 @@ int main(void)
 	if (s) {
 		test_requests(s);
 		test_requests_of(s);
+		test_live_walks_use_index(s);
 		test_bad_rows_rejected(s);
 		test_decisions(s);
 		test_outbox(s);

@@ -103,7 +103,19 @@ static const char *const schema_v4[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+/*
+ * the requests still live, pending or approved: what expiry (each tick), status and
+ * grant_sync (each decision) walk, so their cost follows the live requests, not
+ * the years of history behind them
+ */
+static const char *const schema_v5[] = {
+	"DROP INDEX requests_engineer_zone",
+	"CREATE INDEX requests_live ON requests (uid, zone) WHERE state IN ('pending', 'approved')",
+	NULL,
+};
+
+static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4,
+						schema_v5};
 
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
 	       "STORE_SCHEMA_VERSION must count the migrations");
@@ -133,9 +145,22 @@ static const char SQL_REQ_UPDATE[] =
 	" approvals = ?6 WHERE id = ?1";
 /* every row, filtered after validation: a row with an unknown state must not hide */
 static const char SQL_REQ_FOREACH[] = "SELECT " REQ_COLS " FROM requests ORDER BY id";
-/* one engineer's rows in one zone (requests_engineer_zone), filtered the same way */
+/*
+ * The live rows only (requests_live), for walks that want no other state: a row
+ * whose state is not a live one's, even garbage, is no grant and nothing to
+ * expire. The term matches the index's own, as SQLite needs to use it, and the
+ * walk of every live row names the index (by rowid would read every row).
+ */
+#define LIVE_STATES "state IN ('pending', 'approved')"
+static const char SQL_REQ_LIVE[] = "SELECT " REQ_COLS " FROM requests INDEXED BY requests_live"
+				   " WHERE " LIVE_STATES " ORDER BY id";
+/* one engineer's rows in one zone, filtered as SQL_REQ_FOREACH's */
 static const char SQL_REQ_OF[] =
 	"SELECT " REQ_COLS " FROM requests WHERE uid = ?1 AND zone = ?2 ORDER BY id";
+static const char SQL_REQ_OF_LIVE[] =
+	"SELECT " REQ_COLS " FROM requests INDEXED BY requests_live"
+	" WHERE uid = ?1 AND zone = ?2 AND " LIVE_STATES " ORDER BY id";
+#define LIVE_MASK ((1u << REQ_PENDING) | (1u << REQ_APPROVED))
 
 static const char SQL_DEC_ADD[] = "INSERT INTO decisions (request, kind, uid, user, comment, at)"
 				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -1025,13 +1050,15 @@ out:
 
 int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx)
 {
-	return requests_walk(s, SQL_REQ_FOREACH, 0, NULL, state_mask, fn, ctx);
+	return requests_walk(s, state_mask & ~LIVE_MASK ? SQL_REQ_FOREACH : SQL_REQ_LIVE, 0, NULL,
+			     state_mask, fn, ctx);
 }
 
 int store_requests_of(struct store *s, uint32_t uid, const char *zone, unsigned state_mask,
 		      store_request_fn fn, void *ctx)
 {
-	return requests_walk(s, SQL_REQ_OF, uid, zone, state_mask, fn, ctx);
+	return requests_walk(s, state_mask & ~LIVE_MASK ? SQL_REQ_OF : SQL_REQ_OF_LIVE, uid, zone,
+			     state_mask, fn, ctx);
 }
 
 int store_decision_add(struct store *s, const struct decision *d)

@@ -10,7 +10,7 @@
 #include "model.h"
 
 /* Schema version this build writes; a database with a newer one is refused. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -46,6 +46,8 @@ int store_request_hosts(struct store *s, int64_t id, char *buf, size_t size);
 /*
  * Walks requests whose state bit (1u << state) is in state_mask, ordered by id.
  * A non-zero return from fn stops the walk and is returned; a bad row is -EBADMSG.
+ * A mask of live states only (pending, approved) walks an index of those rows,
+ * so its cost does not grow with the history.
  */
 typedef int (*store_request_fn)(const struct request *r, void *ctx);
 int store_requests_foreach(struct store *s, unsigned state_mask, store_request_fn fn, void *ctx);
