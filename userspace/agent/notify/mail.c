@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include "duration.h"
 #include "mail.h"
 #include "timefmt.h"
@@ -144,19 +144,30 @@ static void put_date(FILE *f, int64_t now)
 		months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/*
+ * A Message-ID part unique across hosts and restarts: a random salt drawn once
+ * per process, plus a counter (RAND_bytes for each mail cost more than the
+ * rest of the mail); pid and time if the kernel has no randomness yet.
+ */
+static unsigned long long message_id_part(void)
+{
+	static unsigned long long salt, counter;
+	static bool salted;
+
+	if (!salted) {
+		salted = getrandom(&salt, sizeof(salt), GRND_NONBLOCK) == (ssize_t)sizeof(salt);
+		if (!salted)
+			salt = (unsigned long long)getpid() << 32 ^ (unsigned long long)time(NULL);
+	}
+	return salt + ++counter;
+}
+
 static void put_message_id(FILE *f, const char *from, int64_t request_id, int64_t now)
 {
-	static unsigned int counter;
-	unsigned char rnd[8];
-	unsigned long long r = 0;
+	unsigned long long r = message_id_part();
 	const char *dom;
 	size_t dlen;
 
-	/* random for uniqueness across hosts and restarts; pid+counter if RAND_bytes fails */
-	if (RAND_bytes(rnd, sizeof(rnd)) == 1)
-		memcpy(&r, rnd, sizeof(r));
-	else
-		r = (unsigned long long)getpid() << 32 | ++counter;
 	dom = addr_domain(from, &dlen);
 	if (!dom || !domain_ok(dom, dlen)) {
 		dom = "localhost";
