@@ -260,7 +260,7 @@ static void put_body(FILE *f, const char *body)
 				end_line(f, out, last);
 				out = 0;
 			}
-			fputc(*p, f);
+			putc_unlocked(*p, f); /* a memstream of our own: no other thread */
 			last = *p;
 			out++;
 		}
