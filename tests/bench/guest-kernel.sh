@@ -178,7 +178,9 @@ for db in ext4 tmpfs; do
 		i=$((i + 1))
 		usleep 100000
 	done
-	agentbench rtt 10 $ACME/data.txt | sed "s/^agent rtt /agent rtt_icount_$db /" ||
+	sync=
+	[ $db = ext4 ] && sync=/srv/lockbox/fdatasync.bench
+	agentbench rtt 10 $ACME/data.txt $sync | sed "s/^agent rtt /agent rtt_icount_$db /" ||
 		echo "error agent-icount $db"
 	kill $agent
 	wait $agent

@@ -480,6 +480,18 @@ static void icount_figures(json_t *a, json_t *out)
 			       spread(json_object_get(rt, "approve_us")), "approve_over_status",
 			       median_of(json_object_get(rt, "approve_us"), NULL, NULL) /
 				       median_of(json_object_get(rt, "status_us"), NULL, NULL));
+		/* ext4: the same disk's 4 KiB fdatasync, in the same guest time */
+		if (json_object_get(rt, "fdatasync_4k_us")) {
+			double fs = median_of(json_object_get(rt, "fdatasync_4k_us"), NULL, NULL);
+
+			json_object_set_new(ic, "fdatasync_4k_us",
+					    spread(json_object_get(rt, "fdatasync_4k_us")));
+			json_object_set_new(
+				ic, "approve_over_status_plus_sync",
+				json_real(median_of(json_object_get(rt, "approve_us"), NULL, NULL) /
+					  (median_of(json_object_get(rt, "status_us"), NULL, NULL) +
+					   1.2 * fs)));
+		}
 		snprintf(key, sizeof(key), "icount_%s", db);
 		json_object_set_new(out, key, ic);
 	}
@@ -812,6 +824,11 @@ static void print_kernel(const char *label, json_t *kr)
 				       num(json_object_get(ic, "status_us"), "median") / 1000,
 				       num(json_object_get(ic, "approve_us"), "median") / 1000,
 				       num(ic, "approve_over_status"));
+			if (ic && json_object_get(ic, "fdatasync_4k_us"))
+				printf("      4 KiB fdatasync %.3f ms: approve / (status + 1.2 x "
+				       "fdatasync) = %.2f\n",
+				       num(json_object_get(ic, "fdatasync_4k_us"), "median") / 1000,
+				       num(ic, "approve_over_status_plus_sync"));
 		}
 		if (api)
 			printf("    API: %.1f requests/s, %.1f approvals/s, %.1f lists/s (%.0f "
