@@ -116,6 +116,39 @@ lockbox_cases() {
 	stats $p.deep lb_ $ENG1 $DEEP
 }
 
+# uptime_cs: the guest clock in hundredths of a second
+uptime_cs() {
+	local u rest
+	read -r u rest </proc/uptime
+	echo "${u%.*}${u#*.}" # two decimals
+}
+
+# agent_scale: lockboxd's start on the scale maps, and its memory after a few commands
+agent_scale() {
+	local t0 t1 i=0 agent
+	mkdir -p /tmp/lockbox-scale
+	sed 's#"/var/lib/lockbox/lockbox.db"#"/tmp/lockbox-scale/lockbox.db"#' \
+		/etc/lockbox/lockbox.json >/etc/lockbox/scale.json
+	t0=$(uptime_cs)
+	lockboxd --foreground --config /etc/lockbox/scale.json </dev/null \
+		>/var/log/lockboxd-scale.log 2>&1 &
+	agent=$!
+	until lockboxctl status >/dev/null 2>&1 || [ $i -gt 1200 ]; do
+		i=$((i + 1))
+		usleep 100000
+	done
+	t1=$(uptime_cs)
+	agentbench rtt 3 $ACME/data.txt >/dev/null || echo "error agent-scale rtt"
+	lockboxctl status >/dev/null || echo "error agent-scale status"
+	echo "agent scale start_ms=$(((t1 - t0) * 10))" \
+		"rss_kib=$(sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' /proc/$agent/status)" \
+		"hwm_kib=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' /proc/$agent/status)" \
+		"$(scale /tmp/bench-zones 0 0 0 | sed 's/^scale //; s/\([a-z]*\)=/left_\1=/g')"
+	kill $agent
+	wait $agent
+	rm -rf /tmp/lockbox-scale
+}
+
 echo "meta kernel=$(uname -r) iter=$N rounds=$R stats_iter=$NS"
 # the emulated CPU decides the kernel's mitigations, and with them what a call or
 # a return costs: figures are comparable only for the same qemu and CPU model
@@ -152,13 +185,23 @@ guardctl engineer add $ENG1 && guardctl engineer add $ENG2 &&
 lockbox_cases lb
 
 echo "phase scale"
-# the 9,998 extra zone roots on tmpfs: 10,000 mkdirs on the virtio disk are slow under
+# the 99,998 extra zone roots on tmpfs: mkdirs on the virtio disk are slow under
 # emulation and what the 6.12 guest most often crashes in (qemu 7); the measured
 # paths stay on the ext4 /srv, and the maps hold the same entries either way
-scale /tmp/bench-zones 10000 10000 100000 || { echo "error scale"; exit 1; }
+scale /tmp/bench-zones 10000 100000 1000000 || { echo "error scale"; exit 1; }
 sync
 settle scale
 lockbox_cases scale
+
+# what the maps cost the kernel, full
+echo "phase memory"
+scale --memory || echo "error scale --memory"
+
+# lockboxd started on the full maps: it removes the 1,000,000 grants, 99,998 zone
+# roots and 9,998 engineers it does not know; its memory (peak and after a few
+# commands) and its start in guest instructions (1 ns each under -icount)
+echo "phase agent-scale"
+agent_scale
 guardctl unpin
 
 # the approve and status round trips once more, in guest instructions (the agent

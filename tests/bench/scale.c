@@ -4,13 +4,17 @@
  * the scale case. Run as root after `guardctl load` and the ordinary setup.
  *
  *   scale DIR ENGINEERS ZONES GRANTS
+ *   scale --memory
  *
  * Adds engineers (uids from 100000), zone roots (new directories DIR/NNNNN,
  * made here) and grants until the maps hold ENGINEERS, ZONES and GRANTS
  * entries. The new grants pair new engineers with new zones only, so what the
  * uids and zones already there may do does not change. Prints the final counts.
+ * With --memory: the memory of each map pinned under LB_PIN_DIR, and the total.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,30 +41,42 @@ static int map_open(const char *name)
 }
 
 /*
- * Entries in a hash map. With @max_value (the zones map): the largest zone id;
- * the guard's pins and the agent's files are not counted as zones.
+ * Entries in a hash map, read a batch at a time (a million grants one key at a
+ * time take minutes under emulation). With @max_value (the zones map): the
+ * largest zone id; the guard's pins and the agent's files are not counted as zones.
  */
+#define COUNT_BATCH 8192
+
 static long map_count(int fd, size_t key_size, size_t value_size, __u32 *max_value)
 {
-	char key[64], next[64], value[64];
-	void *prev = NULL;
-	long n = 0;
+	char *keys = malloc(COUNT_BATCH * key_size), *values = malloc(COUNT_BATCH * value_size);
+	__u32 cursor = 0, n;
+	long total = 0;
+	int err = 0;
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-		if (max_value && !bpf_map_lookup_elem(fd, key, value)) {
+	if (!keys || !values)
+		err = -ENOMEM;
+	for (bool first = true, more = !err; more; first = false) {
+		n = COUNT_BATCH;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &cursor, &cursor, keys, values, &n,
+					 NULL) < 0) {
+			more = false;
+			err = errno == ENOENT ? 0 : -errno; /* ENOENT: the last batch */
+		}
+		total += n;
+		for (__u32 i = 0; max_value && i < n; i++) {
 			__u32 v;
 
-			memcpy(&v, value, sizeof(v));
-			if (v == LB_ZONE_GUARD || v == LB_ZONE_AGENT)
-				n--;
+			memcpy(&v, values + i * value_size, sizeof(v));
+			if (v == LB_ZONE_GUARD || v == LB_ZONE_AGENT || v == LB_ZONE_AGENT_DB)
+				total--;
 			else if (v > *max_value)
 				*max_value = v;
 		}
 	}
-	return errno == ENOENT ? n : -errno;
+	free(keys);
+	free(values);
+	return err ? err : total;
 }
 
 /* Batch update, or one element at a time where the kernel has no batch ops for the map. */
@@ -187,6 +203,64 @@ out:
 	return err;
 }
 
+/* The "memlock:" and "max_entries:" of an fd's fdinfo; 0 when it is not a map's. */
+static int fdinfo_map(int fd, unsigned long long *memlock, unsigned long long *max_entries)
+{
+	char path[64], line[256];
+	bool is_map = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	*memlock = *max_entries = 0;
+	while (fgets(line, sizeof(line), f)) {
+		is_map |= !strncmp(line, "map_type:", 9);
+		sscanf(line, "memlock: %llu", memlock);
+		sscanf(line, "max_entries: %llu", max_entries);
+	}
+	fclose(f);
+	return is_map;
+}
+
+/*
+ * Each pinned map's memory as the kernel charges it (fdinfo's memlock), and the
+ * total. Kernels before 6.4 print a size computed from max_entries, later ones
+ * what the map has allocated.
+ */
+static int map_memory(void)
+{
+	unsigned long long memlock, max_entries, total = 0;
+	DIR *d = opendir(LB_PIN_DIR);
+	struct dirent *de;
+	char path[512];
+	int fd, maps = 0;
+
+	if (!d) {
+		fprintf(stderr, "scale: %s: %s\n", LB_PIN_DIR, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (fdinfo_map(fd, &memlock, &max_entries)) {
+			printf("mapmem %s memlock=%llu max_entries=%llu\n", de->d_name, memlock,
+			       max_entries);
+			total += memlock;
+			maps++;
+		}
+		close(fd);
+	}
+	closedir(d);
+	printf("mapmem total memlock=%llu maps=%d\n", total, maps);
+	return maps ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct maps m = {-1, -1, -1, -1};
@@ -194,8 +268,10 @@ int main(int argc, char **argv)
 	__u32 max_zone = 0, new_eng = 0, new_zones = 0;
 	int err;
 
+	if (argc == 2 && !strcmp(argv[1], "--memory"))
+		return map_memory();
 	if (argc != 5) {
-		fprintf(stderr, "usage: scale DIR ENGINEERS ZONES GRANTS\n");
+		fprintf(stderr, "usage: scale DIR ENGINEERS ZONES GRANTS | scale --memory\n");
 		return 2;
 	}
 	want_eng = atol(argv[2]);
