@@ -141,9 +141,10 @@ agent_scale() {
 	agentbench rtt 3 $ACME/data.txt >/dev/null || echo "error agent-scale rtt"
 	lockboxctl status >/dev/null || echo "error agent-scale status"
 	echo "agent scale start_ms=$(((t1 - t0) * 10))" \
-		"rss_kib=$(sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' /proc/$agent/status)" \
-		"hwm_kib=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' /proc/$agent/status)" \
-		"$(scale /tmp/bench-zones 0 0 0 | sed 's/^scale //; s/\([a-z]*\)=/left_\1=/g')"
+		"rss_kib=$(awk '$1 == "VmRSS:" { print $2 }' /proc/$agent/status)" \
+		"hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' /proc/$agent/status)" \
+		"$(scale /tmp/bench-zones 0 0 0 | sed 's/^scale //; s/\([a-z]*\)=/left_\1=/g')" \
+		"maps_after_bytes=$(scale --memory | awk '$2 == "total" { sub("memlock=", "", $3); print $3 }')"
 	kill $agent
 	wait $agent
 	rm -rf /tmp/lockbox-scale
@@ -158,6 +159,10 @@ mkdir -p "$DEEPDIR" || exit 1
 for f in $PUB $ZONE $DEEP; do
 	dd if=/dev/urandom of=$f bs=4096 count=1 2>/dev/null && chmod 644 $f || exit 1
 done
+# the scale phase's zone roots from the start: 100,000 more dentries lengthen the
+# dcache's hash chains, and every path lookup pays for it (~40 instructions on a
+# stat); made here, the baseline and every phase pay the same
+scale --dirs /tmp/bench-zones 100000 || { echo "error scale --dirs"; exit 1; }
 sync
 settle boot
 
@@ -185,9 +190,10 @@ guardctl engineer add $ENG1 && guardctl engineer add $ENG2 &&
 lockbox_cases lb
 
 echo "phase scale"
-# the 99,998 extra zone roots on tmpfs: mkdirs on the virtio disk are slow under
-# emulation and what the 6.12 guest most often crashes in (qemu 7); the measured
-# paths stay on the ext4 /srv, and the maps hold the same entries either way
+# the 99,998 extra zone roots on tmpfs (made before the baseline): mkdirs on the
+# virtio disk are slow under emulation and what the 6.12 guest most often crashes
+# in (qemu 7); the measured paths stay on the ext4 /srv, and the maps hold the
+# same entries either way
 scale /tmp/bench-zones 10000 100000 1000000 || { echo "error scale"; exit 1; }
 sync
 settle scale

@@ -5,12 +5,15 @@
  *
  *   scale DIR ENGINEERS ZONES GRANTS
  *   scale --memory
+ *   scale --dirs DIR N
  *
  * Adds engineers (uids from 100000), zone roots (new directories DIR/NNNNN,
  * made here) and grants until the maps hold ENGINEERS, ZONES and GRANTS
  * entries. The new grants pair new engineers with new zones only, so what the
  * uids and zones already there may do does not change. Prints the final counts.
  * With --memory: the memory of each map pinned under LB_PIN_DIR, and the total.
+ * With --dirs: only the zone root directories DIR/00000 to DIR/N-1, made before
+ * the baseline so that every phase runs with the same dentries in the dcache.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -134,6 +137,21 @@ out:
 	free(keys);
 	free(values);
 	return err;
+}
+
+/* DIR/00000 to DIR/N-1, as add_zones names them (there already: fine) */
+static int make_dirs(const char *dir, long n)
+{
+	char path[512];
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	for (long i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%05ld", dir, i);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return 0;
 }
 
 static int add_zones(struct maps *m, const char *dir, long have, long want, __u32 first_id,
@@ -270,8 +288,15 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--memory"))
 		return map_memory();
+	if (argc == 4 && !strcmp(argv[1], "--dirs")) {
+		err = make_dirs(argv[2], atol(argv[3]));
+		if (err)
+			fprintf(stderr, "scale: %s: %s\n", argv[2], strerror(-err));
+		return !!err;
+	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: scale DIR ENGINEERS ZONES GRANTS | scale --memory\n");
+		fprintf(stderr, "usage: scale DIR ENGINEERS ZONES GRANTS | scale --memory | "
+				"scale --dirs DIR N\n");
 		return 2;
 	}
 	want_eng = atol(argv[2]);

@@ -473,8 +473,8 @@ static int map_walk(struct guard *g, int m, walk_fn fn, void *ctx)
 			more = false;
 		}
 		for (__u32 i = 0; i < n && !ret; i++)
-			ret = fn(keys + (size_t)i * info.key_size, vals + (size_t)i * info.value_size,
-				 ctx);
+			ret = fn(keys + (size_t)i * info.key_size,
+				 vals + (size_t)i * info.value_size, ctx);
 	}
 	free(keys);
 	free(vals);
