@@ -123,6 +123,15 @@ uptime_cs() {
 	echo "${u%.*}${u#*.}" # two decimals
 }
 
+# agent_memory PID: its resident memory, peak and now, and now by kind (anonymous:
+# its own; file: its binary and libraries; shmem: mapped kernel memory, the ring)
+agent_memory() {
+	awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { r = $2 } $1 == "RssAnon:" { a = $2 }
+		$1 == "RssFile:" { f = $2 } $1 == "RssShmem:" { s = $2 }
+		END { printf "hwm_kib=%d rss_kib=%d anon_kib=%d file_kib=%d shmem_kib=%d", h, r, a, f, s }' \
+		/proc/$1/status
+}
+
 # agent_scale: lockboxd's start on the scale maps, and its memory after a few commands
 agent_scale() {
 	local t0 t1 i=0 agent
@@ -141,8 +150,7 @@ agent_scale() {
 	agentbench rtt 3 $ACME/data.txt >/dev/null || echo "error agent-scale rtt"
 	lockboxctl status >/dev/null || echo "error agent-scale status"
 	echo "agent scale start_ms=$(((t1 - t0) * 10))" \
-		"rss_kib=$(awk '$1 == "VmRSS:" { print $2 }' /proc/$agent/status)" \
-		"hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' /proc/$agent/status)" \
+		"$(agent_memory $agent)" \
 		"$(scale /tmp/bench-zones 0 0 0 | sed 's/^scale //; s/\([a-z]*\)=/left_\1=/g')" \
 		"maps_after_bytes=$(scale --memory | awk '$2 == "total" { sub("memlock=", "", $3); print $3 }')"
 	kill $agent
@@ -229,6 +237,7 @@ for db in ext4 tmpfs; do
 	done
 	agentbench rtt 10 $ACME/data.txt | sed "s/^agent rtt /agent rtt_icount_$db /" ||
 		echo "error agent-icount $db"
+	echo "agent memory_$db $(agent_memory $agent)"
 	kill $agent
 	wait $agent
 done

@@ -646,6 +646,10 @@ static void scale_memory_figures(json_t *k, json_t *kr)
 	as = json_object_get(json_object_get(k, "agent"), "scale");
 	if (as)
 		json_object_set(out, "agent", as);
+	/* for comparison: the agent-icount phase's, on a fresh guard */
+	if (json_object_get(json_object_get(k, "agent"), "memory_tmpfs"))
+		json_object_set(out, "agent_small",
+				json_object_get(json_object_get(k, "agent"), "memory_tmpfs"));
 	hwm = num(as, "hwm_kib") / 1024;
 	/* after its round trips' revokes no grant is left; the config names a few zones, uids */
 	if (as)
@@ -778,6 +782,16 @@ static void print_fsync_counts(json_t *fsync)
 	printf("\n");
 }
 
+static void print_agent_memory(const char *what, json_t *m)
+{
+	if (m)
+		printf("  %s: peak RSS (VmHWM) %.1f MiB; now %.1f MiB: %.1f its own (anon), %.1f "
+		       "files, %.1f mapped kernel memory (shmem)\n",
+		       what, num(m, "hwm_kib") / 1024, num(m, "rss_kib") / 1024,
+		       num(m, "anon_kib") / 1024, num(m, "file_kib") / 1024,
+		       num(m, "shmem_kib") / 1024);
+}
+
 static void print_scale_memory(json_t *kr)
 {
 	json_t *sm = json_object_get(kr, "scale_memory"), *as = json_object_get(sm, "agent"), *m;
@@ -797,11 +811,13 @@ static void print_scale_memory(json_t *kr)
 	printf(" all %zu maps %s KiB\n", json_object_size(json_object_get(sm, "maps")), v);
 	if (!as)
 		return;
-	printf("  lockboxd started on the scale maps: %.1f s of guest time (removing what "
-	       "it does not know), VmHWM %.1f MiB, VmRSS %.1f MiB\n",
-	       num(as, "start_ms") / 1000, num(as, "hwm_kib") / 1024, num(as, "rss_kib") / 1024);
+	printf("  lockboxd started on the scale maps in %.1f s of guest time (removing what it "
+	       "does not\n  know); the maps' memory after: ",
+	       num(as, "start_ms") / 1000);
 	fmt_int(num(as, "maps_after_bytes") / 1024, v, sizeof(v));
-	printf("  the maps' memory once it had removed them: %s KiB\n", v);
+	printf("%s KiB\n", v);
+	print_agent_memory("lockboxd on the scale maps", as);
+	print_agent_memory("lockboxd on the small maps", json_object_get(sm, "agent_small"));
 }
 
 static void print_kernel(const char *label, json_t *kr)
