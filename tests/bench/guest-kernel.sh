@@ -124,7 +124,7 @@ uptime_cs() {
 }
 
 # agent_memory PID: its resident memory, peak and now, and now by kind (anonymous:
-# its own; file: its binary and libraries; shmem: mapped kernel memory, the ring)
+# its own heap and stacks; file and shmem: what it maps, the events ring among them)
 agent_memory() {
 	awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { r = $2 } $1 == "RssAnon:" { a = $2 }
 		$1 == "RssFile:" { f = $2 } $1 == "RssShmem:" { s = $2 }

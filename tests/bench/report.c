@@ -785,8 +785,8 @@ static void print_fsync_counts(json_t *fsync)
 static void print_agent_memory(const char *what, json_t *m)
 {
 	if (m)
-		printf("  %s: peak RSS (VmHWM) %.1f MiB; now %.1f MiB: %.1f its own (anon), %.1f "
-		       "files, %.1f mapped kernel memory (shmem)\n",
+		printf("  %s: peak RSS (VmHWM) %.1f MiB; now %.1f MiB: RssAnon (its own) %.1f, "
+		       "RssFile %.1f, RssShmem %.1f\n",
 		       what, num(m, "hwm_kib") / 1024, num(m, "rss_kib") / 1024,
 		       num(m, "anon_kib") / 1024, num(m, "file_kib") / 1024,
 		       num(m, "shmem_kib") / 1024);
