@@ -279,11 +279,72 @@ static int map_memory(void)
 	return maps ? 0 : 1;
 }
 
+struct counts {
+	long engineers, zones, grants;
+	__u32 max_zone;
+};
+
+static int count_all(const struct maps *m, struct counts *c)
+{
+	c->max_zone = 0;
+	c->engineers = map_count(m->engineers, sizeof(__u32), sizeof(__u32), NULL);
+	c->zones = map_count(m->zones, sizeof(struct lb_zone_key), sizeof(__u32), &c->max_zone);
+	c->grants =
+		map_count(m->grants, sizeof(struct lb_grant_key), sizeof(struct lb_grant), NULL);
+	if (c->engineers < 0 || c->zones < 0 || c->grants < 0) {
+		fprintf(stderr, "scale: cannot count the maps: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* engineers added behind the loader's back: what the guard cached may be stale */
+static int forget_subjects(void)
+{
+	struct guard *g;
+	int err = guard_open_pinned(&g);
+
+	if (!err) {
+		err = guard_subjects_forget(g);
+		guard_close(g);
+	}
+	return err;
+}
+
+static int fill(const char *dir, long want_eng, long want_zones, long want_grants)
+{
+	struct maps m = {map_open("engineers"), map_open("engineer_bits"), map_open("zones"),
+			 map_open("grants")};
+	__u32 new_eng = 0, new_zones = 0;
+	struct counts c;
+	int err;
+
+	if (m.engineers < 0 || m.engineer_bits < 0 || m.zones < 0 || m.grants < 0) {
+		fprintf(stderr, "scale: no pinned guard under %s: %s\n", LB_PIN_DIR,
+			strerror(errno));
+		return 1;
+	}
+	if (count_all(&m, &c))
+		return 1;
+	err = add_engineers(&m, c.engineers, want_eng, &new_eng);
+	if (!err)
+		err = add_zones(&m, dir, c.zones, want_zones, c.max_zone + 1, &new_zones);
+	if (!err)
+		err = add_grants(&m, c.grants, want_grants, new_eng, new_zones, c.max_zone + 1);
+	if (!err && new_eng)
+		err = forget_subjects();
+	if (err) {
+		fprintf(stderr, "scale: %s\n", strerror(-err));
+		return 1;
+	}
+	if (count_all(&m, &c))
+		return 1;
+	printf("scale engineers=%ld zones=%ld grants=%ld\n", c.engineers, c.zones, c.grants);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct maps m = {-1, -1, -1, -1};
-	long want_eng, want_zones, want_grants, n_eng, n_zones, n_grants;
-	__u32 max_zone = 0, new_eng = 0, new_zones = 0;
 	int err;
 
 	if (argc == 2 && !strcmp(argv[1], "--memory"))
@@ -299,47 +360,5 @@ int main(int argc, char **argv)
 				"scale --dirs DIR N\n");
 		return 2;
 	}
-	want_eng = atol(argv[2]);
-	want_zones = atol(argv[3]);
-	want_grants = atol(argv[4]);
-	m.engineers = map_open("engineers");
-	m.engineer_bits = map_open("engineer_bits");
-	m.zones = map_open("zones");
-	m.grants = map_open("grants");
-	if (m.engineers < 0 || m.engineer_bits < 0 || m.zones < 0 || m.grants < 0) {
-		fprintf(stderr, "scale: no pinned guard under %s: %s\n", LB_PIN_DIR,
-			strerror(errno));
-		return 1;
-	}
-	n_eng = map_count(m.engineers, sizeof(__u32), sizeof(__u32), NULL);
-	n_zones = map_count(m.zones, sizeof(struct lb_zone_key), sizeof(__u32), &max_zone);
-	n_grants = map_count(m.grants, sizeof(struct lb_grant_key), sizeof(struct lb_grant), NULL);
-	if (n_eng < 0 || n_zones < 0 || n_grants < 0) {
-		fprintf(stderr, "scale: cannot count the maps: %s\n", strerror(errno));
-		return 1;
-	}
-	err = add_engineers(&m, n_eng, want_eng, &new_eng);
-	if (!err)
-		err = add_zones(&m, argv[1], n_zones, want_zones, max_zone + 1, &new_zones);
-	if (!err)
-		err = add_grants(&m, n_grants, want_grants, new_eng, new_zones, max_zone + 1);
-	if (!err && new_eng) {
-		/* engineers added behind the loader's back: what the guard cached may be stale */
-		struct guard *g;
-
-		err = guard_open_pinned(&g);
-		if (!err) {
-			err = guard_subjects_forget(g);
-			guard_close(g);
-		}
-	}
-	if (err) {
-		fprintf(stderr, "scale: %s\n", strerror(-err));
-		return 1;
-	}
-	n_eng = map_count(m.engineers, sizeof(__u32), sizeof(__u32), NULL);
-	n_zones = map_count(m.zones, sizeof(struct lb_zone_key), sizeof(__u32), &max_zone);
-	n_grants = map_count(m.grants, sizeof(struct lb_grant_key), sizeof(struct lb_grant), NULL);
-	printf("scale engineers=%ld zones=%ld grants=%ld\n", n_eng, n_zones, n_grants);
-	return 0;
+	return fill(argv[1], atol(argv[2]), atol(argv[3]), atol(argv[4]));
 }
