@@ -147,6 +147,7 @@ agent_scale() {
 		usleep 100000
 	done
 	t1=$(uptime_cs)
+	[ $i -gt 1200 ] && echo "error agent-scale: lockboxd not ready after 120 s"
 	agentbench rtt 3 $ACME/data.txt >/dev/null || echo "error agent-scale rtt"
 	lockboxctl status >/dev/null || echo "error agent-scale status"
 	echo "agent scale start_ms=$(((t1 - t0) * 10))" \
