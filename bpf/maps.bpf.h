@@ -32,8 +32,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } engineer_bits SEC(".maps");
 
+/*
+ * zones and grants are sized for the largest hosts (docs/benchmarks.md, scale)
+ * and allocate an entry when it is added: preallocated, a million grants would
+ * cost every host ~100 MiB of kernel memory it never uses. Only the lookups are
+ * on the hot path, and a lookup costs the same either way.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, LB_MAX_ZONE_ROOTS);
 	__type(key, struct lb_zone_key);
 	__type(value, __u32);
@@ -60,6 +67,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, LB_MAX_GRANTS);
 	__type(key, struct lb_grant_key);
 	__type(value, struct lb_grant);

@@ -6,9 +6,9 @@
 #define LB_PIN_DIR "/sys/fs/bpf/lockbox"
 
 #define LB_MAX_ENGINEERS  16384
-#define LB_MAX_ZONE_ROOTS 16384
+#define LB_MAX_ZONE_ROOTS 131072
 #define LB_MAX_ZONE_DEVS  4096
-#define LB_MAX_GRANTS	  131072
+#define LB_MAX_GRANTS	  1048576
 #define LB_MAX_BLKDEVS	  1024
 #define LB_MAX_LINKED	  65536
 #define LB_MAX_PINNED	  8192

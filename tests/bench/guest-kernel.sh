@@ -116,6 +116,49 @@ lockbox_cases() {
 	stats $p.deep lb_ $ENG1 $DEEP
 }
 
+# uptime_cs: the guest clock in hundredths of a second
+uptime_cs() {
+	local u rest
+	read -r u rest </proc/uptime
+	echo "${u%.*}${u#*.}" # two decimals
+}
+
+# agent_memory PID: its resident memory, peak and now, and now by kind (anonymous:
+# its own heap and stacks; file and shmem: what it maps, the events ring among them)
+agent_memory() {
+	awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { r = $2 } $1 == "RssAnon:" { a = $2 }
+		$1 == "RssFile:" { f = $2 } $1 == "RssShmem:" { s = $2 }
+		END { printf "hwm_kib=%d rss_kib=%d anon_kib=%d file_kib=%d shmem_kib=%d", h, r, a, f, s }' \
+		/proc/$1/status
+}
+
+# agent_scale: lockboxd's start on the scale maps, and its memory after a few commands
+agent_scale() {
+	local t0 t1 i=0 agent
+	mkdir -p /tmp/lockbox-scale
+	sed 's#"/var/lib/lockbox/lockbox.db"#"/tmp/lockbox-scale/lockbox.db"#' \
+		/etc/lockbox/lockbox.json >/etc/lockbox/scale.json
+	t0=$(uptime_cs)
+	lockboxd --foreground --config /etc/lockbox/scale.json </dev/null \
+		>/var/log/lockboxd-scale.log 2>&1 &
+	agent=$!
+	until lockboxctl status >/dev/null 2>&1 || [ $i -gt 1200 ]; do
+		i=$((i + 1))
+		usleep 100000
+	done
+	t1=$(uptime_cs)
+	[ $i -gt 1200 ] && echo "error agent-scale: lockboxd not ready after 120 s"
+	agentbench rtt 3 $ACME/data.txt >/dev/null || echo "error agent-scale rtt"
+	lockboxctl status >/dev/null || echo "error agent-scale status"
+	echo "agent scale start_ms=$(((t1 - t0) * 10))" \
+		"$(agent_memory $agent)" \
+		"$(scale /tmp/bench-zones 0 0 0 | sed 's/^scale //; s/\([a-z]*\)=/left_\1=/g')" \
+		"maps_after_bytes=$(scale --memory | awk '$2 == "total" { sub("memlock=", "", $3); print $3 }')"
+	kill $agent
+	wait $agent
+	rm -rf /tmp/lockbox-scale
+}
+
 echo "meta kernel=$(uname -r) iter=$N rounds=$R stats_iter=$NS"
 # the emulated CPU decides the kernel's mitigations, and with them what a call or
 # a return costs: figures are comparable only for the same qemu and CPU model
@@ -125,6 +168,10 @@ mkdir -p "$DEEPDIR" || exit 1
 for f in $PUB $ZONE $DEEP; do
 	dd if=/dev/urandom of=$f bs=4096 count=1 2>/dev/null && chmod 644 $f || exit 1
 done
+# the scale phase's zone roots from the start: 100,000 more dentries lengthen the
+# dcache's hash chains, and every path lookup pays for it (~40 instructions on a
+# stat); made here, the baseline and every phase pay the same
+scale --dirs /tmp/bench-zones 100000 || { echo "error scale --dirs"; exit 1; }
 sync
 settle boot
 
@@ -152,13 +199,24 @@ guardctl engineer add $ENG1 && guardctl engineer add $ENG2 &&
 lockbox_cases lb
 
 echo "phase scale"
-# the 9,998 extra zone roots on tmpfs: 10,000 mkdirs on the virtio disk are slow under
-# emulation and what the 6.12 guest most often crashes in (qemu 7); the measured
-# paths stay on the ext4 /srv, and the maps hold the same entries either way
-scale /tmp/bench-zones 10000 10000 100000 || { echo "error scale"; exit 1; }
+# the 99,998 extra zone roots on tmpfs (made before the baseline): mkdirs on the
+# virtio disk are slow under emulation and what the 6.12 guest most often crashes
+# in (qemu 7); the measured paths stay on the ext4 /srv, and the maps hold the
+# same entries either way
+scale /tmp/bench-zones 10000 100000 1000000 || { echo "error scale"; exit 1; }
 sync
 settle scale
 lockbox_cases scale
+
+# what the maps cost the kernel, full
+echo "phase memory"
+scale --memory || echo "error scale --memory"
+
+# lockboxd started on the full maps: it removes the 1,000,000 grants, 99,998 zone
+# roots and 9,998 engineers it does not know; its memory (peak and after a few
+# commands) and its start in guest instructions (1 ns each under -icount)
+echo "phase agent-scale"
+agent_scale
 guardctl unpin
 
 # the approve and status round trips once more, in guest instructions (the agent
@@ -182,6 +240,7 @@ for db in ext4 tmpfs; do
 	[ $db = ext4 ] && sync=/srv/lockbox/fdatasync.bench
 	agentbench rtt 10 $ACME/data.txt $sync | sed "s/^agent rtt /agent rtt_icount_$db /" ||
 		echo "error agent-icount $db"
+	echo "agent memory_$db $(agent_memory $agent)"
 	kill $agent
 	wait $agent
 done

@@ -184,6 +184,8 @@ static void parse_line(json_t *k, char *line)
 		json_object_set_new(prog, tok[2], kv_tokens(tok + 4, n - 4));
 	} else if (!strcmp(tok[0], "counters") && n >= 3) {
 		json_object_set_new(obj_at(k, "counters"), tok[1], kv_tokens(tok + 2, n - 2));
+	} else if (!strcmp(tok[0], "mapmem") && n >= 3) {
+		json_object_set_new(obj_at(k, "mapmem"), tok[1], kv_tokens(tok + 2, n - 2));
 	} else if (!strcmp(tok[0], "scale")) {
 		json_object_set_new(k, "scale", kv_tokens(tok + 1, n - 1));
 	} else if (!strcmp(tok[0], "meta")) {
@@ -606,6 +608,75 @@ static void agent_figures(json_t *k, json_t *kr)
 	burst_figures(a, kr, out);
 }
 
+/* ---- scale and memory ---- */
+
+/* the cases whose every op at scale stays within SCALE_LIMIT of the small case's */
+static const char *const scale_cases[] = {"nonengineer", "outside", "grant", "denied"};
+#define SCALE_LIMIT   1.02
+#define AGENT_RSS_MIB 64.0
+
+/* scale.X over lb.X, per case and op: the maps' size costs the hot path nothing */
+static void scale_ratio_targets(json_t *k, json_t *kr)
+{
+	char lb[64], sc[64], id[96], text[160], detail[128];
+
+	for (size_t c = 0; c < ARRAY_SIZE(scale_cases); c++)
+		for (int i = 0; i < N_OPS; i++) {
+			double a, b;
+
+			snprintf(lb, sizeof(lb), "lb.%s", scale_cases[c]);
+			snprintf(sc, sizeof(sc), "scale.%s", scale_cases[c]);
+			a = med(k, sc, ops[i]);
+			b = med(k, lb, ops[i]);
+			snprintf(id, sizeof(id), "scale.vs_small.%s.%s", scale_cases[c], ops[i]);
+			snprintf(text, sizeof(text), "scale: %s %s within 2%% of the small case",
+				 scale_cases[c], ops[i]);
+			snprintf(detail, sizeof(detail), "%.0f vs %.0f instructions", a, b);
+			target(kr, id, text, a / b, SCALE_LIMIT, 0, detail);
+		}
+}
+
+/* The pinned maps' memory (fdinfo memlock) at scale, and the agent's started on them. */
+static void scale_memory_figures(json_t *k, json_t *kr)
+{
+	json_t *mm = json_object_get(k, "mapmem"), *as;
+	json_t *out = obj_at(kr, "scale_memory");
+	const char *name;
+	json_t *m;
+	char detail[160];
+	double hwm;
+
+	json_object_foreach (mm, name, m)
+		if (strcmp(name, "total"))
+			json_object_set_new(obj_at(out, "maps"), name,
+					    json_pack("{s:f, s:f}", "memlock_bytes",
+						      num(m, "memlock"), "max_entries",
+						      num(m, "max_entries")));
+	json_object_set_new(out, "maps_total_bytes",
+			    json_real(num(json_object_get(mm, "total"), "memlock")));
+	check(kr, mm != NULL, "scale: the pinned maps' memory was not read");
+	as = json_object_get(json_object_get(k, "agent"), "scale");
+	if (as)
+		json_object_set(out, "agent", as);
+	/* for comparison: the agent-icount phase's, on a fresh guard */
+	if (json_object_get(json_object_get(k, "agent"), "memory_tmpfs"))
+		json_object_set(out, "agent_small",
+				json_object_get(json_object_get(k, "agent"), "memory_tmpfs"));
+	hwm = num(as, "hwm_kib") / 1024;
+	/* after its round trips' revokes no grant is left; the config names a few zones, uids */
+	if (as)
+		check(kr,
+		      num(as, "left_grants") == 0 && num(as, "left_zones") <= 16 &&
+			      num(as, "left_engineers") <= 16,
+		      "agent at scale: %.0f grants, %.0f zones, %.0f engineers left in the maps",
+		      num(as, "left_grants"), num(as, "left_zones"), num(as, "left_engineers"));
+	snprintf(detail, sizeof(detail),
+		 "peak (VmHWM) %.1f MiB, %.1f MiB (VmRSS) after a few commands; started in %.1f s",
+		 hwm, num(as, "rss_kib") / 1024, num(as, "start_ms") / 1000);
+	target(kr, "agent.scale_rss", "scale: lockboxd's memory (peak RSS) < 64 MiB", hwm,
+	       AGENT_RSS_MIB, 0, detail);
+}
+
 static json_t *kernel_results(json_t *k)
 {
 	json_t *kr = json_object(), *meta = json_object_get(k, "meta"), *errs;
@@ -643,11 +714,13 @@ static json_t *kernel_results(json_t *k)
 		      "%s: events were lost while measuring", ctag);
 	check(kr,
 	      num(json_object_get(k, "scale"), "engineers") >= 10000 &&
-		      num(json_object_get(k, "scale"), "zones") >= 10000 &&
-		      num(json_object_get(k, "scale"), "grants") >= 100000,
+		      num(json_object_get(k, "scale"), "zones") >= 100000 &&
+		      num(json_object_get(k, "scale"), "grants") >= 1000000,
 	      "scale: the maps were not filled");
 	lockbox_targets(k, kr, "lb");
 	lockbox_targets(k, kr, "scale");
+	scale_ratio_targets(k, kr);
+	scale_memory_figures(k, kr);
 	agent_figures(k, kr);
 	errs = json_object_get(k, "errors");
 	json_array_foreach (errs, i, e)
@@ -719,6 +792,44 @@ static void print_fsync_counts(json_t *fsync)
 		}
 	}
 	printf("\n");
+}
+
+static void print_agent_memory(const char *what, json_t *m)
+{
+	if (m)
+		printf("  %s: peak RSS (VmHWM) %.1f MiB; now %.1f MiB: RssAnon (its own) %.1f, "
+		       "RssFile %.1f, RssShmem %.1f\n",
+		       what, num(m, "hwm_kib") / 1024, num(m, "rss_kib") / 1024,
+		       num(m, "anon_kib") / 1024, num(m, "file_kib") / 1024,
+		       num(m, "shmem_kib") / 1024);
+}
+
+static void print_scale_memory(json_t *kr)
+{
+	json_t *sm = json_object_get(kr, "scale_memory"), *as = json_object_get(sm, "agent"), *m;
+	const char *name;
+	char v[32];
+
+	if (!sm)
+		return;
+	printf("  at scale, the pinned maps' memory (fdinfo memlock; before 6.4 a size from "
+	       "max_entries):\n   ");
+	json_object_foreach (json_object_get(sm, "maps"), name, m)
+		if (num(m, "memlock_bytes") >= 1024 * 1024) {
+			fmt_int(num(m, "memlock_bytes") / 1024, v, sizeof(v));
+			printf(" %s %s KiB;", name, v);
+		}
+	fmt_int(num(sm, "maps_total_bytes") / 1024, v, sizeof(v));
+	printf(" all %zu maps %s KiB\n", json_object_size(json_object_get(sm, "maps")), v);
+	if (!as)
+		return;
+	printf("  lockboxd started on the scale maps in %.1f s of guest time (removing what it "
+	       "does not\n  know); the maps' memory after: ",
+	       num(as, "start_ms") / 1000);
+	fmt_int(num(as, "maps_after_bytes") / 1024, v, sizeof(v));
+	printf("%s KiB\n", v);
+	print_agent_memory("lockboxd on the scale maps", as);
+	print_agent_memory("lockboxd on the small maps", json_object_get(sm, "agent_small"));
 }
 
 static void print_kernel(const char *label, json_t *kr)
@@ -843,6 +954,7 @@ static void print_kernel(const char *label, json_t *kr)
 			       num(b, "stored"), num(b, "events_lost"));
 	}
 
+	print_scale_memory(kr);
 	printf("  targets:\n");
 	json_array_foreach (json_object_get(kr, "targets"), i, t) {
 		json_t *met = json_object_get(t, "met");

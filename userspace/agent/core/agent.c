@@ -31,6 +31,7 @@
 #include "server.h"
 #include "signed.h"
 #include "store.h"
+#include "vec.h"
 #include "workflow.h"
 
 #define NAME_CACHE 256
@@ -523,50 +524,67 @@ static void rescan_blockdevs(struct agent *a, int64_t now)
 		log_err("%s", err);
 }
 
-struct stray_ctx {
+/* What sync_grants keeps: the grants a live approved request stands behind. */
+struct grants_ctx {
 	struct agent *a;
 	int64_t now;
-	struct lb_grant_key stray[64];
-	int n;
+	struct vec approved; /* the approved requests' ids, sorted */
 };
 
-/* A map entry no live approved request stands behind is removed. */
-static int find_stray(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx)
+static int note_approved(const struct request *r, void *ctx)
 {
-	struct stray_ctx *s = ctx;
-	struct request r;
-	const struct zone_ref *z = ctx_zone_by_id(&s->a->ctx, k->zone);
+	struct grants_ctx *s = ctx;
 
-	if (store_request_get(s->a->st, (int64_t)v->id, &r) == 0 && r.state == REQ_APPROVED &&
-	    r.uid == k->uid && z && !strcmp(r.zone, z->cfg->name) && r.expires_at > s->now)
-		return 0;
-	if (s->n < 64)
-		s->stray[s->n++] = *k;
-	return 0;
+	return vec_push(&s->approved, &r->id);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A map entry no live approved request stands behind is removed. */
+static bool grant_stands(const struct lb_grant_key *k, const struct lb_grant *v, const void *ctx)
+{
+	const struct grants_ctx *s = ctx;
+	int64_t id = (int64_t)v->id;
+	const struct zone_ref *z;
+	struct request r;
+
+	/* most strays end here, without a query: a map full of foreign grants stays cheap */
+	if (!bsearch(&id, s->approved.v, s->approved.n, sizeof(id), cmp_i64))
+		return false;
+	z = ctx_zone_by_id(&s->a->ctx, k->zone);
+	return store_request_get(s->a->st, id, &r) == 0 && r.state == REQ_APPROVED &&
+	       r.uid == k->uid && z && !strcmp(r.zone, z->cfg->name) && r.expires_at > s->now;
 }
 
 static int sync_one_grant(const struct request *r, void *ctx)
 {
-	struct stray_ctx *s = ctx;
+	struct grants_ctx *s = ctx;
 
 	return grant_sync(&s->a->ctx, r->uid, r->zone, s->now);
 }
 
 static int sync_grants(struct agent *a, int64_t now)
 {
-	struct stray_ctx s = {.a = a, .now = now};
+	struct grants_ctx s = {.a = a, .now = now, .approved = VEC_INIT(int64_t)};
+	size_t dropped = 0;
 	int err;
 
 	/* first record what expired while we were away, then make the map match */
 	err = expire_due(&a->ctx, now);
-	if (err)
-		return err;
-	do {
-		s.n = 0;
-		err = guard_grants_foreach(a->g, find_stray, &s);
-		for (int i = 0; i < s.n && !err; i++)
-			err = guard_grant_del(a->g, s.stray[i].uid, s.stray[i].zone);
-	} while (!err && s.n == 64);
+	if (!err)
+		err = store_requests_foreach(a->st, 1u << REQ_APPROVED, note_approved, &s);
+	if (s.approved.n)
+		qsort(s.approved.v, s.approved.n, sizeof(int64_t), cmp_i64);
+	if (!err)
+		err = guard_grants_keep(a->g, grant_stands, &s, &dropped);
+	vec_free(&s.approved);
+	if (dropped)
+		log_info("%zu grants in the guard without an approved request removed", dropped);
 	if (err)
 		return err;
 	return store_requests_foreach(a->st, 1u << REQ_APPROVED, sync_one_grant, &s);

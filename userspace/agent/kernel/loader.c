@@ -438,31 +438,49 @@ static int delete (struct guard *g, int m, const void *k)
 	return bpf_map_delete_elem(g->fd[m], k) < 0 ? -errno : 0;
 }
 
-/* Calls @fn on each entry of hash map @m until it returns non-zero, which is returned. */
+/*
+ * Calls @fn on each entry of hash map @m until it returns non-zero, which is
+ * returned. @fn may delete the entry it is given. The map is read a batch at a
+ * time: a million grants cost a few hundred system calls, not three million,
+ * and the batch cursor is a bucket, so deleting what was read does not send the
+ * walk back to the start (as it would get_next_key's).
+ */
 typedef int (*walk_fn)(const void *key, const void *val, void *ctx);
+
+#define WALK_BATCH 4096
 
 static int map_walk(struct guard *g, int m, walk_fn fn, void *ctx)
 {
 	struct bpf_map_info info = {0};
-	__u32 len = sizeof(info);
-	char *key, *next, *val;
-	void *prev = NULL;
+	__u32 len = sizeof(info), n, cursor = 0;
+	char *keys, *vals;
+	bool more = true;
 	int ret = 0;
 
 	if (bpf_obj_get_info_by_fd(g->fd[m], &info, &len) < 0)
 		return -errno;
-	key = malloc(2 * info.key_size + info.value_size);
-	if (!key)
-		return -ENOMEM;
-	next = key + info.key_size;
-	val = next + info.key_size;
-	while (!ret && bpf_map_get_next_key(g->fd[m], prev, next) == 0) {
-		memcpy(key, next, info.key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(g->fd[m], key, val) == 0) /* else deleted meanwhile */
-			ret = fn(key, val, ctx);
+	keys = malloc((size_t)WALK_BATCH * info.key_size);
+	vals = malloc((size_t)WALK_BATCH * info.value_size);
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		more = false;
 	}
-	free(key);
+	for (bool first = true; more && !ret; first = false) {
+		n = WALK_BATCH;
+		if (bpf_map_lookup_batch(g->fd[m], first ? NULL : &cursor, &cursor, keys, vals, &n,
+					 NULL) < 0) {
+			if (errno != ENOENT) { /* ENOENT: the last batch */
+				ret = -errno;
+				break;
+			}
+			more = false;
+		}
+		for (__u32 i = 0; i < n && !ret; i++)
+			ret = fn(keys + (size_t)i * info.key_size,
+				 vals + (size_t)i * info.value_size, ctx);
+	}
+	free(keys);
+	free(vals);
 	return ret;
 }
 
@@ -470,56 +488,46 @@ static int map_walk(struct guard *g, int m, walk_fn fn, void *ctx)
 typedef bool (*keep_fn)(const void *key, const void *val, const void *ctx);
 typedef int (*drop_fn)(struct guard *g, const void *key);
 
-/* Keys to delete, collected by one walk. */
-struct keep_batch {
+struct keep_walk {
+	struct guard *g;
+	int m;
 	keep_fn keep;
 	const void *ctx;
-	char *keys;
-	size_t key_size, n;
+	drop_fn drop;
+	size_t dropped;
 };
 
-#define KEEP_BATCH 1024
-
-static int note_unkept(const void *key, const void *val, void *ctx)
+static int drop_unkept(const void *key, const void *val, void *ctx)
 {
-	struct keep_batch *b = ctx;
+	struct keep_walk *w = ctx;
+	int ret;
 
-	if (b->keep(key, val, b->ctx))
+	if (w->keep(key, val, w->ctx))
 		return 0;
-	memcpy(b->keys + b->n++ * b->key_size, key, b->key_size);
-	return b->n == KEEP_BATCH; /* full: delete these, then walk again */
+	ret = w->drop ? w->drop(w->g, key) : delete (w->g, w->m, key);
+	if (!ret)
+		w->dropped++;
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /*
  * Deletes every entry of map @m that @keep refuses, with @drop (NULL: a plain
- * delete). The walk collects the keys first and deletes after: a delete in the
- * middle of a walk would send get_next_key back to the first key.
+ * delete), in one walk; @dropped (may be NULL) counts them.
  */
+static int map_keep_n(struct guard *g, int m, keep_fn keep, const void *ctx, drop_fn drop,
+		      size_t *dropped)
+{
+	struct keep_walk w = {g, m, keep, ctx, drop, 0};
+	int ret = map_walk(g, m, drop_unkept, &w);
+
+	if (dropped)
+		*dropped = w.dropped;
+	return ret < 0 ? ret : 0;
+}
+
 static int map_keep(struct guard *g, int m, keep_fn keep, const void *ctx, drop_fn drop)
 {
-	struct keep_batch b = {.keep = keep, .ctx = ctx};
-	struct bpf_map_info info = {0};
-	__u32 len = sizeof(info);
-	int ret;
-
-	if (bpf_obj_get_info_by_fd(g->fd[m], &info, &len) < 0)
-		return -errno;
-	b.key_size = info.key_size;
-	b.keys = malloc(KEEP_BATCH * b.key_size);
-	if (!b.keys)
-		return -ENOMEM;
-	do {
-		b.n = 0;
-		ret = map_walk(g, m, note_unkept, &b);
-		for (size_t i = 0; i < b.n && ret >= 0; i++) {
-			const void *key = b.keys + i * b.key_size;
-
-			ret = drop ? drop(g, key) : delete (g, m, key);
-			ret = ret == -ENOENT ? 0 : ret;
-		}
-	} while (ret >= 0 && b.n == KEEP_BATCH);
-	free(b.keys);
-	return ret < 0 ? ret : 0;
+	return map_keep_n(g, m, keep, ctx, drop, NULL);
 }
 
 /* A set of u32 (uids or zone ids) as keep_fn context. */
@@ -995,6 +1003,35 @@ int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx)
 	struct grant_walk w = {fn, ctx};
 
 	return map_walk(g, M_GRANTS, grant_visit, &w);
+}
+
+struct grant_keep {
+	guard_grant_keep_fn keep;
+	const void *ctx;
+};
+
+static bool grant_kept(const void *key, const void *val, const void *ctx)
+{
+	const struct grant_keep *k = ctx;
+
+	return k->keep(key, val, k->ctx);
+}
+
+int guard_grants_keep(struct guard *g, guard_grant_keep_fn keep, const void *ctx, size_t *dropped)
+{
+	struct grant_keep k = {keep, ctx};
+	size_t n = 0;
+	int err = map_keep_n(g, M_GRANTS, grant_kept, &k, NULL, &n);
+
+	if (dropped)
+		*dropped = n;
+	/* one generation bump for the lot, not one per grant */
+	if (n) {
+		int changed = verdicts_changed(g);
+
+		err = err ? err : changed;
+	}
+	return err;
 }
 
 /* A buffer for one per-CPU counter's values, one per possible CPU. */

@@ -64,6 +64,10 @@ int guard_grant_del(struct guard *g, __u32 uid, __u32 zone);
 int guard_grant_get(struct guard *g, __u32 uid, __u32 zone, struct lb_grant *out);
 typedef int (*guard_grant_fn)(const struct lb_grant_key *k, const struct lb_grant *v, void *ctx);
 int guard_grants_foreach(struct guard *g, guard_grant_fn fn, void *ctx);
+typedef bool (*guard_grant_keep_fn)(const struct lb_grant_key *k, const struct lb_grant *v,
+				    const void *ctx);
+/* Deletes every grant @keep refuses, in one walk of the map; @dropped (may be NULL) counts them. */
+int guard_grants_keep(struct guard *g, guard_grant_keep_fn keep, const void *ctx, size_t *dropped);
 /* Sums the per-CPU counters into @out[LB_CNT_MAX]. */
 int guard_counters(struct guard *g, __u64 *out);
 /* Adds @n to counter @idx (events the agent took but could not store count as lost). */
