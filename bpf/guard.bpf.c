@@ -119,8 +119,8 @@ static __always_inline bool cgroup_control_write(struct file *file, struct inode
 }
 
 /*
- * file_open for a task that may be an engineer (subject_none() said "not
- * known"). Takes the hook's context, not its arguments, so the hook itself
+ * file_open for a task that may be an engineer (subject_known() did not say
+ * "no engineer"). Takes the hook's context, not its arguments, so the hook itself
  * keeps fewer values across its calls.
  */
 static __noinline int file_open_check(unsigned long long *ctx)
@@ -158,9 +158,22 @@ static __noinline int file_open_check(unsigned long long *ctx)
 SEC("lsm/file_open")
 int BPF_PROG(lb_file_open, struct file *file, int ret)
 {
-	if (ret || subject_none())
+	__u32 engineer;
+
+	if (ret || subject_known(&engineer) == SUBJECT_NONE)
 		return ret;
 	return file_open_check(ctx);
+}
+
+static __always_inline __u32 mask_intent(int mask)
+{
+	__u32 intent = 0;
+
+	if (mask & MAY_READ)
+		intent |= LB_ACCESS_READ;
+	if (mask & (MAY_WRITE | MAY_APPEND))
+		intent |= LB_ACCESS_WRITE;
+	return intent;
 }
 
 /* file_permission for a task that may be an engineer (ctx: as file_open_check). */
@@ -168,16 +181,11 @@ static __noinline int file_permission_check(unsigned long long *ctx)
 {
 	struct file *file = (struct file *)ctx[0];
 	int mask = (int)ctx[1];
-	__u32 intent = 0;
-
+	__u32 intent = mask_intent(mask);
 	struct subject s;
 
 	if (!(mask & (MAY_READ | MAY_WRITE | MAY_APPEND)))
 		return 0;
-	if (mask & MAY_READ)
-		intent |= LB_ACCESS_READ;
-	if (mask & (MAY_WRITE | MAY_APPEND))
-		intent |= LB_ACCESS_WRITE;
 	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, intent))
 		return 0;
 	return check_file_as(&s, file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent,
@@ -185,23 +193,40 @@ static __noinline int file_permission_check(unsigned long long *ctx)
 }
 
 /*
- * Every read and write on an open descriptor: a grant that expired or was
- * revoked after the open stops the next read. Allowed ones are not logged
- * (the open was); the zone comes from the inode cache.
+ * file_permission for a cached engineer: a cached verdict first, in a
+ * subprogram whose prologue saves fewer registers than file_permission_check's.
  */
-SEC("lsm/file_permission")
-int BPF_PROG(lb_file_permission, struct file *file, int mask, int ret)
+static __noinline int permission_engineer(unsigned long long *ctx, __u32 engineer)
 {
-	if (ret || subject_none())
-		return ret;
+	struct file *file = (struct file *)ctx[0];
+
+	if (verdict_hit(file->f_inode, engineer, mask_intent((int)ctx[1])))
+		return 0;
 	return file_permission_check(ctx);
 }
 
 /*
- * Checked when the mapping is made. Pages of a mapping made under a grant stay
- * reachable after the grant ends, until munmap: page faults do not pass
- * through the LSM (docs/threat-model.md).
+ * Every read and write on an open descriptor: a grant that expired or was
+ * revoked after the open stops the next read. Allowed ones are not logged
+ * (the open was); the zone comes from the inode cache. Each way out is a
+ * return of its own, so the hook keeps no value across a call but ctx.
  */
+SEC("lsm/file_permission")
+int BPF_PROG(lb_file_permission, struct file *file, int mask, int ret)
+{
+	__u32 engineer;
+	int known;
+
+	if (ret)
+		return ret;
+	known = subject_known(&engineer);
+	if (known == SUBJECT_NONE)
+		return 0;
+	if (known == SUBJECT_ENGINEER)
+		return permission_engineer(ctx, engineer);
+	return file_permission_check(ctx);
+}
+
 SEC("lsm/mmap_file")
 int BPF_PROG(lb_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
@@ -746,15 +771,17 @@ int BPF_PROG(lb_settime, const struct timespec64 *ts, const struct timezone *tz,
 
 /*
  * A struct cred is freed: its address may next hold anyone's credentials, so
- * the subjects cache forgets it (subject_get()). Called by the kernel for
- * every cred with an LSM blob; subject_lookup() caches no other.
+ * the subjects cache forgets it, as no engineer or as one (subject_get()).
+ * Called by the kernel for every cred with an LSM blob; subject_store() caches
+ * no other.
  */
 SEC("lsm/cred_free")
 int BPF_PROG(lb_cred_free, struct cred *cred)
 {
 	struct lb_subject_slot *slot = subject_slot(cred);
+	__u64 c = READ_ONCE(slot->cred);
 
-	if (slot->cred == (__u64)cred)
+	if (c == (__u64)cred || (c ^ LB_SUBJECT_ENGINEER) == (__u64)cred)
 		slot->cred = 0;
 	return 0;
 }
