@@ -119,19 +119,19 @@ static __always_inline bool cgroup_control_write(struct file *file, struct inode
 }
 
 /*
- * file_open for a task that may be an engineer (subject_known() did not say
- * "no engineer"). Takes the hook's context, not its arguments, so the hook itself
- * keeps fewer values across its calls.
+ * file_open for a task that may be an engineer (subject_none() said "not
+ * known"), the earlier verdict included. Takes the hook's context, not its
+ * arguments, so the hook itself keeps fewer values across its calls.
  */
 static __noinline int file_open_check(unsigned long long *ctx)
 {
 	struct file *file = (struct file *)ctx[0];
 	struct inode *inode = file->f_inode;
+	int ret = ctx[1];
 	struct subject s;
-	int ret;
 
-	if (!subject_get(&s))
-		return 0;
+	if (ret || !subject_get(&s))
+		return ret;
 	/*
 	 * An inode this engineer opened under the same grant before: every check
 	 * below passed then and depends on nothing that can change without
@@ -155,13 +155,16 @@ static __noinline int file_open_check(unsigned long long *ctx)
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
+/*
+ * (struct file *file, int ret). The earlier verdict is read after the probe,
+ * where used: read first, it would be kept in a register across the probe's
+ * helper call, which every task pays for in the prologue.
+ */
 SEC("lsm/file_open")
-int BPF_PROG(lb_file_open, struct file *file, int ret)
+int lb_file_open(unsigned long long *ctx)
 {
-	__u32 engineer;
-
-	if (ret || subject_known(&engineer) == SUBJECT_NONE)
-		return ret;
+	if (subject_none())
+		return ctx[1];
 	return file_open_check(ctx);
 }
 
@@ -186,7 +189,7 @@ static __noinline int file_permission_check(unsigned long long *ctx)
 
 	if (!(mask & (MAY_READ | MAY_WRITE | MAY_APPEND)))
 		return 0;
-	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, intent))
+	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, mask))
 		return 0;
 	return check_file_as(&s, file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent,
 			     true, PATH_NAMES);
@@ -200,7 +203,7 @@ static __noinline int permission_engineer(unsigned long long *ctx, __u32 enginee
 {
 	struct file *file = (struct file *)ctx[0];
 
-	if (verdict_hit(file->f_inode, engineer, mask_intent((int)ctx[1])))
+	if (verdict_hit(file->f_inode, engineer, (int)ctx[1]))
 		return 0;
 	return file_permission_check(ctx);
 }
@@ -212,16 +215,18 @@ static __noinline int permission_engineer(unsigned long long *ctx, __u32 enginee
  * return of its own, so the hook keeps no value across a call but ctx.
  */
 SEC("lsm/file_permission")
-int BPF_PROG(lb_file_permission, struct file *file, int mask, int ret)
+int lb_file_permission(
+	unsigned long long *ctx) /* (struct file *, int mask, int ret), as file_open */
 {
 	__u32 engineer;
-	int known;
+	int known, ret;
 
-	if (ret)
-		return ret;
 	known = subject_known(&engineer);
 	if (known == SUBJECT_NONE)
-		return 0;
+		return ctx[2];
+	ret = ctx[2];
+	if (ret)
+		return ret;
 	if (known == SUBJECT_ENGINEER)
 		return permission_engineer(ctx, engineer);
 	return file_permission_check(ctx);

@@ -198,6 +198,17 @@ static __always_inline int subject_known(__u32 *engineer)
 	return subject_cached(task->cred, task_loginuid(task), engineer);
 }
 
+/* subject_known() said SUBJECT_NONE: for a hook with no fast path for engineers. */
+static __always_inline bool subject_none(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	struct lb_subject_slot *slot = subject_slot(cred);
+
+	return READ_ONCE(slot->cred) == (__u64)cred &&
+	       READ_ONCE(slot->loginuid) == task_loginuid(task);
+}
+
 /* Is the current task an engineer? The subjects cache first, then the full check. */
 static __always_inline bool subject_get(struct subject *s)
 {
@@ -467,17 +478,18 @@ static __always_inline bool slot_allows(struct lb_verdict_slot *slot, const stru
 }
 
 /*
- * A read's fast path: a cached allowed verdict, read without taking the slot.
- * The clock last, so that only the deadline is kept across its call.
+ * A read's or write's fast path: a cached allowed verdict for the hook's @mask,
+ * read without taking the slot: seq must be even and not move meanwhile (one
+ * compare: an odd seq read first is never equal to itself less one later). The
+ * clock last, so that only the deadline is kept across its call.
  */
-static __always_inline bool verdict_hit(const struct inode *inode, __u32 engineer, __u32 intent)
+static __always_inline bool verdict_hit(const struct inode *inode, __u32 engineer, int mask)
 {
 	struct lb_verdict_slot *slot = verdict_slot(inode);
-	__u32 seq = READ_ONCE(slot->seq), until;
+	__u32 seq = READ_ONCE(slot->seq) & ~1u, until;
 
-	if (seq & 1 || READ_ONCE(slot->inode) != (__u64)inode ||
-	    READ_ONCE(slot->engineer) != engineer || READ_ONCE(slot->gen) != verdict_gen() ||
-	    intent & ~READ_ONCE(slot->access))
+	if (READ_ONCE(slot->inode) != (__u64)inode || READ_ONCE(slot->engineer) != engineer ||
+	    READ_ONCE(slot->gen) != verdict_gen() || mask & READ_ONCE(slot->denies))
 		return false;
 	until = READ_ONCE(slot->until);
 	if (READ_ONCE(slot->seq) != seq)
@@ -579,6 +591,8 @@ static __always_inline bool verdict_store(struct access *a, struct lb_grant *g, 
 	slot->gen = gen;
 	slot->until = (__u32)bpf_jiffies64() + (left < LB_VERDICT_TICKS ? left : LB_VERDICT_TICKS);
 	slot->access = g->access;
+	slot->denies = (g->access & LB_ACCESS_READ ? 0 : MAY_READ) |
+		       (g->access & LB_ACCESS_WRITE ? 0 : MAY_WRITE | MAY_APPEND);
 	slot->zone = a->zone;
 	slot->root_dev = a->root.dev;
 	slot->root_ino = a->root.ino;

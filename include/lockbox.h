@@ -103,12 +103,12 @@ struct lb_inode_zone {
  * the agent clears them all, after waiting for running guard programs,
  * whenever the engineers set changes (an engineer added or removed).
  */
-#define LB_SUBJECT_SLOTS   1024
-#define LB_CRED_SHIFT	   6   /* struct cred is cache-line aligned (cred_jar, SLAB_HWCACHE_ALIGN) */
+#define LB_SUBJECT_SLOTS    1024
+#define LB_CRED_SHIFT	    6 /* struct cred is cache-line aligned (cred_jar, SLAB_HWCACHE_ALIGN) */
 #define LB_SUBJECT_ENGINEER 0x1 /* lb_subject_slot.cred: the slot names an engineer */
 
 struct lb_subject_slot {
-	__u64 cred;	/* 0: empty; | LB_SUBJECT_ENGINEER for an engineer */
+	__u64 cred; /* 0: empty; | LB_SUBJECT_ENGINEER for an engineer */
 	__u32 loginuid;
 	__u32 engineer; /* the engineer's grant identity; LB_UID_UNSET in a no-engineer slot */
 };
@@ -148,7 +148,7 @@ struct lb_verdict_slot {
 	__u32 opens;  /* allowed opens since the one logged, not yet recorded */
 	__u16 access; /* LB_ACCESS_* the grant allows */
 	__u16 logged; /* LB_ACCESS_* intents of the opens logged under grant_id */
-	__u32 pad;
+	__u32 denies; /* the kernel's MAY_* bits of a read or write the grant does not cover */
 };
 
 struct lb_verdicts {
