@@ -119,8 +119,8 @@ static __always_inline bool cgroup_control_write(struct file *file, struct inode
 }
 
 /*
- * file_open for a task that may be an engineer (subject_none() said "not
- * known"), the earlier verdict included. Takes the hook's context, not its
+ * file_open for a task that may be an engineer (subject_cached_none() said
+ * "not known"), the earlier verdict included. Takes the hook's context, not its
  * arguments, so the hook itself keeps fewer values across its calls.
  */
 static __noinline int file_open_check(unsigned long long *ctx)
@@ -160,10 +160,21 @@ static __noinline int file_open_check(unsigned long long *ctx)
  * where used: read first, it would be kept in a register across the probe's
  * helper call, which every task pays for in the prologue.
  */
+/* A kernel that keeps no login uid (no CONFIG_AUDITSYSCALL): no fast path. */
+static __noinline int file_open_nologin(unsigned long long *ctx)
+{
+	return file_open_check(ctx);
+}
+
 SEC("lsm/file_open")
 int lb_file_open(unsigned long long *ctx)
 {
-	if (subject_none())
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	/* a call of its own: where the field exists, the verifier drops the test and the call */
+	if (!bpf_core_field_exists(task->loginuid))
+		return file_open_nologin(ctx);
+	if (subject_cached_none(task->cred, task->loginuid.val))
 		return ctx[1];
 	return file_open_check(ctx);
 }
@@ -195,17 +206,9 @@ static __noinline int file_permission_check(unsigned long long *ctx)
 			     true, PATH_NAMES);
 }
 
-/*
- * file_permission for a cached engineer: a cached verdict first, in a
- * subprogram whose prologue saves fewer registers than file_permission_check's.
- */
-static __noinline int permission_engineer(unsigned long long *ctx, __u32 engineer)
+static __noinline int permission_nologin(unsigned long long *ctx)
 {
-	struct file *file = (struct file *)ctx[0];
-
-	if (verdict_hit(file->f_inode, engineer, (int)ctx[1]))
-		return 0;
-	return file_permission_check(ctx);
+	return ctx[2] ? ctx[2] : file_permission_check(ctx);
 }
 
 /*
@@ -218,17 +221,21 @@ SEC("lsm/file_permission")
 int lb_file_permission(
 	unsigned long long *ctx) /* (struct file *, int mask, int ret), as file_open */
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 engineer;
 	int known, ret;
 
-	known = subject_known(&engineer);
+	if (!bpf_core_field_exists(task->loginuid)) /* as in file_open */
+		return permission_nologin(ctx);
+	known = subject_cached(task->cred, task->loginuid.val, &engineer);
 	if (known == SUBJECT_NONE)
 		return ctx[2];
 	ret = ctx[2];
 	if (ret)
 		return ret;
-	if (known == SUBJECT_ENGINEER)
-		return permission_engineer(ctx, engineer);
+	if (known == SUBJECT_ENGINEER &&
+	    verdict_hit(((struct file *)ctx[0])->f_inode, engineer, (int)ctx[1]))
+		return 0;
 	return file_permission_check(ctx);
 }
 

@@ -125,6 +125,19 @@ static __always_inline int subject_cached(const struct cred *cred, __u32 login, 
 }
 
 /*
+ * Whether @cred with login uid @login is cached as no engineer: the fast path,
+ * alone (one inlined array load; include/lockbox.h says why a hit cannot be
+ * stale). file_open and file_permission make it first and leave the rest to a
+ * subprogram, so a task that is no engineer runs nothing else.
+ */
+static __always_inline bool subject_cached_none(const struct cred *cred, __u32 login)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+
+	return READ_ONCE(slot->cred) == (__u64)cred && READ_ONCE(slot->loginuid) == login;
+}
+
+/*
  * Caches what the full check found for @cred (@task's) and @login: @engineer,
  * or LB_UID_UNSET for no engineer. Not when no LSM keeps a blob on creds: the
  * kernel then skips cred_free, which would have to forget the slot.
@@ -183,30 +196,6 @@ static __always_inline bool subject_lookup(struct subject *s, struct task_struct
 		s->engineer = LB_UID_UNSET;
 	subject_store(task, cred, login, s->engineer);
 	return s->engineer != LB_UID_UNSET;
-}
-
-/*
- * The fast path, alone: what the subjects cache says of the current task (one
- * inlined array load; include/lockbox.h says why a hit cannot be stale). Hooks
- * on the hot path call this first and leave the rest to a subprogram, so a
- * task that is no engineer runs nothing else.
- */
-static __always_inline int subject_known(__u32 *engineer)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	return subject_cached(task->cred, task_loginuid(task), engineer);
-}
-
-/* subject_known() said SUBJECT_NONE: for a hook with no fast path for engineers. */
-static __always_inline bool subject_none(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	struct lb_subject_slot *slot = subject_slot(cred);
-
-	return READ_ONCE(slot->cred) == (__u64)cred &&
-	       READ_ONCE(slot->loginuid) == task_loginuid(task);
 }
 
 /* Is the current task an engineer? The subjects cache first, then the full check. */
@@ -486,7 +475,10 @@ static __always_inline bool slot_allows(struct lb_verdict_slot *slot, const stru
 static __always_inline bool verdict_hit(const struct inode *inode, __u32 engineer, int mask)
 {
 	struct lb_verdict_slot *slot = verdict_slot(inode);
-	__u32 seq = READ_ONCE(slot->seq) & ~1u, until;
+	__u32 seq = READ_ONCE(slot->seq) & ~1u;
+	volatile __u32
+		until; /* on the stack: in a register, every caller's prologue would save one */
+	__u32 now;
 
 	if (READ_ONCE(slot->inode) != (__u64)inode || READ_ONCE(slot->engineer) != engineer ||
 	    READ_ONCE(slot->gen) != verdict_gen() || mask & READ_ONCE(slot->denies))
@@ -494,7 +486,8 @@ static __always_inline bool verdict_hit(const struct inode *inode, __u32 enginee
 	until = READ_ONCE(slot->until);
 	if (READ_ONCE(slot->seq) != seq)
 		return false;
-	return (__s32)(until - (__u32)bpf_jiffies64()) > 0;
+	now = bpf_jiffies64();
+	return (__s32)(until - now) > 0;
 }
 
 /*
