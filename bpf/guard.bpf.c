@@ -155,17 +155,17 @@ static __noinline int file_open_check(unsigned long long *ctx)
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
-/*
- * (struct file *file, int ret). The earlier verdict is read after the probe,
- * where used: read first, it would be kept in a register across the probe's
- * helper call, which every task pays for in the prologue.
- */
 /* A kernel that keeps no login uid (no CONFIG_AUDITSYSCALL): no fast path. */
 static __noinline int file_open_nologin(unsigned long long *ctx)
 {
 	return file_open_check(ctx);
 }
 
+/*
+ * (struct file *file, int ret). The earlier verdict is read after the probe,
+ * where used: read first, it would be kept in a register across the probe's
+ * helper call, which every task pays for in the prologue.
+ */
 SEC("lsm/file_open")
 int lb_file_open(unsigned long long *ctx)
 {
@@ -214,12 +214,13 @@ static __noinline int permission_nologin(unsigned long long *ctx)
 /*
  * Every read and write on an open descriptor: a grant that expired or was
  * revoked after the open stops the next read. Allowed ones are not logged
- * (the open was); the zone comes from the inode cache. Each way out is a
- * return of its own, so the hook keeps no value across a call but ctx.
+ * (the open was); the zone comes from the inode cache. A cached engineer's
+ * cached verdict is read here. (struct file *file, int mask, int ret), read as
+ * in file_open: each way out is a return of its own, so the hook keeps no
+ * value across a call but ctx.
  */
 SEC("lsm/file_permission")
-int lb_file_permission(
-	unsigned long long *ctx) /* (struct file *, int mask, int ret), as file_open */
+int lb_file_permission(unsigned long long *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 engineer;
@@ -239,6 +240,11 @@ int lb_file_permission(
 	return file_permission_check(ctx);
 }
 
+/*
+ * Checked when the mapping is made. Pages of a mapping made under a grant stay
+ * reachable after the grant ends, until munmap: page faults do not pass
+ * through the LSM (docs/threat-model.md).
+ */
 SEC("lsm/mmap_file")
 int BPF_PROG(lb_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)

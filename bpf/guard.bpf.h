@@ -209,6 +209,9 @@ static __always_inline bool subject_get(struct subject *s)
 	case SUBJECT_NONE:
 		return false;
 	case SUBJECT_ENGINEER:
+		/* a slot left mismatched by two writers (subject_cached()): found again */
+		if (s->engineer == LB_UID_UNSET)
+			break;
 		s->uid = cred->uid.val;
 		s->loginuid = login;
 		return true;
