@@ -119,19 +119,19 @@ static __always_inline bool cgroup_control_write(struct file *file, struct inode
 }
 
 /*
- * file_open for a task that may be an engineer (subject_none() said "not
- * known"). Takes the hook's context, not its arguments, so the hook itself
- * keeps fewer values across its calls.
+ * file_open for a task that may be an engineer (subject_cached_none() said
+ * "not known"), the earlier verdict included. Takes the hook's context, not its
+ * arguments, so the hook itself keeps fewer values across its calls.
  */
 static __noinline int file_open_check(unsigned long long *ctx)
 {
 	struct file *file = (struct file *)ctx[0];
 	struct inode *inode = file->f_inode;
+	int ret = ctx[1];
 	struct subject s;
-	int ret;
 
-	if (!subject_get(&s))
-		return 0;
+	if (ret || !subject_get(&s))
+		return ret;
 	/*
 	 * An inode this engineer opened under the same grant before: every check
 	 * below passed then and depends on nothing that can change without
@@ -155,12 +155,39 @@ static __noinline int file_open_check(unsigned long long *ctx)
 	return check_file_as(&s, file, LB_OP_OPEN, fmode_intent(file), false, PATH_D_PATH);
 }
 
-SEC("lsm/file_open")
-int BPF_PROG(lb_file_open, struct file *file, int ret)
+/* A kernel that keeps no login uid (no CONFIG_AUDITSYSCALL): no fast path. */
+static __noinline int file_open_nologin(unsigned long long *ctx)
 {
-	if (ret || subject_none())
-		return ret;
 	return file_open_check(ctx);
+}
+
+/*
+ * (struct file *file, int ret). The earlier verdict is read after the probe,
+ * where used: read first, it would be kept in a register across the probe's
+ * helper call, which every task pays for in the prologue.
+ */
+SEC("lsm/file_open")
+int lb_file_open(unsigned long long *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	/* a call of its own: where the field exists, the verifier drops the test and the call */
+	if (!bpf_core_field_exists(task->loginuid))
+		return file_open_nologin(ctx);
+	if (subject_cached_none(task->cred, task->loginuid.val))
+		return ctx[1];
+	return file_open_check(ctx);
+}
+
+static __always_inline __u32 mask_intent(int mask)
+{
+	__u32 intent = 0;
+
+	if (mask & MAY_READ)
+		intent |= LB_ACCESS_READ;
+	if (mask & (MAY_WRITE | MAY_APPEND))
+		intent |= LB_ACCESS_WRITE;
+	return intent;
 }
 
 /* file_permission for a task that may be an engineer (ctx: as file_open_check). */
@@ -168,32 +195,48 @@ static __noinline int file_permission_check(unsigned long long *ctx)
 {
 	struct file *file = (struct file *)ctx[0];
 	int mask = (int)ctx[1];
-	__u32 intent = 0;
-
+	__u32 intent = mask_intent(mask);
 	struct subject s;
 
 	if (!(mask & (MAY_READ | MAY_WRITE | MAY_APPEND)))
 		return 0;
-	if (mask & MAY_READ)
-		intent |= LB_ACCESS_READ;
-	if (mask & (MAY_WRITE | MAY_APPEND))
-		intent |= LB_ACCESS_WRITE;
-	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, intent))
+	if (!subject_get(&s) || verdict_hit(file->f_inode, s.engineer, mask))
 		return 0;
 	return check_file_as(&s, file, intent & LB_ACCESS_WRITE ? LB_OP_WRITE : LB_OP_READ, intent,
 			     true, PATH_NAMES);
 }
 
+static __noinline int permission_nologin(unsigned long long *ctx)
+{
+	return ctx[2] ? ctx[2] : file_permission_check(ctx);
+}
+
 /*
  * Every read and write on an open descriptor: a grant that expired or was
  * revoked after the open stops the next read. Allowed ones are not logged
- * (the open was); the zone comes from the inode cache.
+ * (the open was); the zone comes from the inode cache. A cached engineer's
+ * cached verdict is read here. (struct file *file, int mask, int ret), read as
+ * in file_open: each way out is a return of its own, so the hook keeps no
+ * value across a call but ctx.
  */
 SEC("lsm/file_permission")
-int BPF_PROG(lb_file_permission, struct file *file, int mask, int ret)
+int lb_file_permission(unsigned long long *ctx)
 {
-	if (ret || subject_none())
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 engineer;
+	int known, ret;
+
+	if (!bpf_core_field_exists(task->loginuid)) /* as in file_open */
+		return permission_nologin(ctx);
+	known = subject_cached(task->cred, task->loginuid.val, &engineer);
+	if (known == SUBJECT_NONE)
+		return ctx[2];
+	ret = ctx[2];
+	if (ret)
 		return ret;
+	if (known == SUBJECT_ENGINEER &&
+	    verdict_hit(((struct file *)ctx[0])->f_inode, engineer, (int)ctx[1]))
+		return 0;
 	return file_permission_check(ctx);
 }
 
@@ -746,15 +789,17 @@ int BPF_PROG(lb_settime, const struct timespec64 *ts, const struct timezone *tz,
 
 /*
  * A struct cred is freed: its address may next hold anyone's credentials, so
- * the subjects cache forgets it (subject_get()). Called by the kernel for
- * every cred with an LSM blob; subject_lookup() caches no other.
+ * the subjects cache forgets it, as no engineer or as one (subject_get()).
+ * Called by the kernel for every cred with an LSM blob; subject_store() caches
+ * no other.
  */
 SEC("lsm/cred_free")
 int BPF_PROG(lb_cred_free, struct cred *cred)
 {
 	struct lb_subject_slot *slot = subject_slot(cred);
+	__u64 c = READ_ONCE(slot->cred);
 
-	if (slot->cred == (__u64)cred)
+	if (c == (__u64)cred || (c ^ LB_SUBJECT_ENGINEER) == (__u64)cred)
 		slot->cred = 0;
 	return 0;
 }

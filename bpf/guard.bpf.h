@@ -75,6 +75,8 @@ static __always_inline __u32 addr_bits(const void *p)
 	return v;
 }
 
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
 _Static_assert(sizeof(struct lb_subject_slot) == 16, "subject_slot() computes 16-byte slots");
 
 static __always_inline struct lb_subject_slot *subject_slot(const struct cred *cred)
@@ -85,14 +87,6 @@ static __always_inline struct lb_subject_slot *subject_slot(const struct cred *c
 	return (struct lb_subject_slot *)((char *)caches.subjects.slot + off);
 }
 
-/* Whether @cred with login uid @login is in the subjects cache: known to be no engineer. */
-static __always_inline bool subject_cached(const struct cred *cred, __u32 login)
-{
-	struct lb_subject_slot *slot = subject_slot(cred);
-
-	return slot->cred == (__u64)cred && slot->loginuid == login;
-}
-
 /* @task's login uid; LB_UID_UNSET when it has none or the kernel keeps none. */
 static __always_inline __u32 task_loginuid(struct task_struct *task)
 {
@@ -101,18 +95,92 @@ static __always_inline __u32 task_loginuid(struct task_struct *task)
 	return LB_UID_UNSET;
 }
 
+/* What the subjects cache says of a cred and login uid (include/lockbox.h). */
+enum subject_known {
+	SUBJECT_MISS,	  /* nothing: the full check */
+	SUBJECT_NONE,	  /* no engineer */
+	SUBJECT_ENGINEER, /* an engineer, by the identity given */
+};
+
+/*
+ * The slot's cred word decides "no engineer" or "engineer"; its login uid and
+ * engineer are one 8-byte word, written before the cred (subject_store()).
+ * Two slot writers racing can pair one's cred with the other's word: that
+ * word's login uid must still be ours, and an engineer slot paired with a
+ * no-engineer word reads as the engineer LB_UID_UNSET, who has no grant.
+ */
+static __always_inline int subject_cached(const struct cred *cred, __u32 login, __u32 *engineer)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+	__u64 c = READ_ONCE(slot->cred), id = READ_ONCE(*(__u64 *)&slot->loginuid);
+
+	if ((__u32)id != login)
+		return SUBJECT_MISS;
+	if (c == (__u64)cred)
+		return SUBJECT_NONE;
+	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred)
+		return SUBJECT_MISS;
+	*engineer = id >> 32;
+	return SUBJECT_ENGINEER;
+}
+
+/*
+ * Whether @cred with login uid @login is cached as no engineer: the fast path,
+ * alone (one inlined array load; include/lockbox.h says why a hit cannot be
+ * stale). file_open and file_permission make it first and leave the rest to a
+ * subprogram, so a task that is no engineer runs nothing else.
+ */
+static __always_inline bool subject_cached_none(const struct cred *cred, __u32 login)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+
+	return READ_ONCE(slot->cred) == (__u64)cred && READ_ONCE(slot->loginuid) == login;
+}
+
+/*
+ * Caches what the full check found for @cred (@task's) and @login: @engineer,
+ * or LB_UID_UNSET for no engineer. Not when no LSM keeps a blob on creds: the
+ * kernel then skips cred_free, which would have to forget the slot.
+ */
+static __always_inline void subject_store(struct task_struct *task, const struct cred *cred,
+					  __u32 login, __u32 engineer)
+{
+	struct lb_subject_slot *slot = subject_slot(cred);
+	__u64 addr;
+
+	if (!cred->security)
+		return;
+	/*
+	 * The word first, the cred last (ordered stores; x86 keeps them in
+	 * order): a reader that sees this cred sees a login uid and engineer
+	 * found in the current engineers set, never ones left in the slot from
+	 * before the agent last cleared it.
+	 */
+	if (engineer == LB_UID_UNSET) {
+		*(volatile __u64 *)&slot->loginuid = login | (__u64)LB_UID_UNSET << 32;
+		*(volatile __u64 *)&slot->cred = (__u64)cred;
+		return;
+	}
+	/*
+	 * The address as a number, to be marked (the verifier allows no
+	 * arithmetic on a pointer): @cred, as only the task itself changes it.
+	 */
+	if (bpf_probe_read_kernel(&addr, sizeof(addr), &task->cred))
+		return;
+	*(volatile __u64 *)&slot->loginuid = login | (__u64)engineer << 32;
+	*(volatile __u64 *)&slot->cred = addr | LB_SUBJECT_ENGINEER;
+}
+
 /*
  * The full check, when the subjects cache has no answer. A task is an engineer
  * if its uid, euid, fsuid or loginuid is one; su, sudo and setuid binaries
  * change the first three but not loginuid, so the grant is keyed by loginuid
- * when that is an engineer. Distinct ids only. A task that is no engineer
- * leaves its cred and login uid in the cache, unless no LSM keeps a blob on
- * creds: then the kernel skips cred_free, which would have to forget the slot.
+ * when that is an engineer. Distinct ids only. The answer is cached either way.
  */
-static __always_inline bool subject_lookup(struct subject *s, const struct cred *cred, __u32 login)
+static __always_inline bool subject_lookup(struct subject *s, struct task_struct *task,
+					   const struct cred *cred, __u32 login)
 {
 	__u32 uid = cred->uid.val, euid = cred->euid.val, fsuid = cred->fsuid.val;
-	struct lb_subject_slot *slot;
 
 	s->uid = uid;
 	s->loginuid = login;
@@ -125,46 +193,30 @@ static __always_inline bool subject_lookup(struct subject *s, const struct cred 
 	else if (fsuid != uid && fsuid != euid && fsuid != login && is_engineer(fsuid))
 		s->engineer = fsuid;
 	else
-		goto none;
-	return true;
-none:
-	if (cred->security) {
-		slot = subject_slot(cred);
-		/*
-		 * The login uid first, the cred last (ordered stores; x86 keeps
-		 * them in order): a reader that sees this cred sees a login uid
-		 * checked against the current engineers set, never one left in the
-		 * slot from before the agent last cleared the creds.
-		 */
-		*(volatile __u32 *)&slot->loginuid = login;
-		*(volatile __u64 *)&slot->cred = (__u64)cred;
-	}
-	return false;
+		s->engineer = LB_UID_UNSET;
+	subject_store(task, cred, login, s->engineer);
+	return s->engineer != LB_UID_UNSET;
 }
 
-/*
- * The fast path, alone: whether the current task's cred and login uid are in
- * the subjects cache (one inlined array load; include/lockbox.h says why a hit
- * cannot be stale). Hooks on the hot path call this first and leave the rest
- * to a subprogram, so a task that is no engineer runs nothing else.
- */
-static __always_inline bool subject_none(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	return subject_cached(task->cred, task_loginuid(task));
-}
-
-/* Is the current task an engineer? The fast path first, then the full check. */
+/* Is the current task an engineer? The subjects cache first, then the full check. */
 static __always_inline bool subject_get(struct subject *s)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
 	__u32 login = task_loginuid(task);
 
-	if (subject_cached(cred, login))
+	switch (subject_cached(cred, login, &s->engineer)) {
+	case SUBJECT_NONE:
 		return false;
-	return subject_lookup(s, cred, login);
+	case SUBJECT_ENGINEER:
+		/* a slot left mismatched by two writers (subject_cached()): found again */
+		if (s->engineer == LB_UID_UNSET)
+			break;
+		s->uid = cred->uid.val;
+		s->loginuid = login;
+		return true;
+	}
+	return subject_lookup(s, task, cred, login);
 }
 
 /* Whether @task runs as the same person as @s: same uid, euid and loginuid. */
@@ -375,8 +427,6 @@ static __always_inline void fill_event(struct lb_event *e, struct access *a, __u
 	}
 }
 
-#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
-
 _Static_assert(sizeof(struct lb_verdict_slot) == 64, "verdict_slot() computes 64-byte slots");
 
 static __always_inline struct lb_verdict_slot *verdict_slot(const struct inode *inode)
@@ -419,15 +469,28 @@ static __always_inline bool slot_allows(struct lb_verdict_slot *slot, const stru
 	       (__s32)(READ_ONCE(slot->until) - (__u32)bpf_jiffies64()) > 0;
 }
 
-/* A read's fast path: a cached allowed verdict, read without taking the slot. */
-static __always_inline bool verdict_hit(const struct inode *inode, __u32 engineer, __u32 intent)
+/*
+ * A read's or write's fast path: a cached allowed verdict for the hook's @mask,
+ * read without taking the slot: seq must be even and not move meanwhile (one
+ * compare: an odd seq read first is never equal to itself less one later). The
+ * clock last, so that only the deadline is kept across its call.
+ */
+static __always_inline bool verdict_hit(const struct inode *inode, __u32 engineer, int mask)
 {
 	struct lb_verdict_slot *slot = verdict_slot(inode);
-	__u32 seq = READ_ONCE(slot->seq);
+	__u32 seq = READ_ONCE(slot->seq) & ~1u;
+	volatile __u32
+		until; /* on the stack: in a register, every caller's prologue would save one */
+	__u32 now;
 
-	if (seq & 1 || !slot_allows(slot, inode, engineer, intent))
+	if (READ_ONCE(slot->inode) != (__u64)inode || READ_ONCE(slot->engineer) != engineer ||
+	    READ_ONCE(slot->gen) != verdict_gen() || mask & READ_ONCE(slot->denies))
 		return false;
-	return READ_ONCE(slot->seq) == seq;
+	until = READ_ONCE(slot->until);
+	if (READ_ONCE(slot->seq) != seq)
+		return false;
+	now = bpf_jiffies64();
+	return (__s32)(until - now) > 0;
 }
 
 /*
@@ -524,6 +587,8 @@ static __always_inline bool verdict_store(struct access *a, struct lb_grant *g, 
 	slot->gen = gen;
 	slot->until = (__u32)bpf_jiffies64() + (left < LB_VERDICT_TICKS ? left : LB_VERDICT_TICKS);
 	slot->access = g->access;
+	slot->denies = (g->access & LB_ACCESS_READ ? 0 : MAY_READ) |
+		       (g->access & LB_ACCESS_WRITE ? 0 : MAY_WRITE | MAY_APPEND);
 	slot->zone = a->zone;
 	slot->root_dev = a->root.dev;
 	slot->root_ino = a->root.ino;

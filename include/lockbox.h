@@ -90,24 +90,27 @@ struct lb_inode_zone {
 };
 
 /*
- * subjects map (array, one element, mmap-able): credentials known not to be an
- * engineer's, so that a task that is none leaves each hook after one inlined
- * array load. A slot holds the address of a struct cred whose uid, euid and
- * fsuid are no engineer's, with a login uid that is none either; it is looked
- * up by the task's own cred pointer and login uid, so setuid, setresuid,
- * setfsuid, exec and override_creds (each a new struct cred) and a login uid
- * write all miss it. The guard clears a slot when its cred is freed (cred_free:
- * the address can then hold another cred), and the agent clears them all, after
- * waiting for running guard programs, whenever the engineers set changes.
- * Credentials no engineer has are the only thing cached.
+ * subjects (in the guard's global): what a task's credentials were found to
+ * be, so that a task that is no engineer leaves each hook after one inlined
+ * load, and an engineer's read needs no engineers lookup. A slot holds the
+ * address of a struct cred and a login uid: with bit 0 of cred clear, its uid,
+ * euid and fsuid are no engineer's and neither is the login uid; with it set,
+ * the task is the engineer in the slot (the identity its grants are keyed by,
+ * subject_lookup()). It is looked up by the task's own cred pointer and login
+ * uid, so setuid, setresuid, setfsuid, exec and override_creds (each a new
+ * struct cred) and a login uid write all miss it. The guard clears a slot when
+ * its cred is freed (cred_free: the address can then hold another cred), and
+ * the agent clears them all, after waiting for running guard programs,
+ * whenever the engineers set changes (an engineer added or removed).
  */
-#define LB_SUBJECT_SLOTS 1024
-#define LB_CRED_SHIFT	 6 /* struct cred is cache-line aligned (cred_jar, SLAB_HWCACHE_ALIGN) */
+#define LB_SUBJECT_SLOTS    1024
+#define LB_CRED_SHIFT	    6 /* struct cred is cache-line aligned (cred_jar, SLAB_HWCACHE_ALIGN) */
+#define LB_SUBJECT_ENGINEER 0x1 /* lb_subject_slot.cred: the slot names an engineer */
 
 struct lb_subject_slot {
-	__u64 cred; /* 0: empty */
+	__u64 cred; /* 0: empty; | LB_SUBJECT_ENGINEER for an engineer */
 	__u32 loginuid;
-	__u32 pad;
+	__u32 engineer; /* the engineer's grant identity; LB_UID_UNSET in a no-engineer slot */
 };
 
 struct lb_subjects {
@@ -145,7 +148,7 @@ struct lb_verdict_slot {
 	__u32 opens;  /* allowed opens since the one logged, not yet recorded */
 	__u16 access; /* LB_ACCESS_* the grant allows */
 	__u16 logged; /* LB_ACCESS_* intents of the opens logged under grant_id */
-	__u32 pad;
+	__u32 denies; /* the kernel's MAY_* bits of a read or write the grant does not cover */
 };
 
 struct lb_verdicts {

@@ -159,4 +159,51 @@ wait $evpid
 t_is "$(grep -c 'op=open verdict=allow.* grant=28 access=1 count=1 pid=[1-9]' /tmp/ev) $(grep -c 'op=open verdict=allow.* grant=28 access=3 count=1 pid=[1-9]' /tmp/ev)" "1 1" \
 	"a read open and a later read-write open of one file: each logged once"
 
+
+# --- subjects cache: engineers, by cred and login uid, with the identity their grants use ---
+
+guardctl grant add $ENG1 1 r 3600 29
+# test_cached_engineer_keyed_by_login_uid_not_uid
+t_is "$(idswitch -l $ENG2 uid $ENG1 r $ACME/data.txt r $ACME/data.txt r $ACME/data.txt)" \
+	"EACCES EACCES EACCES " \
+	"uid an engineer with a grant, login uid one without: denied every time (cached)"
+t_is "$(idswitch -l $ENG1 uid $ENG2 r $ACME/data.txt r $ACME/data.txt o $ACME/data.txt rd rd)" \
+	"OK OK OK OK OK " \
+	"login uid an engineer with a grant, uid one without: allowed every time (cached)"
+# test_cached_engineer_removed_goes_by_uid
+bgrun engdel "OK OK OK " -l $ENG1 uid $ENG2 o $ACME/data.txt rd rd wait /tmp/go-engdel rd \
+	r $ACME/data.txt
+guardctl engineer del $ENG1
+fgdone engdel
+t_is "$(cat /tmp/out-engdel)" "OK OK OK EACCES EACCES " \
+	"an engineer cached by login uid, removed from the engineers: the next read goes by the uid's grant"
+guardctl engineer add $ENG1
+# test_cached_engineer_removed_is_no_engineer
+bgrun engdel2 "EACCES EACCES " -u $ENG2 r $ACME/data.txt r $ACME/data.txt wait /tmp/go-engdel2 \
+	r $ACME/data.txt r $ACME/data.txt
+t_is "$(cat /tmp/out-engdel2)" "EACCES EACCES " "an engineer without a grant: denied (cached)"
+guardctl engineer del $ENG2
+fgdone engdel2
+t_is "$(cat /tmp/out-engdel2)" "EACCES EACCES OK OK " \
+	"the same process removed from the engineers: its next open is no engineer's"
+guardctl engineer add $ENG2
+# test_cached_engineer_cred_change: a new cred is looked up again
+t_is "$(idswitch -l $ENG1 o $ACME/data.txt rd rd uid $USER1 rd r $ACME/data.txt)" \
+	"OK OK OK OK OK " "a cached engineer by login uid stays one after setresuid (grant: allowed)"
+guardctl grant del $ENG1 1
+t_is "$(idswitch -l $ENG1 r $ACME/data.txt uid $USER1 r $ACME/data.txt)" "EACCES EACCES " \
+	"and without the grant, denied before and after setresuid"
+# test_freed_cred_not_reused_as_engineer
+guardctl grant add $ENG1 1 r 3600 30
+bad=0
+i=0
+while [ $i -lt 40 ]; do
+	[ "$(as $ENG1 r $ACME/data.txt)" = OK ] || bad=$((bad + 1))
+	[ "$(as $ENG2 r $ACME/data.txt)" = EACCES ] || bad=$((bad + 1))
+	[ "$(tryopen -u 0 -l $ENG2 r $ACME/data.txt)" = EACCES ] || bad=$((bad + 1))
+	[ "$(as $USER1 r $ACME/data.txt)" = OK ] || bad=$((bad + 1))
+	i=$((i + 1))
+done
+t_is "$bad" 0 "40 rounds of engineers with and without a grant and a non-engineer: no identity crossed"
+
 t_done

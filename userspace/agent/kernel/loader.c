@@ -620,7 +620,8 @@ static struct lb_caches *caches_map(struct guard *g)
 }
 
 /*
- * The engineers set changed: every cached "not an engineer" may be wrong.
+ * The engineers set changed: every cached "not an engineer", and every cached
+ * engineer's identity (a login uid no longer one leaves the uid's), may be wrong.
  * Programs that read the old set may still be about to cache what they found,
  * so wait for them first, then clear each slot's cred with one 8-byte store
  * (a half-cleared address could name another cred).
@@ -679,10 +680,7 @@ static int engineer_bit(struct guard *g, __u32 uid, bool on)
 	return err ? err : 1;
 }
 
-/*
- * A new engineer: any "not an engineer" the kernel cached may now be wrong
- * (removing one needs nothing: who was none still is none).
- */
+/* A new engineer: any "not an engineer" the kernel cached may now be wrong. */
 int guard_engineer_add(struct guard *g, __u32 uid)
 {
 	__u32 flags = LB_ENGINEER, have;
@@ -703,12 +701,15 @@ int guard_engineer_add(struct guard *g, __u32 uid)
 int guard_engineer_del(struct guard *g, __u32 uid)
 {
 	/* the bit first: a uid is never in the bitmap but not in the hash */
-	int err = engineer_bit(g, uid, false);
+	int bit = engineer_bit(g, uid, false), err;
 
-	if (err < 0)
-		return err;
+	if (bit < 0)
+		return bit;
 	err = delete (g, M_ENGINEERS, &uid);
-	return err == -ENOENT ? 0 : err;
+	if (err && err != -ENOENT)
+		return err;
+	/* the kernel caches engineers too: one removed must not stay one by its cache */
+	return !err || bit ? subjects_forget(g) : 0;
 }
 
 static int engineer_drop(struct guard *g, const void *uid)
