@@ -103,24 +103,30 @@ enum subject_known {
 };
 
 /*
- * The slot's cred word decides "no engineer" or "engineer"; its login uid and
- * engineer are one 8-byte word, written before the cred (subject_store()).
- * Two slot writers racing can pair one's cred with the other's word: that
- * word's login uid must still be ours, and an engineer slot paired with a
- * no-engineer word reads as the engineer LB_UID_UNSET, who has no grant.
+ * A slot's second word: the login uid, and the engineer the grants are keyed
+ * by. A no-engineer slot holds LB_UID_UNSET there; an engineer slot only the
+ * login uid itself (subject_store()).
+ */
+#define SUBJECT_WORD(login, engineer) ((__u64)(__u32)(login) | (__u64)(engineer) << 32)
+
+/*
+ * A slot is a hit only when its cred word and its whole second word are what
+ * one store would write for this cred and login uid. Two stores racing on a
+ * slot (one cred can be shared by tasks with different login uids: fork, then
+ * a login uid write) can leave one's cred beside the other's word; the whole
+ * word is what tells that apart, so a task is never read as no engineer, or as
+ * someone else, from a word another task wrote.
  */
 static __always_inline int subject_cached(const struct cred *cred, __u32 login, __u32 *engineer)
 {
 	struct lb_subject_slot *slot = subject_slot(cred);
 	__u64 c = READ_ONCE(slot->cred), id = READ_ONCE(*(__u64 *)&slot->loginuid);
 
-	if ((__u32)id != login)
-		return SUBJECT_MISS;
 	if (c == (__u64)cred)
-		return SUBJECT_NONE;
-	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred)
+		return id == SUBJECT_WORD(login, LB_UID_UNSET) ? SUBJECT_NONE : SUBJECT_MISS;
+	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred || id != SUBJECT_WORD(login, login))
 		return SUBJECT_MISS;
-	*engineer = id >> 32;
+	*engineer = login;
 	return SUBJECT_ENGINEER;
 }
 
@@ -134,13 +140,17 @@ static __always_inline bool subject_cached_none(const struct cred *cred, __u32 l
 {
 	struct lb_subject_slot *slot = subject_slot(cred);
 
-	return READ_ONCE(slot->cred) == (__u64)cred && READ_ONCE(slot->loginuid) == login;
+	return READ_ONCE(slot->cred) == (__u64)cred &&
+	       READ_ONCE(*(__u64 *)&slot->loginuid) == SUBJECT_WORD(login, LB_UID_UNSET);
 }
 
 /*
- * Caches what the full check found for @cred (@task's) and @login: @engineer,
- * or LB_UID_UNSET for no engineer. Not when no LSM keeps a blob on creds: the
- * kernel then skips cred_free, which would have to forget the slot.
+ * Caches what the full check found for @cred (@task's) and @login: no engineer
+ * (@engineer LB_UID_UNSET), or the engineer @login. An engineer by uid, euid or
+ * fsuid with another login uid is not cached: its word could not be told from
+ * a word of another task sharing the cred (subject_cached()). Not when no LSM
+ * keeps a blob on creds: the kernel then skips cred_free, which would have to
+ * forget the slot.
  */
 static __always_inline void subject_store(struct task_struct *task, const struct cred *cred,
 					  __u32 login, __u32 engineer)
@@ -157,17 +167,19 @@ static __always_inline void subject_store(struct task_struct *task, const struct
 	 * before the agent last cleared it.
 	 */
 	if (engineer == LB_UID_UNSET) {
-		*(volatile __u64 *)&slot->loginuid = login | (__u64)LB_UID_UNSET << 32;
+		*(volatile __u64 *)&slot->loginuid = SUBJECT_WORD(login, LB_UID_UNSET);
 		*(volatile __u64 *)&slot->cred = (__u64)cred;
 		return;
 	}
+	if (engineer != login)
+		return;
 	/*
 	 * The address as a number, to be marked (the verifier allows no
 	 * arithmetic on a pointer): @cred, as only the task itself changes it.
 	 */
 	if (bpf_probe_read_kernel(&addr, sizeof(addr), &task->cred))
 		return;
-	*(volatile __u64 *)&slot->loginuid = login | (__u64)engineer << 32;
+	*(volatile __u64 *)&slot->loginuid = SUBJECT_WORD(login, login);
 	*(volatile __u64 *)&slot->cred = addr | LB_SUBJECT_ENGINEER;
 }
 
@@ -209,9 +221,6 @@ static __always_inline bool subject_get(struct subject *s)
 	case SUBJECT_NONE:
 		return false;
 	case SUBJECT_ENGINEER:
-		/* a slot left mismatched by two writers (subject_cached()): found again */
-		if (s->engineer == LB_UID_UNSET)
-			break;
 		s->uid = cred->uid.val;
 		s->loginuid = login;
 		return true;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kevent.h"
@@ -18,7 +19,8 @@ static int usage(void)
 			"       guardctl zone add PATH ID | zone del PATH\n"
 			"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID "
 			"ZONE | grants\n"
-			"       guardctl events MAX TIMEOUT_MS\n");
+			"       guardctl events MAX TIMEOUT_MS\n"
+			"       guardctl subjects unmark UID\n");
 	return 2;
 }
 
@@ -122,12 +124,48 @@ static int print_grant(const struct lb_grant_key *k, const struct lb_grant *v, v
 	return 0;
 }
 
+/*
+ * "subjects unmark UID": what two racing stores can leave in a subjects slot,
+ * made on purpose. Each slot caching engineer UID by its login uid gets its
+ * cred word unmarked, so the engineer's cred stands beside the engineer's word
+ * as if a no-engineer store for the same cred had written the cred last.
+ */
+static int subjects_unmark(__u32 uid)
+{
+	char path[256];
+	struct lb_caches *c;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, LB_CACHES_PIN);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (c == MAP_FAILED)
+		return -errno;
+	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++) {
+		struct lb_subject_slot *s = &c->subjects.slot[i];
+
+		if (s->loginuid == uid && s->engineer == uid && s->cred & LB_SUBJECT_ENGINEER) {
+			__atomic_store_n(&s->cred, s->cred & ~(__u64)LB_SUBJECT_ENGINEER,
+					 __ATOMIC_RELAXED);
+			n++;
+		}
+	}
+	munmap(c, sizeof(*c));
+	printf("%d\n", n);
+	return 0;
+}
+
 /* The commands on an already pinned guard: 0, -errno, or 1 for a command not known. */
 static int on_pinned(struct guard *g, int argc, char **argv)
 {
 	if (!strcmp(argv[1], "permissive") && argc == 3)
 		return guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0,
 					0);
+	if (!strcmp(argv[1], "subjects") && argc == 4 && !strcmp(argv[2], "unmark"))
+		return subjects_unmark(strtoul(argv[3], NULL, 10));
 	if (!strcmp(argv[1], "counters"))
 		return print_counters(g);
 	if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "add"))

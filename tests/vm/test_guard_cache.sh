@@ -206,4 +206,16 @@ while [ $i -lt 40 ]; do
 done
 t_is "$bad" 0 "40 rounds of engineers with and without a grant and a non-engineer: no identity crossed"
 
+# test_mixed_slot_is_a_miss: a cred shared by tasks of two login uids (fork, then a
+# login uid write) can have two stores race on its slot and leave the engineer's
+# (login uid, engineer) word beside the cred word of a no-engineer store.
+# guardctl makes that state: the slot must read as a miss, never as no engineer.
+bgrun mix "OK " -u 0 -l $ENG1 r $ACME/data.txt wait /tmp/go-mix r $ACME/data.txt
+guardctl grant del $ENG1 1
+n=$(guardctl subjects unmark $ENG1)
+t_ok "the root engineer's cached slot, its cred word unmarked ($n)" [ "${n:-0}" -ge 1 ]
+fgdone mix
+t_is "$(cat /tmp/out-mix)" "OK EACCES " \
+	"a no-engineer cred word beside an engineer's word: looked up again, the revoked grant denies"
+
 t_done
