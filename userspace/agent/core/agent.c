@@ -615,6 +615,21 @@ static void set_host(struct agent *a, const struct config *cfg)
 		snprintf(a->host, sizeof(a->host), "localhost");
 }
 
+/* The guard's denial counts go into the trail with the ring's events (denials.h). */
+static int take_denials(struct agent *a, char *err, size_t errlen)
+{
+	struct lb_caches *c = guard_caches(a->g);
+	int e = errno;
+
+	if (!c) {
+		snprintf(err, errlen, "cannot map the guard's caches (%s/%s): %s", LB_PIN_DIR,
+			 LB_CACHES_PIN, strerror(e));
+		return -e;
+	}
+	events_set_denials(a->ev, &c->denials);
+	return 0;
+}
+
 int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permissive,
 	      struct agent **out, char *err, size_t errlen)
 {
@@ -649,6 +664,9 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 		goto fail;
 	}
 	events_set_text_sink(a->ev, &(struct events_text_sink){text_usable, text_append, a});
+	ret = take_denials(a, err, errlen);
+	if (ret)
+		goto fail;
 	*out = a;
 	return 0;
 fail:

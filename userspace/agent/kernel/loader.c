@@ -67,6 +67,7 @@ struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
 	int fd[M_NR];
 	int caches_fd;
+	struct lb_caches *caches; /* guard_caches()'s mapping, kept until guard_close() */
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -399,6 +400,8 @@ void guard_close(struct guard *g)
 {
 	if (!g)
 		return;
+	if (g->caches)
+		munmap(g->caches, sizeof(*g->caches));
 	if (g->skel) {
 		guard_bpf__destroy(g->skel);
 	} else {
@@ -634,6 +637,13 @@ static int verdicts_changed(struct guard *g)
 	__atomic_add_fetch(&c->verdicts.gen, 1, __ATOMIC_SEQ_CST);
 	munmap(c, sizeof(*c));
 	return 0;
+}
+
+struct lb_caches *guard_caches(struct guard *g)
+{
+	if (!g->caches)
+		g->caches = caches_map(g);
+	return g->caches;
 }
 
 int guard_subjects_forget(struct guard *g)
