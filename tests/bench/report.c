@@ -47,7 +47,7 @@ static const struct case_def lb_cases[] = {
 	{"nonengineer", "base.zone", "non-engineer, zone file", "OK"},
 	{"outside", "base.public", "engineer outside zones", "OK"},
 	{"grant", "base.zone", "engineer, zone, grant", "OK"},
-	{"denied", "base.zone", "engineer denied (+event)", "EACCES"},
+	{"denied", "base.zone", "engineer denied (counted)", "EACCES"},
 	{"deep", "base.deep", "engineer, grant, 32 deep", "OK"},
 	{"grant_reader", "base.zone", "grant, agent-like reader woken", "OK"},
 };

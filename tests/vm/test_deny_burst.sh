@@ -110,13 +110,13 @@ t_ok "the trail's read denials add up to exactly 3000" \
 	wait_for 10 denials_are 3000 $ENG1 path=$R op=read
 t_is "$(lost)" "$lost0" "none was counted lost"
 
-# test_full_ring_keeps_a_burst: the agent stopped, the ring buffer filled by
+# test_full_ring_keeps_a_burst: no agent, the ring buffer filled by
 # 50,000 denials of one file that each differ from the one before (read and
 # write opens in turn: never folded), then 1,000 identical ones of another
-# file: those wait in the guard (the agent is gone meanwhile: a restart), and
-# the next agent records all of them. What
-# the ring held the test reads off itself (the trail stays small); with what
-# did not fit, counted lost, it accounts for every one of the 50,000.
+# file: those wait in the guard (no agent runs meanwhile: a restart), and the
+# next agent records all of them. What the ring held the test reads off itself
+# (the trail stays small); with what did not fit, counted lost, that accounts
+# for every one of the 50,000.
 lost1=$(lost)
 FL=$ACME/flood.txt
 X=$ACME/full.txt
