@@ -376,8 +376,8 @@ struct access {
 	struct inode *inode;   /* file_open, file_permission: cache an allowed verdict for it */
 };
 
-/* NUL-separated names from @d up to (not including) the zone root, leaf first. */
-static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u64 root_ino)
+/* NUL-separated names from @d up to (not including) the zone root, leaf first: how many. */
+static __always_inline __u16 names_into(char *path, struct dentry *d, __u64 root_ino)
 {
 	__u32 off = 0;
 	__u16 n = 0;
@@ -391,8 +391,8 @@ static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u
 		if (inode && inode->i_ino == root_ino)
 			break;
 		/* masked offset and half-buffer size: the verifier's proof that it fits */
-		len = bpf_probe_read_kernel_str(&e->path[off & (LB_PATH_LEN / 2 - 1)],
-						LB_PATH_LEN / 2, d->d_name.name);
+		len = bpf_probe_read_kernel_str(&path[off & (LB_PATH_LEN / 2 - 1)], LB_PATH_LEN / 2,
+						d->d_name.name);
 		if (len <= 0)
 			break;
 		off += len;
@@ -402,7 +402,12 @@ static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u
 			break;
 		d = parent;
 	}
-	e->names = n;
+	return n;
+}
+
+static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u64 root_ino)
+{
+	e->names = names_into(e->path, d, root_ino);
 	e->path_kind = LB_PATH_NAMES;
 }
 
@@ -427,6 +432,7 @@ static __always_inline void fill_event(struct lb_event *e, struct access *a, __u
 	e->path[0] = 0;
 	e->count = 1;
 	e->flags = 0;
+	e->first_ns = 0; /* ring memory is not zeroed: the agent refuses a plain event with one */
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (src == PATH_D_PATH && a->file) {
 		if (bpf_d_path((struct path *)&a->file->f_path, e->path, sizeof(e->path)) < 0)
@@ -539,6 +545,7 @@ static __always_inline void verdict_flush(struct lb_verdict_slot *slot, __u64 no
 	__builtin_memset(e, 0, __builtin_offsetof(struct lb_event, path));
 	e->path[0] = 0;
 	e->flags = LB_EVENT_REPEATS;
+	e->first_ns = 0;
 	e->time_ns = now;
 	e->grant_id = slot->grant_id;
 	e->dev = slot->root_dev;
@@ -605,6 +612,8 @@ static __always_inline bool verdict_store(struct access *a, struct lb_grant *g, 
 	return repeat;
 }
 
+#include "denials.bpf.h"
+
 /*
  * The verdict on an engineer's access in a zone, with its audit event. No
  * access is allowed without its log line: if the ring buffer is full, a
@@ -640,6 +649,15 @@ static __always_inline int decide(struct access *a, enum path_src src)
 	}
 	if (reason == LB_REASON_GRANT && a->inode && g && verdict_store(a, g, gen, now))
 		return 0; /* an open of an inode already logged under this grant: counted */
+	if (reason != LB_REASON_GRANT && a->inode) {
+		struct denial d = {.grant_id = g ? g->id : 0,
+				   .reason = reason,
+				   .verdict = permissive() ? LB_VERDICT_AUDIT : LB_VERDICT_DENY};
+
+		/* a denied open, read or write of a file: logged once, its repeats counted */
+		if (deny_counted(a, &d, now, src))
+			return d.verdict == LB_VERDICT_AUDIT ? 0 : -EACCES;
+	}
 	if (reason == LB_REASON_GRANT && a->quiet_allow)
 		return 0;
 

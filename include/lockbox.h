@@ -157,12 +157,62 @@ struct lb_verdicts {
 	struct lb_verdict_slot slot[LB_VERDICT_SLOTS];
 };
 
+/*
+ * denials (in the same global): an engineer's denied opens, reads and writes
+ * of one file, by struct inode address as verdicts are, so that a burst of
+ * them is one record with an exact count instead of a flood that overflows
+ * the ring buffer. The guard logs a denial and takes the slot; the identical
+ * denials that follow within LB_DENY_WINDOW_NS of it (same engineer, uid,
+ * login uid, file, op, intent, verdict, reason, grant and zone) are counted
+ * here, not logged. The count becomes one event (LB_EVENT_REPEATS, first_ns,
+ * time_ns the last) when a denial after the window or of another file takes
+ * the slot, or when the agent, on its tick, takes the count of a slot whose
+ * window has passed. A count the guard cannot record (the ring buffer full)
+ * stays in the slot, and the denials matching it keep adding to it. The file
+ * is its inode's address, number and generation: an address a freed inode
+ * left to another file never matches. seq is as in verdict slots; the agent
+ * takes a slot with the same compare-and-swap. path: the logged denial's.
+ */
+#define LB_DENY_SLOTS	  1024
+#define LB_DENY_WINDOW_NS 1000000000ULL
+
+struct lb_deny_slot {
+	__u32 seq;
+	__u32 engineer;
+	__u64 inode; /* 0: never taken */
+	__u64 ino;
+	__u64 start_ns; /* the window's start: the denial logged */
+	__u64 first_ns; /* the first and the last denial counted */
+	__u64 last_ns;
+	__u64 grant_id;
+	__u64 root_dev; /* the zone root, as in events */
+	__u64 root_ino;
+	__u32 igen; /* the inode's i_generation */
+	__u32 uid;
+	__u32 loginuid;
+	__u32 zone;
+	__u32 count; /* denials counted, not yet recorded */
+	__u16 op;
+	__u8 access;
+	__u8 reason;
+	__u8 verdict;
+	__u8 path_kind;
+	__u16 names;
+	__u32 pad;
+	char path[LB_PATH_LEN];
+};
+
+struct lb_denials {
+	struct lb_deny_slot slot[LB_DENY_SLOTS];
+};
+
 /* The guard's one global (.bss), pinned as LB_PIN_DIR/LB_CACHES_PIN. */
 #define LB_CACHES_PIN "caches"
 
 struct lb_caches {
 	struct lb_subjects subjects;
 	struct lb_verdicts verdicts;
+	struct lb_denials denials;
 };
 
 /* engineers map: uid -> flags */
@@ -293,12 +343,15 @@ struct lb_event {
 	char path[LB_PATH_LEN];
 	__u32 count; /* accesses this record stands for: 1, or with LB_EVENT_REPEATS the repeats */
 	__u32 flags; /* LB_EVENT_* */
+	__u64 first_ns; /* a denial's repeats: the first of them (time_ns: the last); else 0 */
 };
 
 /*
- * lb_event.flags: the record of the repeated opens of one inode under one
- * grant, counted by the guard after it logged the first (the path: the zone
- * root; pid and comm: none, they were many).
+ * lb_event.flags: a counted record, with no pid and no comm (they were many).
+ * Allowed (verdict allow): the repeated opens of one inode under one grant,
+ * counted by the guard after it logged the first (the path: the zone root).
+ * Denied (deny or audit): the denials a denials slot counted (first_ns to
+ * time_ns), with the path of the one logged before them.
  */
 #define LB_EVENT_REPEATS 0x1
 

@@ -18,19 +18,26 @@
  *                             delivered (fsynccount.bpf.c counts them)
  *   agentbench api N          N requests, then N approvals, then N lists, back to back
  *   agentbench burst N FILE   a second engineer opens FILE N times (denied); then
- *                             counts what reached the database and what was lost
+ *                             counts the records that reached the database, the
+ *                             denials they stand for, and what was counted lost
+ *   agentbench burst_files N DIR
+ *                             the same with N distinct files, DIR/0 .. DIR/N-1,
+ *                             which it makes first (as root, not timed)
  *
  * Output lines start with "agent"; microsecond lists are comma-separated.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "ctl_conn.h"
@@ -487,7 +494,29 @@ static int bench_fsync(int n, pid_t agent)
 	return err;
 }
 
-/* Waits until the agent has read everything in the guard's ring buffer. */
+/* Denials the guard counted and has not recorded yet (its denials slots), or -errno. */
+static long long deny_pending(void)
+{
+	int fd = bpf_obj_get(LB_PIN_DIR "/" LB_CACHES_PIN);
+	long long sum = 0;
+	struct lb_caches *c;
+
+	if (fd < 0)
+		return -errno;
+	c = mmap(NULL, sizeof(*c), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (c == MAP_FAILED)
+		return -errno;
+	for (int i = 0; i < LB_DENY_SLOTS; i++)
+		sum += __atomic_load_n(&c->denials.slot[i].count, __ATOMIC_RELAXED);
+	munmap(c, sizeof(*c));
+	return sum;
+}
+
+/*
+ * Waits until the agent has read everything in the guard's ring buffer and
+ * taken every denial count the guard holds.
+ */
 static int wait_drained(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -505,7 +534,13 @@ static int wait_drained(void)
 	cons = m;
 	prod = (void *)((char *)m + page);
 	for (int i = 0; i < DRAIN_WAIT_S * 10; i++) {
-		if (*cons == *prod) {
+		long long held = deny_pending();
+
+		if (held < 0) {
+			err = (int)held;
+			break;
+		}
+		if (*cons == *prod && !held) {
 			err = 0;
 			break;
 		}
@@ -515,19 +550,101 @@ static int wait_drained(void)
 	return err;
 }
 
-static int bench_burst(long n, const char *path)
+/* A burst of ENG2's denied opens and what the trail made of it. */
+struct burst {
+	const char *name; /* "burst": one file; "burst_files": distinct files */
+	long n;
+	const char *path; /* the file, or the directory of files 0 .. n-1 */
+	long long records, stored, lost_records;
+};
+
+/* @dir/0 .. @dir/@n-1, made by root before the burst (not timed). */
+static int make_files(long n, const char *dir)
 {
-	long long lost0, lost1, stored = 0, lost_records = 0;
-	struct conn root;
+	char path[PATH_MAX];
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	for (long k = 0; k < n; k++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%ld", dir, k);
+		fd = open(path, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+	}
+	return 0;
+}
+
+/* The engineer's side, in a child: exits 0 if every open was refused (EACCES). */
+static void burst_opens(const struct burst *b, bool files)
+{
+	char path[PATH_MAX];
+	long denied = 0;
+
+	if (setgroups(0, NULL) < 0 || setgid(ENG_GID) < 0 || setuid(ENG2) < 0)
+		_exit(2);
+	for (long k = 0; k < b->n; k++) {
+		int fd;
+
+		if (files)
+			snprintf(path, sizeof(path), "%s/%ld", b->path, k);
+		fd = open(files ? path : b->path, O_RDONLY);
+		if (fd >= 0)
+			close(fd);
+		else if (errno == EACCES)
+			denied++;
+	}
+	_exit(denied == b->n ? 0 : 1);
+}
+
+/*
+ * ENG2's access.denied records since @since: how many, and how many denials
+ * they stand for (one each, or a counted record's count); events.lost counts.
+ */
+static int burst_trail(struct conn *root, time_t since, struct burst *b)
+{
 	struct proto_req q;
 	struct proto_reply rep;
-	double t0, t_burst, t_drain;
-	time_t since;
 	size_t i;
 	json_t *rec;
+	int err;
+
+	proto_req_init(&q, CMD_AUDIT);
+	q.since = since;
+	err = call(root, &q, &rep, NULL);
+	if (err)
+		return err;
+	json_array_foreach (rep.result, i, rec) {
+		const char *type = json_string_value(json_object_get(rec, "type"));
+		json_t *count = json_object_get(rec, "count");
+
+		if (!type)
+			continue;
+		if (!strcmp(type, "access.denied") &&
+		    json_integer_value(json_object_get(rec, "uid")) == ENG2) {
+			b->records++;
+			b->stored += count ? json_integer_value(count) : 1;
+		} else if (!strcmp(type, "events.lost")) {
+			b->lost_records += json_integer_value(count);
+		}
+	}
+	proto_reply_release(&rep);
+	return 0;
+}
+
+static int bench_burst(struct burst *b, bool files)
+{
+	long long lost0, lost1;
+	double t0, t_burst, t_drain;
+	struct conn root;
 	int err, status;
+	time_t since;
 	pid_t pid;
 
+	if (files && (err = make_files(b->n, b->path)))
+		return err;
 	err = conn_open(&root, 0, 0);
 	if (err)
 		return err;
@@ -541,21 +658,8 @@ static int bench_burst(long n, const char *path)
 	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid == 0) {
-		long denied = 0;
-
-		if (setgroups(0, NULL) < 0 || setgid(ENG_GID) < 0 || setuid(ENG2) < 0)
-			_exit(2);
-		for (long k = 0; k < n; k++) {
-			int fd = open(path, O_RDONLY);
-
-			if (fd >= 0)
-				close(fd);
-			else if (errno == EACCES)
-				denied++;
-		}
-		_exit(denied == n ? 0 : 1);
-	}
+	if (pid == 0)
+		burst_opens(b, files);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	t_burst = now_s() - t0;
@@ -567,31 +671,12 @@ static int bench_burst(long n, const char *path)
 	err = conn_open(&root, 0, 0);
 	if (err)
 		return err;
-	err = status_int(&root, "events_lost", &lost1);
-	if (err)
-		goto out;
-	proto_req_init(&q, CMD_AUDIT);
-	q.since = since;
-	err = call(&root, &q, &rep, NULL);
-	if (err)
-		goto out;
-	json_array_foreach (rep.result, i, rec) {
-		const char *type = json_string_value(json_object_get(rec, "type"));
-
-		if (!type)
-			continue;
-		if (!strcmp(type, "access.denied") &&
-		    json_integer_value(json_object_get(rec, "uid")) == ENG2)
-			stored++;
-		else if (!strcmp(type, "events.lost"))
-			lost_records += json_integer_value(json_object_get(rec, "count"));
-	}
-	proto_reply_release(&rep);
-	printf("agent burst opens=%ld all_denied=%d burst_s=%.2f drained_s=%.2f stored=%lld "
-	       "events_lost=%lld lost_recorded=%lld\n",
-	       n, WIFEXITED(status) && WEXITSTATUS(status) == 0, t_burst, t_drain, stored,
-	       lost1 - lost0, lost_records);
-out:
+	err = status_int(&root, "events_lost", &lost1) ?: burst_trail(&root, since, b);
+	if (!err)
+		printf("agent %s opens=%ld all_denied=%d burst_s=%.2f drained_s=%.2f records=%lld "
+		       "stored=%lld events_lost=%lld lost_recorded=%lld\n",
+		       b->name, b->n, WIFEXITED(status) && WEXITSTATUS(status) == 0, t_burst,
+		       t_drain, b->records, b->stored, lost1 - lost0, b->lost_records);
 	conn_close(&root);
 	return err;
 }
@@ -615,8 +700,10 @@ int main(int argc, char **argv)
 		err = bench_fsync(atoi(argv[2]), atoi(argv[3]));
 	else if (!strcmp(argv[1], "api") && argc == 3)
 		err = bench_api(atoi(argv[2]));
-	else if (!strcmp(argv[1], "burst") && argc == 4)
-		err = bench_burst(atol(argv[2]), argv[3]);
+	else if ((!strcmp(argv[1], "burst") || !strcmp(argv[1], "burst_files")) && argc == 4)
+		err = bench_burst(
+			&(struct burst){.name = argv[1], .n = atol(argv[2]), .path = argv[3]},
+			!strcmp(argv[1], "burst_files"));
 	else
 		goto usage;
 	if (err) {
@@ -626,6 +713,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: agentbench rtt N FILE [SYNCFILE] | fsync N PID | api N | "
-			"burst N FILE\n");
+			"burst N FILE | burst_files N DIR\n");
 	return 2;
 }

@@ -3,16 +3,18 @@
 # Agent-side benchmark, one boot, real time (no -icount), run by scripts/bench.
 # Starts lockboxd itself on the harness config with the database on the ext4
 # disk (/srv), not the guest's tmpfs, so commits pay for real fsyncs.
-#   guest-agent.sh [RTT_N API_N BURST_N FSYNC_N]
+#   guest-agent.sh [RTT_N API_N BURST_N FSYNC_N BURST_FILES_N]
 set -u
 PATH=$PATH:/opt/extra
 RTT_N=${1:-20}
 API_N=${2:-100}
 BURST_N=${3:-100000}
 FSYNC_N=${4:-3}
+BURST_FILES_N=${5:-10000}
 FILE=/srv/customers/acme/data.txt
 
-echo "meta kernel=$(uname -r) rtt_n=$RTT_N api_n=$API_N burst_n=$BURST_N fsync_n=$FSYNC_N"
+echo "meta kernel=$(uname -r) rtt_n=$RTT_N api_n=$API_N burst_n=$BURST_N fsync_n=$FSYNC_N" \
+	"burst_files_n=$BURST_FILES_N"
 mkdir -p /srv/lockbox
 sed 's#"/var/lib/lockbox/lockbox.db"#"/srv/lockbox/lockbox.db"#' /etc/lockbox/lockbox.json \
 	>/etc/lockbox/bench.json
@@ -45,6 +47,8 @@ echo "phase api"
 agentbench api "$API_N" || echo "error api"
 echo "phase burst"
 agentbench burst "$BURST_N" $FILE || echo "error burst"
+echo "phase burst_files"
+agentbench burst_files "$BURST_FILES_N" /srv/customers/acme/burst || echo "error burst_files"
 echo "phase verify"
 # the chain must still verify after the burst
 if lockboxctl audit verify >/tmp/verify 2>&1; then

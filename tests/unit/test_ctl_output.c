@@ -202,6 +202,20 @@ static void test_records(void)
 	       "the guard's record of repeated opens shows its count, not a task");
 	json_decref(rec);
 
+	rec = load("{\"seq\":16,\"time\":\"2026-11-28T18:01:31.900Z\",\"source\":\"kernel\","
+		   "\"type\":\"access.denied\",\"uid\":2002,\"user\":\"eng2\",\"zone\":\"acme\","
+		   "\"op\":\"open\",\"pid\":0,\"comm\":\"\",\"path\":\"/srv/customers/acme/a.txt\","
+		   "\"request\":null,\"repeats\":true,\"count\":27345,"
+		   "\"first\":\"2026-11-28T18:01:30.901Z\",\"last\":\"2026-11-28T18:01:31.900Z\"}");
+	f = start();
+	ctl_print_record(f, rec);
+	is_str(finish(f),
+	       "#16 2026-11-28T18:01:31.900Z kernel access.denied eng2 acme open "
+	       "/srv/customers/acme/a.txt (27345 times, 2026-11-28T18:01:30.901Z to "
+	       "2026-11-28T18:01:31.900Z)\n",
+	       "the guard's count of repeated denials shows the count, the first and the last");
+	json_decref(rec);
+
 	rec = load("{\"seq\":14,\"time\":\"2026-11-28T18:02:00.000Z\",\"source\":\"agent\","
 		   "\"type\":\"request.created\",\"uid\":2001,\"user\":\"eng1\",\"zone\":\"acme\","
 		   "\"request\":5,\"reason\":\"disk full on node 3\"}");

@@ -269,6 +269,51 @@ static void test_text_sink(struct fake *f, struct events *ev)
 	events_set_text_sink(ev, &(struct events_text_sink){0});
 }
 
+/* The guard's count of a burst of denials, taken once its window passed: one record, exact. */
+static void test_denials(struct fake *f, struct events *ev)
+{
+	struct lb_denials *dn = calloc(1, sizeof(*dn));
+	struct lb_event e = event(f, "cat");
+	struct lb_deny_slot *s;
+	uint64_t d0, d1, a;
+	json_t *rec = NULL;
+	int before = count_type(f, "access.denied", NULL);
+
+	if (!ok(dn != NULL, "a denials table"))
+		return;
+	s = &dn->slot[17];
+	s->uid = s->engineer = e.uid;
+	s->loginuid = e.loginuid;
+	s->zone = e.zone;
+	s->op = LB_OP_OPEN;
+	s->access = LB_ACCESS_READ;
+	s->verdict = LB_VERDICT_DENY;
+	s->reason = LB_REASON_NO_GRANT;
+	memcpy(s->path, e.path, sizeof(s->path));
+	s->start_ns = e.time_ns - 3 * LB_DENY_WINDOW_NS;
+	s->first_ns = s->start_ns + 1000000;
+	s->last_ns = s->start_ns + 999000000;
+	s->count = 99999;
+	events_zone_counts(ev, e.zone, &d0, &a);
+	events_set_denials(ev, dn);
+	ok(events_consume(ev) >= 0, "consume takes the counts whose window passed");
+	is_int(s->count, 0, "the slot is emptied");
+	is_int(count_type(f, "access.denied", &rec), before + 1, "into one access.denied record");
+	is_int(json_integer_value(json_object_get(rec, "count")), 99999, "with the exact count");
+	ok(json_is_true(json_object_get(rec, "repeats")), "marked as repeats");
+	ok(strlen(field(rec, "first")) == 24 && strlen(field(rec, "last")) == 24 &&
+		   strcmp(field(rec, "first"), field(rec, "last")) < 0,
+	   "its first and last denial, to the millisecond: %s, %s", field(rec, "first"),
+	   field(rec, "last"));
+	is_str(field(rec, "time"), field(rec, "last"), "its time is the last");
+	is_str(field(rec, "path"), "/srv/customers/acme/secret.txt", "the file's path");
+	events_zone_counts(ev, e.zone, &d1, &a);
+	ok(d1 == d0 + 99999, "the metrics count every denial it stands for");
+	events_set_denials(ev, NULL);
+	json_decref(rec);
+	free(dn);
+}
+
 int main(void)
 {
 	struct events *ev = NULL;
@@ -285,6 +330,7 @@ int main(void)
 	test_abandon(&f, ev);
 	test_times_to_the_millisecond(&f, ev);
 	test_text_sink(&f, ev);
+	test_denials(&f, ev);
 	events_close(ev);
 	fake_close(&f);
 	return done_testing();

@@ -152,9 +152,11 @@ static void test_counts(void)
 	e.count = 0;
 	is_int(check(&e), -EBADMSG, "a count of 0 is refused");
 	e.count = 2;
-	e.verdict = LB_VERDICT_DENY;
-	is_int(check(&e), -EBADMSG,
-	       "repeats of a denial are refused (the guard counts allows only)");
+	e.first_ns = 5;
+	e.time_ns = 9;
+	is_int(check(&e), -EBADMSG, "allowed repeats with a first time are refused");
+	e.first_ns = 0;
+	e.time_ns = 0;
 	e.verdict = LB_VERDICT_ALLOW;
 	e.op = LB_OP_READ;
 	is_int(check(&e), -EBADMSG, "repeats of a read are refused (reads are never logged)");
@@ -168,6 +170,57 @@ static void test_counts(void)
 	e.count = 1;
 	e.flags = 0x2;
 	is_int(check(&e), -EBADMSG, "an unknown flag is refused");
+}
+
+/* A denial's repeats, as the guard's deny_record() and the agent's denials_take() write them. */
+static struct lb_event denial_repeats(void)
+{
+	struct lb_event e = full_event("/srv/customers/acme/data.txt");
+
+	e.flags = LB_EVENT_REPEATS;
+	e.count = 99999;
+	e.first_ns = 1000;
+	e.time_ns = 2000;
+	return e;
+}
+
+static void test_denial_counts(void)
+{
+	struct lb_event e = denial_repeats();
+
+	is_int(check(&e), 0, "99999 denied opens of one file, from first to last, pass");
+	e.verdict = LB_VERDICT_AUDIT;
+	is_int(check(&e), 0, "so do permissive mode's would-be denials");
+	e = denial_repeats();
+	e.op = LB_OP_READ;
+	e.path_kind = LB_PATH_NAMES;
+	e.names = 1;
+	strcpy(e.path, "data.txt");
+	is_int(check(&e), 0, "and denied reads, named up to their zone root");
+	e.op = LB_OP_WRITE;
+	is_int(check(&e), 0, "and denied writes");
+	e = denial_repeats();
+	e.count = 1;
+	is_int(check(&e), 0, "a count of one (a denial the full ring buffer kept waiting) passes");
+	e.count = 0;
+	is_int(check(&e), -EBADMSG, "a count of 0 is refused");
+	e = denial_repeats();
+	e.first_ns = 0;
+	is_int(check(&e), -EBADMSG, "a denial's repeats without their first time are refused");
+	e.first_ns = 2001;
+	is_int(check(&e), -EBADMSG, "a first time after the last is refused");
+	e = denial_repeats();
+	e.op = LB_OP_UNLINK;
+	is_int(check(&e), -EBADMSG,
+	       "repeats of an unlink are refused (the guard counts files' opens, reads and "
+	       "writes)");
+	e = denial_repeats();
+	e.reason = LB_REASON_GRANT;
+	is_int(check(&e), -EBADMSG, "denied repeats for the reason \"grant\" are refused");
+	e = full_event("/x");
+	e.first_ns = 1;
+	e.time_ns = 2;
+	is_int(check(&e), -EBADMSG, "a first time on a single event is refused");
 }
 
 static void test_paths(void)
@@ -206,6 +259,7 @@ int main(void)
 	test_bad_paths_refused();
 	test_truncated_refused();
 	test_counts();
+	test_denial_counts();
 	test_paths();
 	test_names();
 	return done_testing();

@@ -75,11 +75,10 @@ t_ok "each of the three is stored or counted lost ($missing missing, $lost lost)
 # the agent does not read and falls back once it does
 kill -STOP "$(agent_pid)"
 t_is "$(ringpeek)" 0.000000 "the ring is empty while nothing happens"
-i=0
-while [ $i -lt 300 ]; do
-	as $ENG1 r $ACME/data.txt >/dev/null
-	i=$((i + 1))
-done
+# of 300 distinct files: repeated denials of one file would be one event and a count
+mkdir -p $ACME/fill
+burst mkfiles 300 $ACME/fill
+burst -u $ENG1 files 300 $ACME/fill >/dev/null
 fill=$(ringpeek)
 t_ok "300 denials with the agent stopped fill the ring ($fill)" [ "$fill" != 0.000000 ]
 kill -CONT "$(agent_pid)"

@@ -274,11 +274,33 @@ void ctl_print_status(FILE *f, json_t *status)
 	}
 }
 
+/* A kernel record's op, path and task; the guard's counted records say how many, no task. */
+static void print_access(FILE *f, json_t *rec)
+{
+	char buf[CELL_MAX], comm[64], pid[32], first[64], last[64];
+	long long n = json_integer_value(json_object_get(rec, "count"));
+
+	field(rec, "op", buf, sizeof(buf));
+	fprintf(f, " %s", buf);
+	field(rec, "path", buf, sizeof(buf));
+	if (!json_is_true(json_object_get(rec, "repeats"))) {
+		field(rec, "comm", comm, sizeof(comm));
+		field(rec, "pid", pid, sizeof(pid));
+		fprintf(f, " %s (%s, pid %s)", buf, comm, pid);
+	} else if (json_object_get(rec, "first")) { /* a denial's repeats */
+		field(rec, "first", first, sizeof(first));
+		field(rec, "last", last, sizeof(last));
+		fprintf(f, " %s (%lld times, %s to %s)", buf, n, first, last);
+	} else {
+		fprintf(f, " %s (%lld more opens)", buf, n);
+	}
+}
+
 void ctl_print_record(FILE *f, json_t *rec)
 {
 	static const char *const notes[] = {"message", "reason", "comment"};
 	char seq[32], time[64], source[32], type[64], user[128], zone[128];
-	char buf[CELL_MAX], comm[64], pid[32];
+	char buf[CELL_MAX];
 	bool is_kernel;
 	json_t *v;
 
@@ -298,18 +320,8 @@ void ctl_print_record(FILE *f, json_t *rec)
 	}
 	is_kernel = !strcmp(source, "kernel");
 	fprintf(f, "#%s %s %s %s %s %s", seq, time, source, type, user, zone);
-	if (json_object_get(rec, "op")) {
-		field(rec, "op", buf, sizeof(buf));
-		fprintf(f, " %s", buf);
-		field(rec, "path", buf, sizeof(buf));
-		field(rec, "comm", comm, sizeof(comm));
-		field(rec, "pid", pid, sizeof(pid));
-		if (json_is_true(json_object_get(rec, "repeats"))) /* the guard's count, no task */
-			fprintf(f, " %s (%lld more opens)", buf,
-				(long long)json_integer_value(json_object_get(rec, "count")));
-		else
-			fprintf(f, " %s (%s, pid %s)", buf, comm, pid);
-	}
+	if (json_object_get(rec, "op"))
+		print_access(f, rec);
 	v = json_object_get(rec, "request");
 	if (v && !json_is_null(v)) {
 		text(v, buf, sizeof(buf));

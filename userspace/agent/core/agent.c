@@ -602,6 +602,13 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 		return ret;
 	}
 	ret = sync_engineers(a);
+	/*
+	 * What the guard cached before this agent (a crash between an engineer's
+	 * removal and the clearing, a guard of another version) is looked up
+	 * again; sync_grants() moves the verdicts' generation.
+	 */
+	if (!ret)
+		ret = guard_subjects_forget(a->g);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the engineers into the guard: %s",
 			 strerror(-ret));
@@ -631,6 +638,21 @@ static void set_host(struct agent *a, const struct config *cfg)
 		snprintf(a->host, sizeof(a->host), "%s", cfg->host);
 	else if (gethostname(a->host, sizeof(a->host) - 1))
 		snprintf(a->host, sizeof(a->host), "localhost");
+}
+
+/* The guard's denial counts go into the trail with the ring's events (denials.h). */
+static int take_denials(struct agent *a, char *err, size_t errlen)
+{
+	struct lb_caches *c = guard_caches(a->g);
+	int e = errno;
+
+	if (!c) {
+		snprintf(err, errlen, "cannot map the guard's caches (%s/%s): %s", LB_PIN_DIR,
+			 LB_CACHES_PIN, strerror(e));
+		return -e;
+	}
+	events_set_denials(a->ev, &c->denials);
+	return 0;
 }
 
 int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permissive,
@@ -667,6 +689,9 @@ int agent_new(struct config *cfg, struct store *st, struct guard *g, bool permis
 		goto fail;
 	}
 	events_set_text_sink(a->ev, &(struct events_text_sink){text_usable, text_append, a});
+	ret = take_denials(a, err, errlen);
+	if (ret)
+		goto fail;
 	*out = a;
 	return 0;
 fail:

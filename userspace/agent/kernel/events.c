@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "config.h"
+#include "denials.h"
 #include "evbatch.h"
 #include "events.h"
 #include "evtext.h"
@@ -31,6 +32,7 @@ struct events {
 	/* accesses by zone (the metrics): stored, and in the open transaction */
 	struct vec tally, pending;    /* of struct zone_tally */
 	struct events_text_sink sink; /* none: every record goes through x->audit */
+	struct lb_denials *denials;   /* the guard's denial counts, or NULL (tests) */
 	struct evtext text;	      /* the record being appended, reused */
 	int64_t time_s;		      /* the second time_text names */
 	char time_text[48];
@@ -91,10 +93,10 @@ void events_zone_counts(const struct events *ev, uint32_t zone, uint64_t *denied
 	}
 }
 
-/* The event's time on the wall clock, to the millisecond; the seconds' text is kept. */
-static void event_time(struct events *ev, const struct lb_event *e, char *out, size_t len)
+/* A CLOCK_BOOTTIME stamp on the wall clock, to the millisecond; the seconds' text is kept. */
+static void event_time(struct events *ev, __u64 time_ns, char *out, size_t len)
 {
-	int64_t ms = ((int64_t)e->time_ns + ev->boot_to_wall_ns) / 1000000;
+	int64_t ms = ((int64_t)time_ns + ev->boot_to_wall_ns) / 1000000;
 	int64_t s = ms / 1000, frac = ms % 1000;
 	size_t n;
 
@@ -121,9 +123,9 @@ static void event_time(struct events *ev, const struct lb_event *e, char *out, s
 	out[n - 2] = (char)('0' + frac % 10);
 }
 
-/* Buffers for what a record names: its zone, time and path. */
+/* Buffers for what a record names: its zone, times and path. */
 struct event_bufs {
-	char zone[32], time[48], path[2 * LB_PATH_LEN];
+	char zone[32], time[48], first[48], last[48], path[2 * LB_PATH_LEN];
 };
 
 static void event_names(struct events *ev, const struct lb_event *e, struct event_bufs *b,
@@ -134,8 +136,12 @@ static void event_names(struct events *ev, const struct lb_event *e, struct even
 
 	kevent_path(e, e->path_kind == LB_PATH_NAMES ? ctx_root_path(x, e->dev, e->ino) : NULL,
 		    b->path, sizeof(b->path));
-	/* a CLOCK_BOOTTIME stamp, on the wall clock, to the millisecond */
-	event_time(ev, e, b->time, sizeof(b->time));
+	event_time(ev, e->time_ns, b->time, sizeof(b->time));
+	/* a denial's repeats: from the first to the last (the record's time) */
+	if (e->first_ns) {
+		event_time(ev, e->first_ns, b->first, sizeof(b->first));
+		event_time(ev, e->time_ns, b->last, sizeof(b->last));
+	}
 	if (e->zone && !z) /* lockbox's own, or one the config no longer names */
 		snprintf(b->zone, sizeof(b->zone),
 			 e->zone == LB_ZONE_GUARD      ? "lockbox-guard"
@@ -153,6 +159,8 @@ static void event_names(struct events *ev, const struct lb_event *e, struct even
 		.path = b->path,
 		.path_max = sizeof(b->path),
 		.host = x->host,
+		.first = e->first_ns ? b->first : NULL,
+		.last = e->first_ns ? b->last : NULL,
 	};
 }
 
@@ -271,6 +279,27 @@ void events_set_text_sink(struct events *ev, const struct events_text_sink *sink
 	ev->sink = *sink;
 }
 
+void events_set_denials(struct events *ev, struct lb_denials *denials)
+{
+	ev->denials = denials;
+}
+
+static void feed_denial(const struct lb_event *e, void *ctx)
+{
+	events_feed(ctx, e, sizeof(*e));
+}
+
+/* The guard's denial counts whose window has passed, into the batch while it has room. */
+static void take_denials(struct events *ev)
+{
+	struct timespec now;
+
+	if (!ev->denials || clock_gettime(CLOCK_BOOTTIME, &now))
+		return;
+	denials_take(ev->denials, (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec,
+		     ev->batch.cap - ev->batch.n, feed_denial, ev);
+}
+
 bool events_held(const struct events *ev)
 {
 	return ev->batch.n > 0;
@@ -303,6 +332,7 @@ int events_consume(struct events *ev)
 			return ret;
 	}
 	ret = ev->rb ? ring_buffer__consume(ev->rb) : 0;
+	take_denials(ev);
 	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && !ev->batch.n)
 		return ret;
 	/* a full batch may have left more behind: say so, the loop polls again */

@@ -33,6 +33,12 @@ struct events_text_sink {
 int events_open(const struct cmd_ctx *x, int ring_fd, struct events **out);
 void events_close(struct events *ev); /* NULL-safe */
 void events_set_text_sink(struct events *ev, const struct events_text_sink *sink);
+/*
+ * The guard's denial counts (denials.h): each events_consume() also takes
+ * those whose window has passed. NULL: none (tests fed by events_feed()).
+ */
+struct lb_denials;
+void events_set_denials(struct events *ev, struct lb_denials *denials);
 int events_fd(const struct events *ev);
 /* Takes one raw ring record into the batch: what the ring callback does. */
 int events_feed(struct events *ev, const void *data, size_t len);

@@ -61,13 +61,19 @@ json_t *evtext_record(const struct lb_event *e, const struct event_names *n)
 	if (e->verdict == LB_VERDICT_AUDIT)
 		json_object_set_new(rec, "enforced", json_false()); /* permissive mode */
 	/*
-	 * The guard logs an allowed open once per inode and grant and counts the
-	 * repeats; a record of those says how many opens it stands for.
+	 * The guard logs an allowed open once per inode and grant, and a denial of
+	 * a file once per window, and counts the repeats; a record of those says
+	 * how many accesses it stands for.
 	 */
 	if (e->flags & LB_EVENT_REPEATS) {
 		json_object_set_new(rec, "count", json_integer(e->count));
 		json_object_set_new(rec, "repeats", json_true());
 	}
+	/* a denial's repeats: when the first and the last of them were refused */
+	if (n->first)
+		json_object_set_new(rec, "first", json_string(n->first));
+	if (n->last)
+		json_object_set_new(rec, "last", json_string(n->last));
 	return rec;
 }
 
@@ -210,7 +216,11 @@ static int build_head(struct evtext *t, const struct lb_event *e, const struct e
 		err = err ?: PUT_LIT(t, ",\"enforced\":false");
 	err = err ?: PUT_LIT(t, ",\"engineer\":") ?: put_name(t, n->engineer);
 	err = err ?: PUT_LIT(t, ",\"engineer_uid\":") ?: put_int(t, e->engineer);
+	if (n->first)
+		err = err ?: PUT_LIT(t, ",\"first\":") ?: put_name(t, n->first);
 	err = err ?: PUT_LIT(t, ",\"host\":") ?: put_name(t, n->host);
+	if (n->last)
+		err = err ?: PUT_LIT(t, ",\"last\":") ?: put_name(t, n->last);
 	err = err ?: PUT_LIT(t, ",\"loginuid\":");
 	err = err ?: (e->loginuid == (__u32)-1 ? PUT_LIT(t, "null") : put_int(t, e->loginuid));
 	err = err ?: PUT_LIT(t, ",\"op\":") ?: put_name(t, kevent_op_name(e->op));

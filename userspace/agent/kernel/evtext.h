@@ -21,6 +21,8 @@ struct event_names {
 	const char *path;	     /* kevent_path()'s, at most path_max bytes */
 	size_t path_max;
 	const char *host; /* evtext_build only: agent.c adds it to the object */
+	/* a denial's repeats (e->first_ns): the first and the last, as time; else NULL */
+	const char *first, *last;
 };
 
 /* The text: buf[0, head) the members before "seq", buf[head, len) those after. */

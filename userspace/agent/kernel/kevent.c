@@ -68,18 +68,31 @@ static bool names_fit(const struct lb_event *e)
 	return true;
 }
 
+/*
+ * The repeats the guard counts: an allowed open's (verdict_flush(), under the
+ * zone root, no time span), or a denied open's, read's or write's
+ * (deny_record() and the agent's denials_take(), from first_ns to time_ns).
+ */
+static bool repeats_fit(const struct lb_event *e)
+{
+	if (e->verdict == LB_VERDICT_ALLOW)
+		return e->op == LB_OP_OPEN && e->path_kind == LB_PATH_NAMES && e->names == 0 &&
+		       e->first_ns == 0;
+	return (e->op == LB_OP_OPEN || e->op == LB_OP_READ || e->op == LB_OP_WRITE) &&
+	       e->reason != LB_REASON_GRANT && e->first_ns != 0 && e->first_ns <= e->time_ns;
+}
+
 /* The kernel's writer is bpf/guard.bpf.h fill_event(): anything it cannot produce is refused. */
 int kevent_check(const struct lb_event *e, size_t len)
 {
 	if (len < sizeof(*e) || !kevent_op_name(e->op) || !kevent_verdict_name(e->verdict) ||
 	    !kevent_reason_name(e->reason) || e->access & ~(LB_ACCESS_READ | LB_ACCESS_WRITE))
 		return -EBADMSG;
-	/* one access, or an allowed open's repeats (the guard logs an open once per grant) */
+	/* one access, or a counted record of repeats */
 	if (e->flags & ~LB_EVENT_REPEATS || e->count == 0 ||
 	    (e->count > 1 && !(e->flags & LB_EVENT_REPEATS)))
 		return -EBADMSG;
-	if (e->flags & LB_EVENT_REPEATS && (e->verdict != LB_VERDICT_ALLOW || e->op != LB_OP_OPEN ||
-					    e->path_kind != LB_PATH_NAMES || e->names != 0))
+	if (e->flags & LB_EVENT_REPEATS ? !repeats_fit(e) : e->first_ns != 0)
 		return -EBADMSG;
 	if (!memchr(e->path, '\0', LB_PATH_LEN))
 		return -EBADMSG;

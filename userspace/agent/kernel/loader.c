@@ -67,7 +67,7 @@ struct guard {
 	struct guard_bpf *skel; /* NULL when opened from pins only */
 	int fd[M_NR];
 	int caches_fd;
-	struct lb_caches *caches; /* caches_fd mapped, on first use */
+	struct lb_caches *caches; /* caches_fd mapped on first use, until guard_close() */
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -656,6 +656,11 @@ static int verdicts_changed(struct guard *g)
 	return 0;
 }
 
+struct lb_caches *guard_caches(struct guard *g)
+{
+	return caches_map(g);
+}
+
 int guard_subjects_forget(struct guard *g)
 {
 	return subjects_forget(g);
@@ -1022,17 +1027,17 @@ int guard_grants_keep(struct guard *g, guard_grant_keep_fn keep, const void *ctx
 {
 	struct grant_keep k = {keep, ctx};
 	size_t n = 0;
-	int err = map_keep_n(g, M_GRANTS, grant_kept, &k, NULL, &n);
+	int changed, err = map_keep_n(g, M_GRANTS, grant_kept, &k, NULL, &n);
 
 	if (dropped)
 		*dropped = n;
-	/* one generation bump for the lot, not one per grant */
-	if (n) {
-		int changed = verdicts_changed(g);
-
-		err = err ? err : changed;
-	}
-	return err;
+	/*
+	 * One generation bump for the lot, not one per grant, and one even when
+	 * none went: a guard of another version may have cached verdicts in
+	 * another layout (the agent runs this at each start).
+	 */
+	changed = verdicts_changed(g);
+	return err ? err : changed;
 }
 
 /* A buffer for one per-CPU counter's values, one per possible CPU. */

@@ -36,6 +36,11 @@ int guard_engineer_del(struct guard *g, __u32 uid);
  * For whoever edits the engineers maps directly (the benchmark's scale fill).
  */
 int guard_subjects_forget(struct guard *g);
+/*
+ * The guard's caches (struct lb_caches), mapped once for the guard's life:
+ * NULL with errno set on failure.
+ */
+struct lb_caches *guard_caches(struct guard *g);
 /* Removes every engineer not in @uids. */
 int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n);
 /* Protects the directory at @path (resolved to its dev and inode) as @zone. */

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * decide()'s path for a denied open, read or write of a file: the first is
+ * logged, the identical ones after it counted in a denials slot and recorded
+ * as one event (include/lockbox.h, struct lb_deny_slot). Included by
+ * guard.bpf.h, which it uses: struct access, names_into(), addr_bits().
+ */
+#ifndef DENIALS_BPF_H
+#define DENIALS_BPF_H
+
+struct denial {
+	__u64 grant_id;
+	__u8 reason;
+	__u8 verdict;
+};
+
+_Static_assert(sizeof(struct lb_deny_slot) % 8 == 0, "deny slots keep their fields aligned");
+
+static __always_inline struct lb_deny_slot *deny_slot(const struct inode *inode)
+{
+	__u32 i = (addr_bits(inode) >> LB_INODE_SHIFT) & (LB_DENY_SLOTS - 1);
+
+	return &caches.denials.slot[i];
+}
+
+/* Takes @slot (seq odd): false if another writer, or the agent, has it. */
+static __always_inline bool deny_lock(struct lb_deny_slot *slot)
+{
+	__u32 s = READ_ONCE(slot->seq);
+
+	return !(s & 1) && __sync_val_compare_and_swap(&slot->seq, s, s + 1) == s;
+}
+
+static __always_inline void deny_unlock(struct lb_deny_slot *slot)
+{
+	__sync_fetch_and_add(&slot->seq, 1);
+}
+
+/* The zone an event names: none for a walk that failed. */
+static __always_inline __u32 deny_zone(const struct access *a)
+{
+	return a->zone == ZONE_TOO_DEEP || a->zone == ZONE_DETACHED ? 0 : a->zone;
+}
+
+/* Whether the locked @slot holds @a's denial @d: the same subject, file and decision. */
+static __always_inline bool deny_same(struct lb_deny_slot *slot, struct access *a, struct denial *d)
+{
+	struct inode *inode = a->inode;
+
+	return slot->inode == (__u64)inode && slot->ino == inode->i_ino &&
+	       slot->igen == inode->i_generation && slot->engineer == a->subj.engineer &&
+	       slot->uid == a->subj.uid && slot->loginuid == a->subj.loginuid &&
+	       slot->op == a->op && slot->access == a->intent && slot->reason == d->reason &&
+	       slot->verdict == d->verdict && slot->grant_id == d->grant_id &&
+	       slot->zone == deny_zone(a) && slot->root_dev == a->root.dev &&
+	       slot->root_ino == a->root.ino;
+}
+
+/* @slot's denial into @e: everything but the time, the task and the count. */
+static __always_inline void deny_event(struct lb_event *e, struct lb_deny_slot *slot)
+{
+	e->grant_id = slot->grant_id;
+	e->dev = slot->root_dev;
+	e->ino = slot->root_ino;
+	e->uid = slot->uid;
+	e->loginuid = slot->loginuid;
+	e->engineer = slot->engineer;
+	e->zone = slot->zone;
+	e->op = slot->op;
+	e->verdict = slot->verdict;
+	e->reason = slot->reason;
+	e->access = slot->access;
+	e->path_kind = slot->path_kind;
+	e->names = slot->names;
+	__builtin_memcpy(e->path, slot->path, LB_PATH_LEN);
+}
+
+/* The record of the locked @slot's count: false, the count kept, if the ring buffer is full. */
+static __always_inline bool deny_record(struct lb_deny_slot *slot)
+{
+	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return false;
+	deny_event(e, slot);
+	e->time_ns = slot->last_ns;
+	e->first_ns = slot->first_ns;
+	e->pid = 0;
+	e->tgid = 0;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	e->count = slot->count;
+	e->flags = LB_EVENT_REPEATS;
+	slot->count = 0;
+	bpf_ringbuf_submit(e, 0);
+	return true;
+}
+
+/* The locked @slot for @a's denial @d, now, with its path. */
+static __always_inline void deny_take(struct lb_deny_slot *slot, struct access *a, struct denial *d,
+				      __u64 now, enum path_src src)
+{
+	struct inode *inode = a->inode;
+
+	slot->inode = (__u64)inode;
+	slot->ino = inode->i_ino;
+	slot->igen = inode->i_generation;
+	slot->engineer = a->subj.engineer;
+	slot->uid = a->subj.uid;
+	slot->loginuid = a->subj.loginuid;
+	slot->op = a->op;
+	slot->access = a->intent;
+	slot->reason = d->reason;
+	slot->verdict = d->verdict;
+	slot->grant_id = d->grant_id;
+	slot->zone = deny_zone(a);
+	slot->root_dev = a->root.dev;
+	slot->root_ino = a->root.ino;
+	slot->start_ns = now;
+	slot->count = 0;
+	slot->names = 0;
+	slot->path_kind = LB_PATH_FULL;
+	slot->path[0] = 0;
+	if (src == PATH_D_PATH && a->file) {
+		if (bpf_d_path((struct path *)&a->file->f_path, slot->path, sizeof(slot->path)) < 0)
+			slot->path[0] = 0;
+	} else if (a->dentry) {
+		slot->names = names_into(slot->path, a->dentry, a->root.ino);
+		slot->path_kind = LB_PATH_NAMES;
+	}
+}
+
+/* The event of the denial that took the locked @slot: false if the ring buffer is full. */
+static __always_inline bool deny_log(struct lb_deny_slot *slot, __u64 now)
+{
+	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!e)
+		return false;
+	deny_event(e, slot);
+	e->time_ns = now;
+	e->first_ns = 0;
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->count = 1;
+	e->flags = 0;
+	bpf_ringbuf_submit(e, 0);
+	return true;
+}
+
+/*
+ * @a's denial @d of a file, logged or counted: true when it is on its way to
+ * the trail (a ring event, or a count in its slot), false when the caller
+ * must log it on its own (another CPU has the slot, or the slot holds another
+ * file's count of several that the full ring buffer cannot take). A distinct
+ * denial never joins another's count; a count leaves its slot as a record,
+ * or, a single one the full ring buffer could not take either, counted lost.
+ */
+static __always_inline bool deny_counted(struct access *a, struct denial *d, __u64 now,
+					 enum path_src src)
+{
+	struct lb_deny_slot *slot = deny_slot(a->inode);
+	bool same;
+
+	if (!deny_lock(slot))
+		return false;
+	same = deny_same(slot, a, d);
+	if (same && now - slot->start_ns < LB_DENY_WINDOW_NS)
+		goto count;
+	if (slot->count && !deny_record(slot)) {
+		if (same)
+			goto count; /* the ring buffer is full: the count grows instead */
+		if (slot->count > 1) {
+			deny_unlock(slot);
+			return false;
+		}
+		/*
+		 * A single denial waiting for room, of another file: lost (and
+		 * counted) rather than this one, so that a burst that follows it
+		 * here is counted whole, not lost one by one.
+		 */
+		count(LB_CNT_EVENTS_LOST);
+		slot->count = 0;
+	}
+	deny_take(slot, a, d, now, src);
+	if (!deny_log(slot, now))
+		goto count; /* the ring buffer is full: counted, recorded when there is room */
+	deny_unlock(slot);
+	return true;
+count:
+	if (slot->count == (__u32)-1) {
+		deny_unlock(slot);
+		return false;
+	}
+	if (!slot->count)
+		slot->first_ns = now;
+	slot->count++;
+	slot->last_ns = now;
+	deny_unlock(slot);
+	return true;
+}
+
+#endif /* DENIALS_BPF_H */
