@@ -107,6 +107,37 @@ static void test_at_most_max(struct lb_denials *dn)
 	is_int(denials_take(dn, NOW, 16, collect, &t), 3, "and are taken next time");
 }
 
+static struct lb_denials *racing; /* the guard, while the agent waits */
+static int waits;
+
+/* The wait for running programs: the guard takes slot 7 meanwhile. */
+static int wait_while_guard_takes(void)
+{
+	waits++;
+	if (racing)
+		__atomic_fetch_add(&racing->slot[7].seq, 2, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* A slot a killed agent left taken is let go; one the guard took meanwhile is not. */
+static void test_stale_slots_released(struct lb_denials *dn)
+{
+	memset(dn, 0, sizeof(*dn));
+	waits = 0;
+	is_int(denials_release_stale(dn, wait_while_guard_takes), 0,
+	       "no slot taken: nothing to do");
+	is_int(waits, 0, "and no wait for the programs");
+	dn->slot[3].seq = 5; /* an agent killed while it held slot 3 */
+	dn->slot[7].seq = 9; /* the guard holds slot 7, and will move on */
+	racing = dn;
+	is_int(denials_release_stale(dn, wait_while_guard_takes), 1,
+	       "the slot still taken after the wait is let go");
+	racing = NULL;
+	is_int(waits, 1, "after one wait for running programs");
+	is_int(dn->slot[3].seq, 6, "slot 3 is free again");
+	is_int(dn->slot[7].seq, 11, "slot 7, taken again by the guard meanwhile, is left alone");
+}
+
 int main(void)
 {
 	struct lb_denials *dn = calloc(1, sizeof(*dn));
@@ -116,6 +147,7 @@ int main(void)
 	test_due_count_is_taken(dn);
 	test_others_are_left(dn);
 	test_at_most_max(dn);
+	test_stale_slots_released(dn);
 	free(dn);
 	return done_testing();
 }

@@ -154,10 +154,34 @@ static void test_unstorable_record_is_counted(void)
 	evbatch_free(&b);
 }
 
+/* A counted record stands for its count: held, and dropped, as that many accesses. */
+static void test_counted_record_counts_its_accesses(void)
+{
+	struct fake f = {.invalid_id = 2};
+	const struct evbatch_tx tx = {f_begin, f_commit, f_rollback, f_store, &f};
+	struct evbatch b;
+	struct lb_event e;
+
+	evbatch_init(&b, 4);
+	e = event(1);
+	evbatch_add(&b, &e, sizeof(e));
+	e = event(2);
+	e.flags = LB_EVENT_REPEATS;
+	e.count = 7;
+	e.first_ns = 1;
+	e.time_ns = 2;
+	is_int(evbatch_add(&b, &e, sizeof(e)), 0, "a denial's repeats are taken in");
+	is_int((int)evbatch_accesses(&b), 8, "the batch holds 8 accesses in 2 records");
+	is_int(evbatch_commit(&b, &tx), 1, "the store refuses the counted one");
+	is_int((int)b.dropped, 7, "counted as the 7 accesses it stands for, not 1");
+	evbatch_free(&b);
+}
+
 int main(void)
 {
 	test_failed_commit_keeps_the_batch();
 	test_full_batch_takes_nothing_more();
 	test_unstorable_record_is_counted();
+	test_counted_record_counts_its_accesses();
 	return done_testing();
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kevent.h"
@@ -20,7 +21,7 @@ static int usage(void)
 			"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID "
 			"ZONE | grants\n"
 			"       guardctl events MAX TIMEOUT_MS\n"
-			"       guardctl subjects unmark UID\n");
+			"       guardctl subjects unmark UID | pin-odd=NAME\n");
 	return 2;
 }
 
@@ -189,6 +190,25 @@ static int on_pinned(struct guard *g, int argc, char **argv)
 	return 1;
 }
 
+/*
+ * "pin-odd=NAME": a map of another layout pinned as LB_PIN_DIR/NAME, as a guard
+ * of another lockbox version leaves it, for the next load to refuse by name.
+ */
+static int pin_odd(const char *name)
+{
+	char path[256];
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_odd", 4, 4, 1, NULL), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	mkdir(LB_PIN_DIR, 0700);
+	snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, name);
+	if (bpf_obj_pin(fd, path) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Commands that need no pinned guard; 2 when @cmd is not one of them. */
 static int without_pins(const char *cmd)
 {
@@ -207,6 +227,8 @@ static int without_pins(const char *cmd)
 		return guard_unpin() ? 1 : 0;
 	if (!strcmp(cmd, "links"))
 		return print_links();
+	if (!strncmp(cmd, "pin-odd=", 8))
+		return pin_odd(cmd + 8) ? 1 : 0;
 	if (!strcmp(cmd, "maps")) {
 		for (const char *const *m = guard_map_names(); *m; m++)
 			printf("%s\n", *m);

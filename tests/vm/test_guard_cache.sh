@@ -218,4 +218,13 @@ fgdone mix
 t_is "$(cat /tmp/out-mix)" "OK EACCES " \
 	"a no-engineer cred word beside an engineer's word: looked up again, the revoked grant denies"
 
+# test_pinned_map_of_another_layout_named: a guard of another version left a
+# map pinned whose layout this one's differs from; the load says which
+guardctl unpin
+guardctl pin-odd=grants
+out=$(guardctl load 2>&1)
+t_match "$out" "lockbox/grants was pinned by a guard of another lockbox version" \
+	"a load over a pinned map of another layout is refused, naming the map"
+rm -f /sys/fs/bpf/lockbox/grants
+
 t_done

@@ -652,6 +652,12 @@ static int take_denials(struct agent *a, char *err, size_t errlen)
 		return -e;
 	}
 	events_set_denials(a->ev, &c->denials);
+	e = guard_denials_release_stale(a->g);
+	if (e > 0)
+		log_warn("events: %d denial counts a stopped agent held are taken again", e);
+	else if (e < 0)
+		log_err("events: cannot look for denial counts a stopped agent held: %s",
+			strerror(-e));
 	return 0;
 }
 

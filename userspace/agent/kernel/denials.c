@@ -75,3 +75,28 @@ size_t denials_take(struct lb_denials *dn, __u64 now_ns, size_t max, denials_fn 
 	}
 	return n;
 }
+
+int denials_release_stale(struct lb_denials *dn, int (*wait)(void))
+{
+	static __u32 seen[LB_DENY_SLOTS];
+	bool any = false;
+	int n = 0, err;
+
+	for (size_t i = 0; i < LB_DENY_SLOTS; i++) {
+		seen[i] = __atomic_load_n(&dn->slot[i].seq, __ATOMIC_ACQUIRE);
+		any |= seen[i] & 1;
+	}
+	if (!any)
+		return 0;
+	err = wait();
+	if (err)
+		return err;
+	for (size_t i = 0; i < LB_DENY_SLOTS; i++) {
+		__u32 seq = seen[i];
+
+		if (seq & 1 && __atomic_compare_exchange_n(&dn->slot[i].seq, &seq, seq + 1, false,
+							   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			n++;
+	}
+	return n;
+}

@@ -23,6 +23,15 @@ typedef void (*denials_fn)(const struct lb_event *e, void *ctx);
  */
 size_t denials_take(struct lb_denials *dn, __u64 now_ns, size_t max, denials_fn fn, void *ctx);
 
+/*
+ * Lets go of slots an agent killed while it held them left taken (seq odd:
+ * the guard then never counts into them, and their count is never taken). The
+ * guard holds a slot only while one of its programs runs, so a slot still odd,
+ * and at the same seq, after @wait (every running program done) is such a
+ * one. Returns how many were let go, or @wait's error.
+ */
+int denials_release_stale(struct lb_denials *dn, int (*wait)(void));
+
 /* The record of @s's count, as the guard's deny_record() writes it (tests). */
 void denials_event(const struct lb_deny_slot *s, struct lb_event *e);
 

@@ -42,9 +42,19 @@ int evbatch_add(struct evbatch *b, const void *data, size_t len)
 	return 0;
 }
 
+uint64_t evbatch_accesses(const struct evbatch *b)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		n += b->ev[i].count; /* kevent_check(): at least 1 */
+	return n;
+}
+
 int evbatch_commit(struct evbatch *b, const struct evbatch_tx *tx)
 {
 	size_t skipped = 0, i;
+	uint64_t lost = 0;
 	int err;
 
 	if (!b->n)
@@ -55,7 +65,10 @@ int evbatch_commit(struct evbatch *b, const struct evbatch_tx *tx)
 	for (i = 0; i < b->n; i++) {
 		err = tx->store(&b->ev[i], tx->ctx);
 		if (err == -EINVAL) {
-			skipped++; /* never storable: counted, not retried forever */
+			/* never storable: counted, not retried forever, as the accesses it stands
+			 * for */
+			skipped++;
+			lost += b->ev[i].count;
 			err = 0;
 		}
 		if (err)
@@ -64,7 +77,7 @@ int evbatch_commit(struct evbatch *b, const struct evbatch_tx *tx)
 	err = tx->commit(tx->ctx);
 	if (err)
 		goto rollback;
-	b->dropped += skipped;
+	b->dropped += lost;
 	i = b->n - skipped;
 	b->n = 0;
 	return (int)i;

@@ -18,7 +18,8 @@
 struct evbatch {
 	struct lb_event *ev;
 	size_t n, cap;
-	uint64_t dropped; /* records refused here (malformed, unstorable), ever */
+	uint64_t
+		dropped; /* refused here, ever: a malformed record 1, an unstorable one its count */
 };
 
 int evbatch_init(struct evbatch *b, size_t cap);
@@ -44,6 +45,9 @@ struct evbatch_tx {
 	evbatch_store_fn store;
 	void *ctx;
 };
+
+/* The accesses the held records stand for: a counted record's count, else 1 each. */
+uint64_t evbatch_accesses(const struct evbatch *b);
 
 /*
  * Stores every held event in one transaction. On success the batch is empty

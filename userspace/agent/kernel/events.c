@@ -383,7 +383,8 @@ int events_check_lost(struct events *ev)
 
 int events_abandon(struct events *ev)
 {
-	uint64_t n = ev->batch.n + ev->batch.dropped - ev->dropped_seen;
+	/* the accesses, not the records: a counted denial stands for many */
+	uint64_t n = evbatch_accesses(&ev->batch) + ev->batch.dropped - ev->dropped_seen;
 	int err;
 
 	if (!n)

@@ -19,6 +19,7 @@
 #include "lockbox.h" /* before the skeleton: its .bss is a struct lb_caches */
 #include "guard.skel.h"
 #include "kernel_fs.h"
+#include "denials.h"
 #include "loader.h"
 
 #define LINK_PREFIX "link_"
@@ -274,10 +275,42 @@ static int load_preflight(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Whether the map pinned where @m goes (a guard loaded before, kept across the
+ * agent's restarts) has @m's layout: libbpf reuses it only then, and refuses
+ * the whole load with EINVAL otherwise. 0, or -EINVAL with the map named.
+ */
+static int pin_fits(const struct bpf_map *m, char *err, size_t errlen)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+	const char *path = bpf_map__pin_path(m);
+	int fd = path ? bpf_obj_get(path) : -1, ret = 0;
+
+	if (fd < 0)
+		return 0; /* not pinned yet: created */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	    (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+	     info.value_size != bpf_map__value_size(m) ||
+	     info.max_entries != bpf_map__max_entries(m) ||
+	     info.map_flags != bpf_map__map_flags(m))) {
+		seterr(err, errlen,
+		       "%s was pinned by a guard of another lockbox version, with another layout "
+		       "(entries %u, value %u bytes, flags %#x; this one: %u, %u, %#x); reboot "
+		       "to load this version (docs/operations.md, upgrades)",
+		       path, info.max_entries, info.value_size, info.map_flags,
+		       bpf_map__max_entries(m), bpf_map__value_size(m), bpf_map__map_flags(m));
+		ret = -EINVAL;
+	}
+	close(fd);
+	return ret;
+}
+
 /* Opens the skeleton over the pinned maps and loads the programs this kernel has hooks for. */
 static int load_programs(struct guard *g, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = LB_PIN_DIR);
+	struct bpf_map *m;
 	int ret;
 
 	g->skel = guard_bpf__open_opts(&opts);
@@ -293,6 +326,11 @@ static int load_programs(struct guard *g, char *err, size_t errlen)
 	if (ret) {
 		seterr(err, errlen, "failed to pin the guard's caches: %s", strerror(-ret));
 		return ret;
+	}
+	bpf_object__for_each_map (m, g->skel->obj) {
+		ret = pin_fits(m, err, errlen);
+		if (ret)
+			return ret;
 	}
 	ret = guard_bpf__load(g->skel);
 	if (ret)
@@ -664,6 +702,13 @@ struct lb_caches *guard_caches(struct guard *g)
 int guard_subjects_forget(struct guard *g)
 {
 	return subjects_forget(g);
+}
+
+int guard_denials_release_stale(struct guard *g)
+{
+	struct lb_caches *c = caches_map(g);
+
+	return c ? denials_release_stale(&c->denials, wait_for_programs) : -errno;
 }
 
 /* The bitmap copy of the engineers set (uids below LB_UID_BITS): 1 if the bit changed. */

@@ -36,6 +36,8 @@ int guard_engineer_del(struct guard *g, __u32 uid);
  * For whoever edits the engineers maps directly (the benchmark's scale fill).
  */
 int guard_subjects_forget(struct guard *g);
+/* denials_release_stale() on the guard's denials: slots a killed agent left taken. */
+int guard_denials_release_stale(struct guard *g);
 /*
  * The guard's caches (struct lb_caches), mapped once for the guard's life:
  * NULL with errno set on failure.
