@@ -110,23 +110,32 @@ enum subject_known {
 #define SUBJECT_WORD(login, engineer) ((__u64)(__u32)(login) | (__u64)(engineer) << 32)
 
 /*
- * A slot is a hit only when its cred word and its whole second word are what
- * one store would write for this cred and login uid. Two stores racing on a
- * slot (one cred can be shared by tasks with different login uids: fork, then
- * a login uid write) can leave one's cred beside the other's word; the whole
- * word is what tells that apart, so a task is never read as no engineer, or as
- * someone else, from a word another task wrote.
+ * A slot is a hit only when its cred word and its second word are what a
+ * store for this cred and login uid could write. Two stores racing on a slot
+ * (one cred can be shared by tasks with different login uids: fork, then a
+ * login uid write; or two creds share a slot) can leave one's cred beside the
+ * other's word. "No engineer" needs the whole word (login uid, none); an
+ * engineer's word must name the task's login uid and, as its engineer, that
+ * login uid or the task's own uid: the identity the full check gives it (a
+ * word naming an engineer other than the login uid is only written when the
+ * login uid is none, and the engineers set moving clears every slot). So a
+ * task is never read as no engineer, or as someone else, from a word another
+ * task wrote.
  */
 static __always_inline int subject_cached(const struct cred *cred, __u32 login, __u32 *engineer)
 {
 	struct lb_subject_slot *slot = subject_slot(cred);
 	__u64 c = READ_ONCE(slot->cred), id = READ_ONCE(*(__u64 *)&slot->loginuid);
 
+	__u32 e = id >> 32;
+
 	if (c == (__u64)cred)
 		return id == SUBJECT_WORD(login, LB_UID_UNSET) ? SUBJECT_NONE : SUBJECT_MISS;
-	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred || id != SUBJECT_WORD(login, login))
+	/* an engineer's word names this task's own login uid or uid (subject_store()) */
+	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred || (__u32)id != login || e == LB_UID_UNSET ||
+	    (e != login && e != cred->uid.val))
 		return SUBJECT_MISS;
-	*engineer = login;
+	*engineer = e;
 	return SUBJECT_ENGINEER;
 }
 
@@ -146,9 +155,9 @@ static __always_inline bool subject_cached_none(const struct cred *cred, __u32 l
 
 /*
  * Caches what the full check found for @cred (@task's) and @login: no engineer
- * (@engineer LB_UID_UNSET), or the engineer @login. An engineer by uid, euid or
- * fsuid with another login uid is not cached: its word could not be told from
- * a word of another task sharing the cred (subject_cached()). Not when no LSM
+ * (@engineer LB_UID_UNSET), or the engineer by login uid or by uid. One by euid
+ * or fsuid only is not cached: subject_cached() could not tell its word from
+ * another cred's. Not when no LSM
  * keeps a blob on creds: the kernel then skips cred_free, which would have to
  * forget the slot.
  */
@@ -171,7 +180,7 @@ static __always_inline void subject_store(struct task_struct *task, const struct
 		*(volatile __u64 *)&slot->cred = (__u64)cred;
 		return;
 	}
-	if (engineer != login)
+	if (engineer != login && engineer != cred->uid.val)
 		return;
 	/*
 	 * The address as a number, to be marked (the verifier allows no

@@ -748,7 +748,8 @@ int guard_engineer_add(struct guard *g, __u32 uid)
 	return changed || err ? subjects_forget(g) : 0;
 }
 
-int guard_engineer_del(struct guard *g, __u32 uid)
+/* @uid out of the engineers: 1 if it was one, 0 if not, or -errno. */
+static int engineer_remove(struct guard *g, __u32 uid)
 {
 	/* the bit first: a uid is never in the bitmap but not in the hash */
 	int bit = engineer_bit(g, uid, false), err;
@@ -758,20 +759,32 @@ int guard_engineer_del(struct guard *g, __u32 uid)
 	err = delete (g, M_ENGINEERS, &uid);
 	if (err && err != -ENOENT)
 		return err;
+	return !err || bit;
+}
+
+int guard_engineer_del(struct guard *g, __u32 uid)
+{
+	int removed = engineer_remove(g, uid);
+
 	/* the kernel caches engineers too: one removed must not stay one by its cache */
-	return !err || bit ? subjects_forget(g) : 0;
+	return removed > 0 ? subjects_forget(g) : removed;
 }
 
 static int engineer_drop(struct guard *g, const void *uid)
 {
-	return guard_engineer_del(g, *(const __u32 *)uid);
+	int removed = engineer_remove(g, *(const __u32 *)uid);
+
+	return removed < 0 ? removed : 0;
 }
 
 int guard_engineers_keep(struct guard *g, const __u32 *uids, size_t n)
 {
 	struct u32_set set = {uids, n};
+	size_t dropped = 0;
+	int err = map_keep_n(g, M_ENGINEERS, key_in_set, &set, engineer_drop, &dropped);
 
-	return map_keep(g, M_ENGINEERS, key_in_set, &set, engineer_drop);
+	/* the cache cleared once for all of them: each clearing waits for an RCU grace period */
+	return !err && dropped ? subjects_forget(g) : err;
 }
 
 /* Zones changed: every inode zone the kernel cached is stale. */
