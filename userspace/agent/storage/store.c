@@ -439,27 +439,33 @@ out:
  */
 #define WAL_RESERVE (CKPT_PAGES * 4096 + 65536)
 
-static int wal_reserve(const char *path)
+static void wal_reserve(const char *path)
 {
 	static const char zeros[65536];
 	char wal[PATH_MAX];
 	struct stat sb;
-	int fd, rc = 0;
+	off_t at;
+	int fd;
 
 	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
-		return -ENAMETOOLONG;
+		return;
 	fd = open(wal, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) < 0)
-		rc = -errno;
-	for (off_t at = sb.st_size; !rc && at < WAL_RESERVE; at += sizeof(zeros))
+		return;
+	if (fstat(fd, &sb) < 0 || sb.st_size >= WAL_RESERVE) {
+		close(fd);
+		return;
+	}
+	for (at = sb.st_size; at < WAL_RESERVE; at += sizeof(zeros))
 		if (pwrite(fd, zeros, sizeof(zeros), at) != (ssize_t)sizeof(zeros))
-			rc = -EIO;
-	if (!rc && sb.st_size < WAL_RESERVE && fdatasync(fd) < 0)
-		rc = -errno;
+			break;
+	/*
+	 * Only a speed-up: a disk too small or too full for it gets its space
+	 * back (the database needs it more) and commits grow the WAL as before.
+	 */
+	if (at < WAL_RESERVE || fdatasync(fd) < 0)
+		(void)!ftruncate(fd, sb.st_size);
 	close(fd);
-	return rc;
 }
 
 /* Settings that only hold for this connection, or need to be asked for each time. */
@@ -477,10 +483,8 @@ static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
 		rc = exec_sql(db, "PRAGMA synchronous = FULL");
 	if (!rc)
 		rc = exec_sql(db, "PRAGMA foreign_keys = ON");
-	if (!rc && (rc = wal_reserve(path))) {
-		seterr(err, errlen, "%s-wal: cannot reserve its space: %s", path, strerror(-rc));
-		return rc;
-	}
+	if (!rc)
+		wal_reserve(path);
 	if (rc) {
 		seterr(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
 		return store_sqlite_errno(rc);
