@@ -188,7 +188,7 @@ static __always_inline void subject_store(struct task_struct *task, const struct
 	 */
 	if (bpf_probe_read_kernel(&addr, sizeof(addr), &task->cred))
 		return;
-	*(volatile __u64 *)&slot->loginuid = SUBJECT_WORD(login, login);
+	*(volatile __u64 *)&slot->loginuid = SUBJECT_WORD(login, engineer);
 	*(volatile __u64 *)&slot->cred = addr | LB_SUBJECT_ENGINEER;
 }
 
