@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# lockbox-vm-timeout: 600
 # Upgrade and restart without a gap: the guard stays in the kernel while the
 # agent is replaced, new programs take over from the old ones, grants survive.
 # Also permissive mode, from the command line and from the config.

@@ -601,14 +601,13 @@ int agent_sync(struct agent *a, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set the guard's mode: %s", strerror(-ret));
 		return ret;
 	}
-	ret = sync_engineers(a);
 	/*
-	 * What the guard cached before this agent (a crash between an engineer's
-	 * removal and the clearing, a guard of another version) is looked up
-	 * again; sync_grants() moves the verdicts' generation.
+	 * No clearing of the subjects cache here: it waits for running programs
+	 * (an RCU grace period, seconds on 7.x under a fork storm), and a slot a
+	 * guard of another version left cannot be read as a hit (subject_cached()
+	 * wants the whole word). sync_grants() moves the verdicts' generation.
 	 */
-	if (!ret)
-		ret = guard_subjects_forget(a->g);
+	ret = sync_engineers(a);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the engineers into the guard: %s",
 			 strerror(-ret));
