@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "build_stamp.h"
 #include "kevent.h"
 #include "loader.h"
 
@@ -21,7 +22,7 @@ static int usage(void)
 			"       guardctl grant add UID ZONE r|w|rw SECONDS [ID] | grant del UID "
 			"ZONE | grants\n"
 			"       guardctl events MAX TIMEOUT_MS\n"
-			"       guardctl subjects unmark UID | pin-odd=NAME\n");
+			"       guardctl subjects unmark UID | pin-odd=NAME | stamp-other\n");
 	return 2;
 }
 
@@ -220,6 +221,7 @@ static int without_pins(const char *cmd)
 			fprintf(stderr, "guardctl: %s\n", err);
 			return 1;
 		}
+		printf("%s\n", guard_kept_running(g) ? "kept" : "loaded");
 		guard_close(g);
 		return 0;
 	}
@@ -229,6 +231,13 @@ static int without_pins(const char *cmd)
 		return print_links();
 	if (!strncmp(cmd, "pin-odd=", 8))
 		return pin_odd(cmd + 8) ? 1 : 0;
+	if (!strcmp(cmd, "stamp-other")) {
+		/* the running programs then count as another build's, as before an upgrade */
+		unsigned char other[BUILD_STAMP_LEN];
+
+		memset(other, 0xab, sizeof(other));
+		return build_stamp_set(LB_PIN_DIR, other) ? 1 : 0;
+	}
 	if (!strcmp(cmd, "maps")) {
 		for (const char *const *m = guard_map_names(); *m; m++)
 			printf("%s\n", *m);

@@ -14,6 +14,7 @@ pending=$(request eng2 globex)
 
 # test_enforcement_survives_kill_9
 old=$(agent_pid)
+guardctl links | sort >/tmp/links.before
 t_ok "lockboxd killed with SIGKILL" agent_kill KILL
 t_is "$(pidof lockboxd)" "" "no lockboxd is running"
 t_is "$(as $ENG2 r $ACME/data.txt)" EACCES "agent dead: eng2 still denied"
@@ -35,6 +36,11 @@ t_ok "the daemon's ready line is in syslog, with its priority and name" \
 t_is "$(cat /tmp/daemon.out)" "" "and nothing reaches the terminal that started it"
 t_rc 0 "the restarted agent answers at once" root status
 t_ok "the restarted agent is a new process" [ -n "$(agent_pid)" -a "$(agent_pid)" != "$old" ]
+t_ok "it kept the running programs of its own build (no second verifier pass)" \
+	grep -q "ready: .*BPF guard: this build's programs were running, kept them" \
+	/var/log/messages
+guardctl links | sort >/tmp/links.after
+t_ok "... the same program on every hook" cmp -s /tmp/links.before /tmp/links.after
 ctl eng1 list --state active --json >/tmp/active.json
 t_is "$(jget -w id=$id 0.state </tmp/active.json)" approved "the active grant is listed after the restart"
 t_is "$(field $id grant.active)" true "show: the grant is active (held by the kernel) after the restart"

@@ -35,6 +35,7 @@ p2=$!
 sleep 1
 
 guardctl links | sort >/tmp/links.before
+guardctl stamp-other # the running programs are now another build's, as before an upgrade
 kill -TERM "$(pidof lockboxd)"
 sleep 1
 t_is "$(pidof lockboxd)" "" "the old agent is gone"

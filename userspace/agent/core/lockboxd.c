@@ -431,7 +431,9 @@ static int serve(struct daemon *d, const struct opts *o)
 
 	agent_started(d->a);
 	signal_ready();
-	log_info("ready: guarding %s", a_socket_path(d->a));
+	log_info("ready: guarding %s; BPF guard: %s", a_socket_path(d->a),
+		 guard_kept_running(d->g) ? "this build's programs were running, kept them"
+					  : "programs loaded and attached");
 	sdn_ready("guarding %s", a_socket_path(d->a));
 	sig = run(d->a, d->epfd, d->sfd, d->tfd, d->srv, o);
 	if (sig < 0) {

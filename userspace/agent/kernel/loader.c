@@ -20,6 +20,7 @@
 #include "guard.skel.h"
 #include "kernel_fs.h"
 #include "denials.h"
+#include "build_stamp.h"
 #include "loader.h"
 
 #define LINK_PREFIX "link_"
@@ -69,6 +70,8 @@ struct guard {
 	int fd[M_NR];
 	int caches_fd;
 	struct lb_caches *caches; /* caches_fd mapped on first use, until guard_close() */
+	unsigned char stamp[BUILD_STAMP_LEN]; /* this build's programs (build_stamp.h) */
+	bool kept; /* the running programs were this build's: none loaded */
 };
 
 /* Filled from the skeleton's programs (section "lsm/<hook>") on first use. */
@@ -278,17 +281,20 @@ static int load_preflight(char *err, size_t errlen)
 /*
  * Whether the map pinned where @m goes (a guard loaded before, kept across the
  * agent's restarts) has @m's layout: libbpf reuses it only then, and refuses
- * the whole load with EINVAL otherwise. 0, or -EINVAL with the map named.
+ * the whole load with EINVAL otherwise. 0, or -EINVAL with the map named;
+ * @all_pinned is cleared when @m is not pinned yet.
  */
-static int pin_fits(const struct bpf_map *m, char *err, size_t errlen)
+static int pin_fits(const struct bpf_map *m, bool *all_pinned, char *err, size_t errlen)
 {
 	struct bpf_map_info info = {0};
 	__u32 len = sizeof(info);
 	const char *path = bpf_map__pin_path(m);
 	int fd = path ? bpf_obj_get(path) : -1, ret = 0;
 
-	if (fd < 0)
-		return 0; /* not pinned yet: created */
+	if (fd < 0) {
+		*all_pinned = false; /* not pinned yet: created */
+		return 0;
+	}
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
 	    (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
 	     info.value_size != bpf_map__value_size(m) ||
@@ -306,10 +312,43 @@ static int pin_fits(const struct bpf_map *m, char *err, size_t errlen)
 	return ret;
 }
 
-/* Opens the skeleton over the pinned maps and loads the programs this kernel has hooks for. */
+/* Whether every hook's link is pinned (the programs attached are the ones pinned). */
+static bool links_pinned(void)
+{
+	char path[256];
+
+	for (const char *const *h = guard_hooks(); *h; h++) {
+		snprintf(path, sizeof(path), "%s/%s%s", LB_PIN_DIR, LINK_PREFIX, *h);
+		if (access(path, F_OK) < 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the attached programs are this build's, on the pinned maps: a
+ * restart then keeps them. A map pinned anew (its old pin removed) would
+ * leave them on a map no one edits, so all must have been pinned already.
+ */
+static bool keep_running(struct guard *g, bool all_pinned)
+{
+	size_t len;
+	const void *obj = guard_bpf__elf_bytes(&len);
+
+	if (build_stamp_of(obj, len, g->stamp))
+		return false;
+	return all_pinned && build_stamp_matches(LB_PIN_DIR, g->stamp) && links_pinned();
+}
+
+/*
+ * Opens the skeleton over the pinned maps and loads the programs this kernel
+ * has hooks for, or only the maps when this build's programs already run.
+ */
 static int load_programs(struct guard *g, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = LB_PIN_DIR);
+	struct bpf_program *prog;
+	bool all_pinned = true;
 	struct bpf_map *m;
 	int ret;
 
@@ -328,10 +367,14 @@ static int load_programs(struct guard *g, char *err, size_t errlen)
 		return ret;
 	}
 	bpf_object__for_each_map (m, g->skel->obj) {
-		ret = pin_fits(m, err, errlen);
+		ret = pin_fits(m, &all_pinned, err, errlen);
 		if (ret)
 			return ret;
 	}
+	g->kept = keep_running(g, all_pinned);
+	if (g->kept)
+		bpf_object__for_each_program (prog, g->skel->obj)
+			bpf_program__set_autoload(prog, false);
 	ret = guard_bpf__load(g->skel);
 	if (ret)
 		load_error(ret, err, errlen);
@@ -393,8 +436,16 @@ int guard_load(struct guard **out, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	ret = load_programs(g, err, errlen);
-	if (!ret)
-		ret = attach_and_pin(g, err, errlen);
+	if (!ret && !g->kept) {
+		ret = build_stamp_set(LB_PIN_DIR, NULL);
+		if (!ret)
+			ret = attach_and_pin(g, err, errlen);
+		else
+			seterr(err, errlen, "failed to clear the guard's build stamp: %s",
+			       strerror(-ret));
+		if (!ret) /* a stamp not written only costs the next start a full load */
+			build_stamp_set(LB_PIN_DIR, g->stamp);
+	}
 	if (ret)
 		goto fail;
 	fds_from_skel(g);
@@ -409,6 +460,11 @@ int guard_load(struct guard **out, char *err, size_t errlen)
 fail:
 	guard_close(g);
 	return ret;
+}
+
+bool guard_kept_running(const struct guard *g)
+{
+	return g->kept;
 }
 
 int guard_open_pinned(struct guard **out)

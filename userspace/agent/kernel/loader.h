@@ -20,6 +20,11 @@ struct ring_buffer;
  * and the fix.
  */
 int guard_load(struct guard **out, char *err, size_t errlen);
+/*
+ * Whether guard_load() found this build's programs attached and kept them
+ * (build_stamp.h): it then loaded only the maps.
+ */
+bool guard_kept_running(const struct guard *g);
 /* Opens the maps of an already pinned guard, without loading anything. */
 int guard_open_pinned(struct guard **out);
 void guard_close(struct guard *g);
