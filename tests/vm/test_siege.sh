@@ -41,7 +41,10 @@ t_ok "acme-admin is served too" within 3 acme-admin list
 flood_end
 
 # test_engineer_cannot_run_the_agent_out_of_descriptors: 32 descriptors more
-# than the agent needs, fewer than eng1's 64 allowed connections
+# than the agent needs, fewer than eng1's 64 allowed connections; counted on a
+# restarted agent (which keeps the running programs: no descriptor for each)
+agent_kill TERM
+agent_start
 nfd=$(($(ls /proc/$(agent_pid)/fd | wc -l) + 32))
 agent_kill TERM
 (
@@ -52,8 +55,9 @@ t_ok "the agent restarts with $nfd descriptors" agent_ready 10
 id=$(request eng1 acme)
 approve $id
 flood 200
+# nearly: out of descriptors, the agent closes one of eng1's to accept the next
 t_ok "eng1's connections take (nearly) every descriptor the agent has" \
-	[ "$(ls /proc/$(agent_pid)/fd | wc -l)" -ge $((nfd - 2)) ]
+	[ "$(ls /proc/$(agent_pid)/fd | wc -l)" -ge $((nfd - 4)) ]
 t_ok "out of descriptors, secops1's status still answers within 3 s" within 3 secops1 status
 t_ok "and secops1's revoke" within 3 secops1 revoke $id --reason "siege test"
 t_is "$(state $id)" revoked "the grant is revoked"
