@@ -132,19 +132,12 @@ static int print_grant(const struct lb_grant_key *k, const struct lb_grant *v, v
  * cred word unmarked, so the engineer's cred stands beside the engineer's word
  * as if a no-engineer store for the same cred had written the cred last.
  */
-static int subjects_unmark(__u32 uid)
+static int subjects_unmark(struct guard *g, __u32 uid)
 {
-	char path[256];
-	struct lb_caches *c;
-	int fd, n = 0;
+	struct lb_caches *c = guard_caches(g);
+	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", LB_PIN_DIR, LB_CACHES_PIN);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (c == MAP_FAILED)
+	if (!c)
 		return -errno;
 	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++) {
 		struct lb_subject_slot *s = &c->subjects.slot[i];
@@ -155,7 +148,6 @@ static int subjects_unmark(__u32 uid)
 			n++;
 		}
 	}
-	munmap(c, sizeof(*c));
 	printf("%d\n", n);
 	return 0;
 }
@@ -167,7 +159,7 @@ static int on_pinned(struct guard *g, int argc, char **argv)
 		return guard_set_config(g, atoi(argv[2]) ? LB_MODE_PERMISSIVE : LB_MODE_ENFORCE, 0,
 					0);
 	if (!strcmp(argv[1], "subjects") && argc == 4 && !strcmp(argv[2], "unmark"))
-		return subjects_unmark(strtoul(argv[3], NULL, 10));
+		return subjects_unmark(g, strtoul(argv[3], NULL, 10));
 	if (!strcmp(argv[1], "counters"))
 		return print_counters(g);
 	if (!strcmp(argv[1], "engineer") && argc == 4 && !strcmp(argv[2], "add"))

@@ -699,7 +699,7 @@ static int wait_for_programs(void)
  * writes to them, and a mapping costs more than the change): NULL with errno
  * set on failure.
  */
-static struct lb_caches *caches_map(struct guard *g)
+struct lb_caches *guard_caches(struct guard *g)
 {
 	void *c;
 
@@ -727,7 +727,7 @@ static int subjects_forget(struct guard *g)
 
 	if (err)
 		return err;
-	c = caches_map(g);
+	c = guard_caches(g);
 	if (!c)
 		return -errno;
 	for (size_t i = 0; i < LB_SUBJECT_SLOTS; i++)
@@ -742,17 +742,12 @@ static int subjects_forget(struct guard *g)
  */
 static int verdicts_changed(struct guard *g)
 {
-	struct lb_caches *c = caches_map(g);
+	struct lb_caches *c = guard_caches(g);
 
 	if (!c)
 		return -errno;
 	__atomic_add_fetch(&c->verdicts.gen, 1, __ATOMIC_SEQ_CST);
 	return 0;
-}
-
-struct lb_caches *guard_caches(struct guard *g)
-{
-	return caches_map(g);
 }
 
 int guard_subjects_forget(struct guard *g)
@@ -762,7 +757,7 @@ int guard_subjects_forget(struct guard *g)
 
 int guard_denials_release_stale(struct guard *g)
 {
-	struct lb_caches *c = caches_map(g);
+	struct lb_caches *c = guard_caches(g);
 
 	return c ? denials_release_stale(&c->denials, wait_for_programs) : -errno;
 }
