@@ -124,7 +124,8 @@ static __always_inline void deny_take(struct lb_deny_slot *slot, struct access *
 		if (bpf_d_path((struct path *)&a->file->f_path, slot->path, sizeof(slot->path)) < 0)
 			slot->path[0] = 0;
 	} else if (a->dentry) {
-		slot->names = names_into(slot->path, a->dentry, a->root.ino);
+		slot->names = names_into((struct names_buf *)slot->path, dentry_addr(a->dentry),
+					 a->root.ino);
 		slot->path_kind = LB_PATH_NAMES;
 	}
 }

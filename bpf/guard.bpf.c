@@ -389,7 +389,7 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 	     struct dentry *new_dentry, int ret)
 {
 	struct access a = {.op = LB_OP_LINK, .intent = LB_ACCESS_WRITE, .dentry = old_dentry};
-	struct lb_zone_key root_new;
+	struct lb_zone_key root_new = {};
 	__u32 zone_new;
 	bool engineer;
 
@@ -446,7 +446,7 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
 	struct access a = {.op = LB_OP_RENAME, .intent = LB_ACCESS_WRITE, .dentry = old_dentry};
-	struct lb_zone_key root_new;
+	struct lb_zone_key root_new = {};
 	struct lb_config *cfg;
 	bool engineer;
 	__u32 zone_new;

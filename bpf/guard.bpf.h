@@ -254,6 +254,62 @@ static __always_inline bool zoned_fs(struct dentry *dentry)
 }
 
 /*
+ * A dentry as a number, for the global functions below: a global function may
+ * not take a kernel pointer on 6.1, and a pointer may not become a number
+ * but by a copy.
+ */
+static __always_inline __u64 dentry_addr(struct dentry *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+/*
+ * Walks d_parent from @dentry up to the root of its filesystem, looking each
+ * directory up by (@key->dev, ino): the zone, with @key->ino its root (0 for
+ * none), or ZONE_TOO_DEEP or ZONE_DETACHED. A global function, so the verifier
+ * checks its LB_MAX_DEPTH iterations once per program, not at every inlined
+ * zone_of(); the dentries are read with probe reads, as a pointer walk's loads
+ * are. Only uncached lookups walk (path changes, an inode's first open).
+ */
+__noinline int zone_walk(__u64 dentry, struct lb_zone_key *key)
+{
+	struct dentry *d = (struct dentry *)dentry;
+	struct lb_zone_key k;
+	int i;
+
+	if (!key)
+		return ZONE_DETACHED;
+	k.dev = key->dev;
+	for (i = 0; i < LB_MAX_DEPTH; i++) {
+		struct inode *inode = BPF_CORE_READ(d, d_inode);
+		struct dentry *parent;
+		__u32 *z;
+
+		if (inode) {
+			k.ino = BPF_CORE_READ(inode, i_ino);
+			z = bpf_map_lookup_elem(&zones, &k);
+			if (z) {
+				key->ino = k.ino;
+				return *z;
+			}
+		}
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d) {
+			/* the top: the filesystem's root, or a dentry cut off from it */
+			if (d != BPF_CORE_READ(d, d_sb, s_root))
+				return ZONE_DETACHED;
+			key->ino = 0;
+			return ZONE_NONE;
+		}
+		d = parent;
+	}
+	return ZONE_TOO_DEEP;
+}
+
+/*
  * The zone holding @dentry. A multiply-linked file may be tied to a zone by
  * one of its names (linked map); an inode's zone is cached in inode storage,
  * valid for the current zone generation, when the caller has a trusted pointer
@@ -270,8 +326,7 @@ static __always_inline __u32 zone_of(struct dentry *dentry, struct inode *cached
 	struct lb_config *cfg;
 	struct lb_zone_key key;
 	__u64 gen = 0;
-	__u32 zone, *z;
-	int i;
+	__u32 zone;
 
 	key.dev = dentry->d_sb->s_dev;
 	if (!bpf_map_lookup_elem(&zone_devs, &key.dev))
@@ -300,33 +355,10 @@ static __always_inline __u32 zone_of(struct dentry *dentry, struct inode *cached
 		}
 	}
 
-	for (i = 0; i < LB_MAX_DEPTH; i++) {
-		struct inode *inode = dentry->d_inode;
-		struct dentry *parent;
-
-		if (inode) {
-			key.ino = inode->i_ino;
-			z = bpf_map_lookup_elem(&zones, &key);
-			if (z) {
-				zone = *z;
-				*root = key;
-				goto found;
-			}
-		}
-		parent = dentry->d_parent;
-		if (parent == dentry) {
-			/* the top: the filesystem's root, or a dentry cut off from it */
-			if (dentry != dentry->d_sb->s_root)
-				return ZONE_DETACHED;
-			zone = ZONE_NONE;
-			root->dev = key.dev;
-			root->ino = 0;
-			goto found;
-		}
-		dentry = parent;
-	}
-	return ZONE_TOO_DEEP;
-found:
+	zone = zone_walk(dentry_addr(dentry), &key);
+	if (zone == ZONE_TOO_DEEP || zone == ZONE_DETACHED)
+		return zone;
+	*root = key; /* the zone root, or (dev, 0) for a file in no zone */
 	if (iz) {
 		iz->zone = zone;
 		iz->root_ino = root->ino;
@@ -385,28 +417,43 @@ struct access {
 	struct inode *inode;   /* file_open, file_permission: cache an allowed verdict for it */
 };
 
-/* NUL-separated names from @d up to (not including) the zone root, leaf first: how many. */
-static __always_inline __u16 names_into(char *path, struct dentry *d, __u64 root_ino)
-{
-	__u32 off = 0;
-	__u16 n = 0;
-	int i;
+/* The buffer names_into() fills: a type the verifier can size (a char * is one byte). */
+struct names_buf {
+	char s[LB_PATH_LEN];
+};
 
+/*
+ * NUL-separated names from @dentry up to (not including) the zone root, leaf
+ * first: how many. A global function, so the verifier checks its loop once
+ * per program instead of at each inlined copy with each state that reaches
+ * it (that was most of the guard's load time: seconds per agent start under
+ * emulation). A global function may not take a kernel pointer on 6.1, so the
+ * dentry comes as a number and is read with probe reads, as the direct loads
+ * of a pointer walk are; only events and first denials pay for it.
+ */
+__noinline int names_into(struct names_buf *buf, __u64 dentry, __u64 root_ino)
+{
+	struct dentry *d = (struct dentry *)dentry;
+	__u32 off = 0;
+	int n = 0, i;
+
+	if (!buf)
+		return 0;
 	for (i = 0; i < LB_PATH_NAMES_MAX; i++) {
-		struct inode *inode = d->d_inode;
+		struct inode *inode = BPF_CORE_READ(d, d_inode);
 		struct dentry *parent;
 		long len;
 
-		if (inode && inode->i_ino == root_ino)
+		if (inode && BPF_CORE_READ(inode, i_ino) == root_ino)
 			break;
 		/* masked offset and half-buffer size: the verifier's proof that it fits */
-		len = bpf_probe_read_kernel_str(&path[off & (LB_PATH_LEN / 2 - 1)], LB_PATH_LEN / 2,
-						d->d_name.name);
+		len = bpf_probe_read_kernel_str(&buf->s[off & (LB_PATH_LEN / 2 - 1)],
+						LB_PATH_LEN / 2, BPF_CORE_READ(d, d_name.name));
 		if (len <= 0)
 			break;
 		off += len;
 		n++;
-		parent = d->d_parent;
+		parent = BPF_CORE_READ(d, d_parent);
 		if (off >= LB_PATH_LEN / 2 || parent == d)
 			break;
 		d = parent;
@@ -416,7 +463,7 @@ static __always_inline __u16 names_into(char *path, struct dentry *d, __u64 root
 
 static __always_inline void fill_names(struct lb_event *e, struct dentry *d, __u64 root_ino)
 {
-	e->names = names_into(e->path, d, root_ino);
+	e->names = names_into((struct names_buf *)e->path, dentry_addr(d), root_ino);
 	e->path_kind = LB_PATH_NAMES;
 }
 

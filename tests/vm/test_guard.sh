@@ -38,6 +38,16 @@ t_is "$(as $ENG1 r $ACME/data.txt)" OK "... and a grant in the map pinned anew o
 guardctl grant del $ENG1 1
 t_is "$(as $ENG1 r $ACME/data.txt)" EACCES "... and its removal closes it"
 
+# test_load_cost: the verifier's work for the whole guard, which every agent
+# start but a restart of the same build pays (seconds under emulation). The
+# dentry walks are global functions, checked once per program (this was over
+# 490,000 when they were inlined at each use)
+verifstats >/tmp/verif
+t_is "$?" 0 "every program of the guard verifies again on fresh maps (verifstats)"
+total=$(awk '$1 == "TOTAL" { print $2 }' /tmp/verif)
+t_ok "the verifier processes under 350,000 instructions for the whole guard (${total:-none})" \
+	[ "${total:-999999999}" -lt 350000 ]
+
 # test_non_engineer_allowed
 t_is "$(as $USER1 r $ACME/data.txt)" OK "non-engineer reads a zone file"
 t_is "$(as 0 r $ACME/data.txt)" OK "root without an engineer loginuid reads a zone file"
