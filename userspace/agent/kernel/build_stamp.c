@@ -44,8 +44,8 @@ static int stamp_map(const char *path)
 
 	if (fd >= 0)
 		return fd;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_build_stamp", sizeof(__u32),
-			    BUILD_STAMP_LEN, 1, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_build_stamp", sizeof(__u32), BUILD_STAMP_LEN, 1,
+			    NULL);
 	if (fd < 0)
 		return -errno;
 	if (bpf_obj_pin(fd, path) < 0) {
