@@ -919,6 +919,21 @@ static int zone_devs_rebuild(struct guard *g)
 	return ret;
 }
 
+/*
+ * A root was added on @dev: zone_devs gains @dev and cached zones go stale.
+ * An add never drops a device, so no walk of every root (a rebuild walks all
+ * LB_MAX_ZONE_ROOTS buckets: half a second per protected file under emulation).
+ */
+static int zone_devs_add(struct guard *g, __u64 dev)
+{
+	__u32 one = 1, cnt;
+	int err = 0;
+
+	if (bpf_map_lookup_elem(g->fd[M_ZONE_DEVS], &dev, &cnt) < 0)
+		err = update(g, M_ZONE_DEVS, &dev, &one);
+	return err ? err : zones_changed(g);
+}
+
 static int zone_key(const char *path, struct lb_zone_key *key)
 {
 	struct stat st;
@@ -943,7 +958,7 @@ int guard_zone_add(struct guard *g, const char *path, __u32 zone)
 	if (err)
 		return err;
 	err = update(g, M_ZONES, &key, &zone);
-	return err ? err : zone_devs_rebuild(g);
+	return err ? err : zone_devs_add(g, key.dev);
 }
 
 int guard_zone_del(struct guard *g, const char *path)
@@ -1052,7 +1067,7 @@ int guard_protect_if_unzoned(struct guard *g, const char *path)
 	/* a zone root or the database keeps the stricter answer it has */
 	if (bpf_map_update_elem(g->fd[M_ZONES], &key, &zone, BPF_NOEXIST) < 0)
 		return errno == EEXIST ? 0 : -errno;
-	return zone_devs_rebuild(g);
+	return zone_devs_add(g, key.dev);
 }
 
 int guard_protect_agent_db(struct guard *g, const char *path)
