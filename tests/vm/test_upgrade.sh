@@ -16,7 +16,7 @@ start_agent() { # start_agent [ARGS]: a new lockboxd, wait until it answers
 	i=0
 	until lockboxctl status >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -gt 600 ] && return 1 # 60 s: loading the programs is slow under emulation
+		[ $i -gt 1200 ] && return 1 # 120 s: a full load is slow under emulation, beside the loops
 		usleep 100000
 	done
 }
