@@ -32,7 +32,12 @@ t_is "$(sudo1 rename $PINS/grants $PINS/grants_old)" EACCES "renaming the grants
 t_is "$(sudo1 rename $PINS /sys/fs/bpf/lockbox_old)" EACCES "renaming the pin directory: denied"
 t_is "$(sudo1 link $PINS/grants /sys/fs/bpf/grants)" EACCES "hard-linking a pin out of the pin directory: denied"
 t_is "$(sudo1 mkdir $PINS/new)" EACCES "mkdir in the pin directory: denied"
-t_ok "every pin is still in place" [ -e $PINS/grants -a -e $PINS/link_file_open -a -e $PINS/link_bpf ]
+t_is "$(sudo1 unlink $PINS/build_stamp)" EACCES \
+	"unlinking the build stamp (to make the next start reload, or keep what runs): denied"
+t_is "$(tamper -u 0 -l $ENG1 objget $PINS/build_stamp)" EACCES \
+	"BPF_OBJ_GET of the build stamp, to rewrite it: denied"
+t_ok "every pin is still in place" [ -e $PINS/grants -a -e $PINS/link_file_open -a -e $PINS/link_bpf \
+	-a -e $PINS/build_stamp ]
 t_is "$(tamper -u 0 -l $ENG1 umount /sys/fs/bpf)" EACCES "unmounting bpffs: denied"
 t_is "$(tamper -u 0 -l $ENG1 umount /srv)" EACCES "unmounting the zoned filesystem: denied"
 mkdir -p /mnt/t
