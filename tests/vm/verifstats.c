@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "lockbox.h" /* before the skeleton: its .bss is a struct lb_caches */
 #include "guard.skel.h"
+#include "loader.h"
 
 #define LOG_SIZE (4 << 20)
 
@@ -23,22 +23,6 @@ static long stat_of(const char *log, const char *what)
 	const char *p = strstr(log, what);
 
 	return p ? atol(p + strlen(what)) : -1;
-}
-
-/* Programs for hooks this kernel lacks are not loaded, as the agent skips them. */
-static void skip_missing_hooks(struct guard_bpf *skel)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	struct bpf_program *prog;
-	char fn[128];
-
-	bpf_object__for_each_program (prog, skel->obj) {
-		snprintf(fn, sizeof(fn), "bpf_lsm_%s", bpf_program__section_name(prog) + 4);
-		if (!libbpf_get_error(vmlinux) &&
-		    btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) < 0)
-			bpf_program__set_autoload(prog, false);
-	}
-	btf__free(vmlinux);
 }
 
 int main(int argc, char **argv)
@@ -53,7 +37,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "verifstats: cannot open the guard\n");
 		return 1;
 	}
-	skip_missing_hooks(skel);
+	guard_skip_missing_hooks(skel);
 	bpf_object__for_each_program (prog, skel->obj) {
 		bool whole = full && !strcmp(full, bpf_program__name(prog));
 

@@ -91,8 +91,7 @@ static const char *prog_hook(const struct bpf_program *prog)
 	return bpf_program__section_name(prog) + strlen("lsm/");
 }
 
-/* Programs for hooks this kernel lacks (added in later kernels) are not loaded. */
-static void skip_missing_hooks(struct guard_bpf *skel)
+void guard_skip_missing_hooks(struct guard_bpf *skel)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct bpf_program *prog;
@@ -128,7 +127,7 @@ const char *const *guard_hooks(void)
 
 		if (!skel)
 			return (const char *const *)hooks;
-		skip_missing_hooks(skel);
+		guard_skip_missing_hooks(skel);
 		remember_hooks(skel);
 		guard_bpf__destroy(skel);
 	}
@@ -358,7 +357,7 @@ static int load_programs(struct guard *g, char *err, size_t errlen)
 		seterr(err, errlen, "failed to open the BPF guard: %s", strerror(errno));
 		return ret;
 	}
-	skip_missing_hooks(g->skel);
+	guard_skip_missing_hooks(g->skel);
 	remember_hooks(g->skel); /* guard_hooks() need not parse vmlinux BTF again */
 	/* shared with the programs a restart replaces, and with guardctl, like the maps */
 	ret = bpf_map__set_pin_path(g->skel->maps.bss, LB_PIN_DIR "/" CACHES_PIN);

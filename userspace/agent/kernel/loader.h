@@ -11,6 +11,7 @@
 #include "lockbox.h"
 
 struct guard;
+struct guard_bpf;
 struct ring_buffer;
 
 /*
@@ -25,6 +26,8 @@ int guard_load(struct guard **out, char *err, size_t errlen);
  * (build_stamp.h): it then loaded only the maps.
  */
 bool guard_kept_running(const struct guard *g);
+/* Programs for hooks this kernel lacks (added in later kernels) are set not to load. */
+void guard_skip_missing_hooks(struct guard_bpf *skel);
 /* Opens the maps of an already pinned guard, without loading anything. */
 int guard_open_pinned(struct guard **out);
 void guard_close(struct guard *g);
