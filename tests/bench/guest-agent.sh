@@ -25,7 +25,7 @@ start_agent() {
 	local i=0
 	lockboxd --foreground --config "$1" </dev/null >/var/log/lockboxd.log 2>&1 &
 	agent=$!
-	until lockboxctl status >/dev/null 2>&1; do
+	until [ -S /run/lockbox/lockbox.sock ] && lockboxctl status >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ $i -gt 600 ] || ! kill -0 $agent 2>/dev/null; then
 			echo "error lockboxd did not start"

@@ -142,7 +142,7 @@ agent_scale() {
 	lockboxd --foreground --config /etc/lockbox/scale.json </dev/null \
 		>/var/log/lockboxd-scale.log 2>&1 &
 	agent=$!
-	until lockboxctl status >/dev/null 2>&1 || [ $i -gt 1200 ]; do
+	until [ -S /run/lockbox/lockbox.sock ] && lockboxctl status >/dev/null 2>&1 || [ $i -gt 1200 ]; do
 		i=$((i + 1))
 		usleep 100000
 	done
@@ -232,7 +232,7 @@ for db in ext4 tmpfs; do
 	lockboxd --foreground --config $cfg </dev/null >/var/log/lockboxd.log 2>&1 &
 	agent=$!
 	i=0
-	until lockboxctl status >/dev/null 2>&1 || [ $i -gt 600 ]; do
+	until [ -S /run/lockbox/lockbox.sock ] && lockboxctl status >/dev/null 2>&1 || [ $i -gt 600 ]; do
 		i=$((i + 1))
 		usleep 100000
 	done

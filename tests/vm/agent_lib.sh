@@ -96,9 +96,16 @@ agent_pid() {
 	pidof lockboxd | tr ' ' '\n' | sort -n | head -1
 }
 
+# answers: the socket answers. A test first (no process), as a lockboxctl
+# started several times a second takes much of the guest's one CPU from a
+# starting agent's BPF load
+answers() {
+	[ -S $SOCK ] && lockboxctl status >/dev/null 2>&1
+}
+
 # agent_ready [SECONDS]: the socket answers
 agent_ready() {
-	wait_for "${1:-30}" sh -c 'lockboxctl status >/dev/null 2>&1'
+	wait_for "${1:-30}" answers
 }
 
 # agent_start [ARGS...]: starts lockboxd the way the harness does and waits until it answers

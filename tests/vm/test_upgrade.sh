@@ -14,7 +14,7 @@ ctl() { # ctl USER ARGS...: lockboxctl as USER
 start_agent() { # start_agent [ARGS]: a new lockboxd, wait until it answers
 	lockboxd --foreground "$@" </dev/null >>/var/log/lockboxd.log 2>&1 &
 	i=0
-	until lockboxctl status >/dev/null 2>&1; do
+	until [ -S /run/lockbox/lockbox.sock ] && lockboxctl status >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -gt 1200 ] && return 1 # 120 s: a full load is slow under emulation, beside the loops
 		usleep 100000

@@ -373,17 +373,29 @@ static int server_start(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* Seconds on the monotonic clock, for the start's debug timings. */
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Everything up to serving; the error is printed. */
 static int daemon_open(struct daemon *d, const struct opts *o)
 {
 	char err[512] = "";
+	double t0;
 	int ret;
 
 	sdn_status("loading and attaching the BPF guard");
+	t0 = mono_s();
 	if (guard_load(&d->g, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
 		return -1;
 	}
+	log_debug("start: BPF guard ready in %.2f s", mono_s() - t0);
 	notify_set_confiner("/proc/self/exe");
 	ret = loginuid_lock();
 	if (ret)
@@ -397,10 +409,12 @@ static int daemon_open(struct daemon *d, const struct opts *o)
 	}
 	if (event_loop_open(d))
 		return -1;
+	log_debug("start: store open at %.2f s", mono_s() - t0);
 	if (agent_start(d, o, err, sizeof(err)) || server_start(d, err, sizeof(err))) {
 		fprintf(stderr, "lockboxd: %s\n", err);
 		return -1;
 	}
+	log_debug("start: maps reconciled at %.2f s", mono_s() - t0);
 	if (add_fd(d->epfd, agent_events_fd(d->a), &w_ring) ||
 	    add_fd(d->epfd, d->tfd, &d->w_timer) || add_fd(d->epfd, d->sfd, &d->w_sig)) {
 		fprintf(stderr, "lockboxd: epoll: %s\n", strerror(errno));
