@@ -17,6 +17,7 @@ t_is() {
 		echo "not ok $T_N - $3"
 		echo "#   got '$1', want '$2'"
 		T_FAILED=$((T_FAILED + 1))
+		return 1
 	fi
 }
 
@@ -31,6 +32,7 @@ t_ok() {
 		echo "not ok $T_N - $name"
 		echo "#   command failed: $*"
 		T_FAILED=$((T_FAILED + 1))
+		return 1
 	fi
 }
 
@@ -43,6 +45,7 @@ t_match() {
 		echo "not ok $T_N - $3"
 		echo "#   '$1' does not match /$2/"
 		T_FAILED=$((T_FAILED + 1))
+		return 1
 	fi
 }
 
