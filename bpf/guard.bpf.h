@@ -825,11 +825,11 @@ static __always_inline int check_change(struct dentry *dentry, struct dentry *na
 
 	if (!subject_get(&a.subj))
 		return 0;
-	if (protected_name(named)) {
+	/* one decide() for both: each inlined copy is verified again */
+	if (protected_name(named))
 		a.zone = LB_ZONE_AGENT;
-		return decide(&a, PATH_NAMES);
-	}
-	a.zone = zone_of(dentry, NULL, &a.root);
+	else
+		a.zone = zone_of(dentry, NULL, &a.root);
 	if (a.zone == ZONE_NONE)
 		return 0;
 	return decide(&a, PATH_NAMES);
