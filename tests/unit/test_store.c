@@ -211,6 +211,54 @@ static void test_wal_reserved_keeps_commits(void)
 	store_close(s);
 }
 
+static off_t wal_bytes(const char *db)
+{
+	char wal[256];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	return stat(wal, &st) ? -1 : st.st_size;
+}
+
+/* Commits of one outbox row each until the WAL holds @pages frames; 0 or -errno. */
+static int fill_wal(struct store *s, int pages)
+{
+	static char msg[3000];
+	int err = 0;
+
+	memset(msg, 'm', sizeof(msg) - 1);
+	while (!err && store_wal_pages(s) < pages)
+		err = store_outbox_add(s, "ops@example.com", msg, 0);
+	return err;
+}
+
+/*
+ * The agent checkpoints once a second, and commands keep committing till then:
+ * the reserve takes a WAL well past the checkpoint's 1,000 pages without the
+ * file growing (a commit that grows it pays for the filesystem's journal), and
+ * a checkpoint then restarts it in the same space.
+ */
+static void test_wal_reserve_outlasts_checkpoint(void)
+{
+	const char *path = tmppath("reserve.db");
+	struct store *s = open_ok(path);
+	off_t reserved = wal_bytes(path);
+
+	if (!s)
+		return;
+	ok(reserved >= 32 + 1900 * (24 + 4096),
+	   "open reserves room for 1,900 frames or more (%lld bytes)", (long long)reserved);
+	is_int(fill_wal(s, 1900), 0, "commits up to 1,900 WAL frames, no checkpoint between");
+	ok(wal_bytes(path) == reserved, "the WAL file did not grow (%lld bytes, %d frames)",
+	   (long long)wal_bytes(path), store_wal_pages(s));
+	is_int(store_checkpoint(s), 1, "a checkpoint copies them back and restarts the WAL");
+	ok(store_wal_pages(s) < 10, "the restarted WAL holds only its first commit (%d frames)",
+	   store_wal_pages(s));
+	is_int(fill_wal(s, 1500), 0, "commits into the restarted WAL");
+	ok(wal_bytes(path) == reserved, "written in place (%lld bytes)", (long long)wal_bytes(path));
+	store_close(s);
+}
+
 /* The v1 schema exactly as the first release wrote it. */
 static const char v1_sql[] =
 	"CREATE TABLE schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);"
@@ -737,6 +785,7 @@ int main(void)
 	test_open_creates_private_dir_and_file();
 	test_reopen_keeps_data();
 	test_wal_reserved_keeps_commits();
+	test_wal_reserve_outlasts_checkpoint();
 	test_migrates_older_schema();
 	test_newer_schema_refused();
 	test_non_database_refused();
