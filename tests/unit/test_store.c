@@ -255,7 +255,8 @@ static void test_wal_reserve_outlasts_checkpoint(void)
 	ok(store_wal_pages(s) < 10, "the restarted WAL holds only its first commit (%d frames)",
 	   store_wal_pages(s));
 	is_int(fill_wal(s, 1500), 0, "commits into the restarted WAL");
-	ok(wal_bytes(path) == reserved, "written in place (%lld bytes)", (long long)wal_bytes(path));
+	ok(wal_bytes(path) == reserved, "written in place (%lld bytes)",
+	   (long long)wal_bytes(path));
 	store_close(s);
 }
 
