@@ -214,30 +214,36 @@ static __noinline int permission_nologin(unsigned long long *ctx)
 /*
  * Every read and write on an open descriptor: a grant that expired or was
  * revoked after the open stops the next read. Allowed ones are not logged
- * (the open was); the zone comes from the inode cache. A cached engineer's
- * cached verdict is read here. (struct file *file, int mask, int ret), read as
- * in file_open: each way out is a return of its own, so the hook keeps no
- * value across a call but ctx.
+ * (the open was); the zone comes from the inode cache. (struct file *file,
+ * int mask, int ret), read as in file_open. The subjects slot is read here
+ * and tested in two steps: its cred word alone tells a task that is no
+ * engineer (or not known) from a cached engineer, whose cached verdict is read
+ * here too; each way out is a return of its own, so the hook keeps no value
+ * across a call but ctx.
  */
 SEC("lsm/file_permission")
 int lb_file_permission(unsigned long long *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 engineer;
-	int known, ret;
+	const struct cred *cred = task->cred;
+	struct lb_subject_slot *slot;
+	__u32 login, engineer;
+	__u64 c, id;
 
 	if (!bpf_core_field_exists(task->loginuid)) /* as in file_open */
 		return permission_nologin(ctx);
-	known = subject_cached(task->cred, task->loginuid.val, &engineer);
-	if (known == SUBJECT_NONE)
-		return ctx[2];
-	ret = ctx[2];
-	if (ret)
-		return ret;
-	if (known == SUBJECT_ENGINEER &&
-	    verdict_hit(((struct file *)ctx[0])->f_inode, engineer, (int)ctx[1]))
+	login = task->loginuid.val;
+	slot = subject_slot(cred);
+	c = READ_ONCE(slot->cred);
+	id = READ_ONCE(*(__u64 *)&slot->loginuid);
+	if (c == (__u64)cred) {
+		if (id == SUBJECT_WORD(login, LB_UID_UNSET))
+			return ctx[2];
+	} else if (!ctx[2] && subject_word_engineer(c, id, cred, login, &engineer) &&
+		   verdict_hit(((struct file *)ctx[0])->f_inode, engineer, (int)ctx[1])) {
 		return 0;
-	return file_permission_check(ctx);
+	}
+	return ctx[2] ? ctx[2] : file_permission_check(ctx);
 }
 
 /*

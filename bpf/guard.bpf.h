@@ -122,21 +122,28 @@ enum subject_known {
  * task is never read as no engineer, or as someone else, from a word another
  * task wrote.
  */
+static __always_inline bool subject_word_engineer(__u64 c, __u64 id, const struct cred *cred,
+						  __u32 login, __u32 *engineer)
+{
+	__u32 e = id >> 32;
+
+	/* an engineer's word names this task's own login uid or uid (subject_store()) */
+	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred || (__u32)id != login || e == LB_UID_UNSET ||
+	    (e != login && e != cred->uid.val))
+		return false;
+	*engineer = e;
+	return true;
+}
+
 static __always_inline int subject_cached(const struct cred *cred, __u32 login, __u32 *engineer)
 {
 	struct lb_subject_slot *slot = subject_slot(cred);
 	__u64 c = READ_ONCE(slot->cred), id = READ_ONCE(*(__u64 *)&slot->loginuid);
 
-	__u32 e = id >> 32;
-
 	if (c == (__u64)cred)
 		return id == SUBJECT_WORD(login, LB_UID_UNSET) ? SUBJECT_NONE : SUBJECT_MISS;
-	/* an engineer's word names this task's own login uid or uid (subject_store()) */
-	if ((c ^ LB_SUBJECT_ENGINEER) != (__u64)cred || (__u32)id != login || e == LB_UID_UNSET ||
-	    (e != login && e != cred->uid.val))
-		return SUBJECT_MISS;
-	*engineer = e;
-	return SUBJECT_ENGINEER;
+	return subject_word_engineer(c, id, cred, login, engineer) ? SUBJECT_ENGINEER
+								   : SUBJECT_MISS;
 }
 
 /*
