@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * decide()'s path for a denied open, read or write of a file: the first is
- * logged, the identical ones after it counted in a denials slot and recorded
- * as one event (include/lockbox.h, struct lb_deny_slot). Included by
- * guard.bpf.h, which it uses: struct access, names_into(), addr_bits().
+ * decide()'s path for a denied open, read or write of a file, and refuse()'s
+ * for tampering with no file: the first is logged, the identical ones after
+ * it counted in a denials slot and recorded as one event (include/lockbox.h,
+ * struct lb_deny_slot). Included by guard.bpf.h, which it uses: struct
+ * access, names_into(), addr_bits().
  */
 #ifndef DENIALS_BPF_H
 #define DENIALS_BPF_H
@@ -16,11 +17,18 @@ struct denial {
 
 _Static_assert(sizeof(struct lb_deny_slot) % 8 == 0, "deny slots keep their fields aligned");
 
-static __always_inline struct lb_deny_slot *deny_slot(const struct inode *inode)
+static __always_inline __u32 deny_index(__u64 addr)
 {
-	__u32 i = (addr_bits(inode) >> LB_INODE_SHIFT) & (LB_DENY_SLOTS - 1);
+	return (addr >> LB_INODE_SHIFT) & (LB_DENY_SLOTS - 1);
+}
 
-	return &caches.denials.slot[i];
+/*
+ * The object a denials slot names for tampering with no file: odd, so never
+ * an inode's address, and spread over the slots by engineer and operation.
+ */
+static __always_inline __u64 tamper_key(__u32 engineer, __u32 op)
+{
+	return (__u64)(engineer * 2654435761u ^ op * 40503u) << LB_INODE_SHIFT | 1;
 }
 
 /* Takes @slot (seq odd): false if another writer, or the agent, has it. */
@@ -75,13 +83,18 @@ static __always_inline void deny_event(struct lb_event *e, struct lb_deny_slot *
 	__builtin_memcpy(e->path, slot->path, LB_PATH_LEN);
 }
 
-/* The record of the locked @slot's count: false, the count kept, if the ring buffer is full. */
-static __always_inline bool deny_record(struct lb_deny_slot *slot)
+/*
+ * The record of the locked slot @i's count: 0, the count kept, if the ring
+ * buffer is full. A global function (a slot index, not a pointer, for 6.1):
+ * verified once per program rather than on every path that records a count.
+ */
+__noinline int deny_record(__u32 i)
 {
+	struct lb_deny_slot *slot = &caches.denials.slot[i & (LB_DENY_SLOTS - 1)];
 	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e)
-		return false;
+		return 0;
 	deny_event(e, slot);
 	e->time_ns = slot->last_ns;
 	e->first_ns = slot->first_ns;
@@ -92,7 +105,7 @@ static __always_inline bool deny_record(struct lb_deny_slot *slot)
 	e->flags = LB_EVENT_REPEATS;
 	slot->count = 0;
 	bpf_ringbuf_submit(e, 0);
-	return true;
+	return 1;
 }
 
 /* The locked @slot for @a's denial @d, now, with its path. */
@@ -130,14 +143,18 @@ static __always_inline void deny_take(struct lb_deny_slot *slot, struct access *
 	}
 }
 
-/* The event of the denial that took the locked @slot: false if the ring buffer is full. */
-static __always_inline bool deny_log(struct lb_deny_slot *slot, __u64 now)
+/*
+ * The event of the denial that took the locked slot @i: 0 if the ring buffer
+ * is full. Global, as deny_record() is.
+ */
+__noinline int deny_log(__u32 i, __u64 now)
 {
+	struct lb_deny_slot *slot = &caches.denials.slot[i & (LB_DENY_SLOTS - 1)];
 	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!e)
-		return false;
+		return 0;
 	deny_event(e, slot);
 	e->time_ns = now;
 	e->first_ns = 0;
@@ -147,34 +164,33 @@ static __always_inline bool deny_log(struct lb_deny_slot *slot, __u64 now)
 	e->count = 1;
 	e->flags = 0;
 	bpf_ringbuf_submit(e, 0);
-	return true;
+	return 1;
 }
 
-/*
- * @a's denial @d of a file, logged or counted: true when it is on its way to
- * the trail (a ring event, or a count in its slot), false when the caller
- * must log it on its own (another CPU has the slot, or the slot holds another
- * file's count of several that the full ring buffer cannot take). A distinct
- * denial never joins another's count; a count leaves its slot as a record,
- * or, a single one the full ring buffer could not take either, counted lost.
- */
-static __always_inline bool deny_counted(struct access *a, struct denial *d, __u64 now,
-					 enum path_src src)
-{
-	struct lb_deny_slot *slot = deny_slot(a->inode);
-	bool same;
+/* What a denial does with the denials slot it locked. */
+enum deny_next {
+	DENY_COUNT, /* counted in the slot */
+	DENY_TAKE,  /* takes the slot, logged */
+	DENY_OWN,   /* logged on its own by the caller: the slot is unlocked */
+};
 
-	if (!deny_lock(slot))
-		return false;
-	same = deny_same(slot, a, d);
+/*
+ * The step for a denial, identical (@same) or not to the locked @slot's. A
+ * distinct denial never joins another's count; a count leaves its slot as a
+ * record, or, a single one the full ring buffer could not take either,
+ * counted lost.
+ */
+static __always_inline enum deny_next deny_next(struct lb_deny_slot *slot, __u32 i, bool same,
+						__u64 now)
+{
 	if (same && now - slot->start_ns < LB_DENY_WINDOW_NS)
-		goto count;
-	if (slot->count && !deny_record(slot)) {
+		return DENY_COUNT;
+	if (slot->count && !deny_record(i)) {
 		if (same)
-			goto count; /* the ring buffer is full: the count grows instead */
+			return DENY_COUNT; /* the ring buffer is full: the count grows instead */
 		if (slot->count > 1) {
 			deny_unlock(slot);
-			return false;
+			return DENY_OWN;
 		}
 		/*
 		 * A single denial waiting for room, of another file: lost (and
@@ -184,12 +200,12 @@ static __always_inline bool deny_counted(struct access *a, struct denial *d, __u
 		count(LB_CNT_EVENTS_LOST);
 		slot->count = 0;
 	}
-	deny_take(slot, a, d, now, src);
-	if (!deny_log(slot, now))
-		goto count; /* the ring buffer is full: counted, recorded when there is room */
-	deny_unlock(slot);
-	return true;
-count:
+	return DENY_TAKE;
+}
+
+/* One more denial counted in the locked @slot, which it unlocks: false if its count is full. */
+static __always_inline bool deny_count(struct lb_deny_slot *slot, __u64 now)
+{
 	if (slot->count == (__u32)-1) {
 		deny_unlock(slot);
 		return false;
@@ -200,6 +216,98 @@ count:
 	slot->last_ns = now;
 	deny_unlock(slot);
 	return true;
+}
+
+/*
+ * @a's denial @d of a file, logged or counted: true when it is on its way to
+ * the trail (a ring event, or a count in its slot), false when the caller
+ * must log it on its own (another CPU has the slot, or the slot holds another
+ * file's count of several that the full ring buffer cannot take).
+ */
+static __always_inline bool deny_counted(struct access *a, struct denial *d, __u64 now,
+					 enum path_src src)
+{
+	__u32 i = deny_index(addr_bits(a->inode));
+	struct lb_deny_slot *slot = &caches.denials.slot[i];
+
+	if (!deny_lock(slot))
+		return false;
+	switch (deny_next(slot, i, deny_same(slot, a, d), now)) {
+	case DENY_COUNT:
+		return deny_count(slot, now);
+	case DENY_OWN:
+		return false;
+	case DENY_TAKE:
+		break;
+	}
+	deny_take(slot, a, d, now, src);
+	/* the ring buffer full: counted, recorded when there is room */
+	if (!deny_log(i, now))
+		return deny_count(slot, now);
+	deny_unlock(slot);
+	return true;
+}
+
+/* The locked @slot for a tampering with no file (tamper_counted()'s), now. */
+static __always_inline void tamper_take(struct lb_deny_slot *slot, __u64 key, __u32 engineer,
+					__u32 uid, __u32 loginuid, __u32 op, __u32 verdict,
+					__u64 now)
+{
+	slot->inode = key;
+	slot->ino = 0;
+	slot->igen = 0;
+	slot->engineer = engineer;
+	slot->uid = uid;
+	slot->loginuid = loginuid;
+	slot->op = op;
+	slot->access = 0;
+	slot->reason = LB_REASON_TAMPER;
+	slot->verdict = verdict;
+	slot->grant_id = 0;
+	slot->zone = 0;
+	slot->root_dev = 0;
+	slot->root_ino = 0;
+	slot->start_ns = now;
+	slot->count = 0;
+	slot->names = 0;
+	slot->path_kind = LB_PATH_FULL;
+	slot->path[0] = 0;
+}
+
+/*
+ * An engineer's refused tampering with no file (bpf(), a signal, ptrace, a
+ * mount, the clock...), logged or counted as deny_counted() does a file's:
+ * the identical ones (same engineer, uid, login uid, operation and verdict)
+ * within LB_DENY_WINDOW_NS of the one logged are counted, so that a loop of
+ * them cannot flood the ring buffer and push others' records out. Non-zero
+ * when it is on its way to the trail. A global function: verified once per
+ * program, not at each of the hooks that refuse; scalars only, as 6.1 wants.
+ */
+__noinline int tamper_counted(__u32 engineer, __u32 uid, __u32 loginuid, __u32 op, __u32 verdict)
+{
+	__u64 key = tamper_key(engineer, op), now = bpf_ktime_get_boot_ns();
+	__u32 i = deny_index(key);
+	struct lb_deny_slot *slot = &caches.denials.slot[i];
+	bool same;
+
+	if (!deny_lock(slot))
+		return 0;
+	same = slot->inode == key && slot->engineer == engineer && slot->uid == uid &&
+	       slot->loginuid == loginuid && slot->op == op && slot->verdict == verdict &&
+	       slot->reason == LB_REASON_TAMPER;
+	switch (deny_next(slot, i, same, now)) {
+	case DENY_COUNT:
+		return deny_count(slot, now);
+	case DENY_OWN:
+		return 0;
+	case DENY_TAKE:
+		break;
+	}
+	tamper_take(slot, key, engineer, uid, loginuid, op, verdict, now);
+	if (!deny_log(i, now))
+		return deny_count(slot, now);
+	deny_unlock(slot);
+	return 1;
 }
 
 #endif /* DENIALS_BPF_H */

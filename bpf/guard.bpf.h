@@ -765,9 +765,14 @@ static __always_inline int decide(struct access *a, enum path_src src)
 static __always_inline int refuse(struct subject *s, __u16 op, struct file *file, enum path_src src)
 {
 	struct access a = {.subj = *s, .op = op, .file = file};
-	struct lb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	bool audit_only = permissive();
+	struct lb_event *e;
 
+	/* with no file, identical ones are counted (tamper_counted()) */
+	if (!file && tamper_counted(s->engineer, s->uid, s->loginuid, op,
+				    audit_only ? LB_VERDICT_AUDIT : LB_VERDICT_DENY))
+		return audit_only ? 0 : -EACCES;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(LB_CNT_EVENTS_LOST);
 		return audit_only ? 0 : -EACCES;

@@ -172,6 +172,8 @@ struct lb_verdicts {
  * is its inode's address, number and generation: an address a freed inode
  * left to another file never matches. seq is as in verdict slots; the agent
  * takes a slot with the same compare-and-swap. path: the logged denial's.
+ * A refused tampering with no file takes a slot the same way, its inode an
+ * odd key (engineer and op), never an address: no path, zone or grant.
  */
 #define LB_DENY_SLOTS	  1024
 #define LB_DENY_WINDOW_NS 1000000000ULL

@@ -216,6 +216,19 @@ static void test_records(void)
 	       "the guard's count of repeated denials shows the count, the first and the last");
 	json_decref(rec);
 
+	rec = load("{\"seq\":17,\"time\":\"2026-11-28T18:01:32.000Z\",\"source\":\"kernel\","
+		   "\"type\":\"access.denied\",\"uid\":0,\"user\":\"root\",\"zone\":null,"
+		   "\"op\":\"bpf\",\"pid\":0,\"comm\":\"\",\"path\":\"\",\"request\":null,"
+		   "\"repeats\":true,\"count\":20000,\"first\":\"2026-11-28T18:01:31.000Z\","
+		   "\"last\":\"2026-11-28T18:01:32.000Z\"}");
+	f = start();
+	ctl_print_record(f, rec);
+	is_str(finish(f),
+	       "#17 2026-11-28T18:01:32.000Z kernel access.denied root - bpf (20000 times, "
+	       "2026-11-28T18:01:31.000Z to 2026-11-28T18:01:32.000Z)\n",
+	       "a count of refused tampering, which names no file, shows no path");
+	json_decref(rec);
+
 	rec = load("{\"seq\":14,\"time\":\"2026-11-28T18:02:00.000Z\",\"source\":\"agent\","
 		   "\"type\":\"request.created\",\"uid\":2001,\"user\":\"eng1\",\"zone\":\"acme\","
 		   "\"request\":5,\"reason\":\"disk full on node 3\"}");

@@ -223,6 +223,35 @@ static void test_denial_counts(void)
 	is_int(check(&e), -EBADMSG, "a first time on a single event is refused");
 }
 
+/* A refused tampering's repeats, as the guard's tamper_counted() writes them: no file, no zone. */
+static void test_tamper_counts(void)
+{
+	struct lb_event e = full_event("");
+
+	e.op = LB_OP_BPF;
+	e.reason = LB_REASON_TAMPER;
+	e.access = 0;
+	e.flags = LB_EVENT_REPEATS;
+	e.count = 20000;
+	e.first_ns = 1000;
+	e.time_ns = 2000;
+	is_int(check(&e), 0, "20000 refused bpf() calls, from first to last, pass");
+	e.op = LB_OP_SIGNAL;
+	e.verdict = LB_VERDICT_AUDIT;
+	is_int(check(&e), 0, "and permissive mode's would-be refused signals");
+	strcpy(e.path, "/etc/shadow");
+	is_int(check(&e), -EBADMSG, "a tampering's repeats with a path are refused");
+	e.path[0] = '\0';
+	e.zone = 1;
+	is_int(check(&e), -EBADMSG, "or with a zone");
+	e.zone = 0;
+	e.grant_id = 7;
+	is_int(check(&e), -EBADMSG, "or with a grant");
+	e.grant_id = 0;
+	e.first_ns = 0;
+	is_int(check(&e), -EBADMSG, "or without their first time");
+}
+
 static void test_paths(void)
 {
 	const char *const names[] = {"q1.txt", "reports"};
@@ -260,6 +289,7 @@ int main(void)
 	test_truncated_refused();
 	test_counts();
 	test_denial_counts();
+	test_tamper_counts();
 	test_paths();
 	test_names();
 	return done_testing();

@@ -8,6 +8,8 @@
  *                                                for writing in turn
  *   burst [-u UID] [-l LOGINUID] read N PATH GO  opens PATH, waits for the file GO,
  *                                                then reads the descriptor N times
+ *   burst [-u UID] [-l LOGINUID] bpf N           N bpf(BPF_MAP_GET_NEXT_ID) calls: an
+ *                                                engineer's are refused as tampering
  *   burst mkfiles N DIR                          creates DIR/0 .. DIR/N-1 (as root)
  *   burst pending                                denials the guard counted and has
  *                                                not yet recorded (its denials slots)
@@ -19,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "lockbox.h"
 
@@ -60,6 +64,16 @@ static int reads(struct tally *t, long n, const char *path, const char *go)
 		note(t, (int)pread(fd, &c, 1, 0));
 	close(fd);
 	return 0;
+}
+
+static void bpf_calls(struct tally *t, long n)
+{
+	union bpf_attr attr;
+
+	for (long k = 0; k < n; k++) {
+		memset(&attr, 0, sizeof(attr));
+		note(t, (int)syscall(SYS_bpf, BPF_MAP_GET_NEXT_ID, &attr, sizeof(attr)));
+	}
 }
 
 static int mkfiles(long n, const char *dir)
@@ -114,7 +128,7 @@ int main(int argc, char **argv)
 		return pending();
 	if (i >= 0 && argc - i == 3 && !strcmp(argv[i], "mkfiles"))
 		return mkfiles(atol(argv[i + 1]), argv[i + 2]);
-	if (i < 0 || argc - i < 3)
+	if (i < 0 || argc - i < 2 || (argc - i < 3 && strcmp(argv[i], "bpf")))
 		goto usage;
 	n = atol(argv[i + 1]);
 	if (become(uid, -1, loginuid) < 0) {
@@ -132,6 +146,8 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%ld", argv[i + 2], k);
 			open_close(&t, path, O_RDONLY);
 		}
+	} else if (!strcmp(argv[i], "bpf")) {
+		bpf_calls(&t, n);
 	} else if (!strcmp(argv[i], "read") && argc - i == 4) {
 		ret = reads(&t, n, argv[i + 2], argv[i + 3]);
 	} else {
@@ -142,6 +158,6 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr,
 		"usage: burst [-u UID] [-l LOGINUID] open N PATH | alt N PATH | files N DIR | "
-		"read N PATH GO | mkfiles N DIR | pending\n");
+		"read N PATH GO | bpf N | mkfiles N DIR | pending\n");
 	return 2;
 }

@@ -110,6 +110,18 @@ t_ok "the trail's read denials add up to exactly 3000" \
 	wait_for 10 denials_are 3000 $ENG1 path=$R op=read
 t_is "$(lost)" "$lost0" "none was counted lost"
 
+# test_burst_tamper: root with eng1's login uid calls bpf() 20,000 times; each
+# is refused as tampering (no file: the same subject and operation make it
+# identical), and the trail counts them all in a few records
+t_is "$(burst -u 0 -l $ENG1 bpf 20000)" "denied=20000 ok=0 other=0" \
+	"root with eng1's login uid calls bpf() 20000 times: every call is refused"
+wait_for 20 drained
+t_ok "the trail's bpf() denials add up to exactly 20000" \
+	wait_for 10 denials_are 20000 0 engineer_uid=$ENG1 op=bpf reason=tamper
+n=$(jget -w type=access.denied -w uid=0 -w engineer_uid=$ENG1 -w op=bpf -w reason=tamper '#' </tmp/deny.json)
+t_ok "in a few records, not 20000 ($n)" [ "$n" -ge 2 -a "$n" -le 40 ]
+t_is "$(lost)" "$lost0" "none was counted lost"
+
 # test_full_ring_keeps_a_burst: no agent, the ring buffer filled by
 # 50,000 denials of one file that each differ from the one before (read and
 # write opens in turn: never folded), then 1,000 identical ones of another
@@ -129,12 +141,15 @@ t_is "$(burst -u $ENG2 alt 50000 $FL)" "denied=50000 ok=0 other=0" \
 t_match "$(ringpeek)" '^(0\.99|1\.0)' "each is its own event: the ring buffer is full"
 t_is "$(burst -u $ENG2 open 1000 $X)" "denied=1000 ok=0 other=0" \
 	"then 1000 read opens of another file: refused"
+t_is "$(burst -u 0 -l $ENG2 bpf 1000)" "denied=1000 ok=0 other=0" \
+	"and 1000 bpf() calls by root with eng2's login uid: refused"
 ring=$(guardctl events 46603 60000 | grep -c "path=$FL\$")
 agent_start
 t_ok "the next agent records what the guard kept" wait_for 60 drained
 sleep 2 # events.lost is recorded on the tick
 snapshot
 t_is "$(denials $ENG2 path=$X)" 1000 "all 1000 opens of the one file are in the trail"
+t_is "$(denials 0 engineer_uid=$ENG2 op=bpf reason=tamper)" 1000 "and all 1000 bpf() calls"
 kept=$(denials $ENG2 path=$FL)
 missed=$(($(lost) - lost1))
 t_ok "of the 50000, some did not fit ($missed counted lost)" [ "$missed" -gt 0 ]

@@ -283,16 +283,18 @@ static void print_access(FILE *f, json_t *rec)
 	field(rec, "op", buf, sizeof(buf));
 	fprintf(f, " %s", buf);
 	field(rec, "path", buf, sizeof(buf));
+	if (buf[0]) /* a tampering with no file has none */
+		fprintf(f, " %s", buf);
 	if (!json_is_true(json_object_get(rec, "repeats"))) {
 		field(rec, "comm", comm, sizeof(comm));
 		field(rec, "pid", pid, sizeof(pid));
-		fprintf(f, " %s (%s, pid %s)", buf, comm, pid);
+		fprintf(f, " (%s, pid %s)", comm, pid);
 	} else if (json_object_get(rec, "first")) { /* a denial's repeats */
 		field(rec, "first", first, sizeof(first));
 		field(rec, "last", last, sizeof(last));
-		fprintf(f, " %s (%lld times, %s to %s)", buf, n, first, last);
+		fprintf(f, " (%lld times, %s to %s)", n, first, last);
 	} else {
-		fprintf(f, " %s (%lld more opens)", buf, n);
+		fprintf(f, " (%lld more opens)", n);
 	}
 }
 

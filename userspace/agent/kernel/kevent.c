@@ -70,16 +70,22 @@ static bool names_fit(const struct lb_event *e)
 
 /*
  * The repeats the guard counts: an allowed open's (verdict_flush(), under the
- * zone root, no time span), or a denied open's, read's or write's
- * (deny_record() and the agent's denials_take(), from first_ns to time_ns).
+ * zone root, no time span), a denied open's, read's or write's (deny_record()
+ * and the agent's denials_take(), from first_ns to time_ns), or a refused
+ * tampering's with no file (tamper_counted(): no path, no zone).
  */
 static bool repeats_fit(const struct lb_event *e)
 {
 	if (e->verdict == LB_VERDICT_ALLOW)
 		return e->op == LB_OP_OPEN && e->path_kind == LB_PATH_NAMES && e->names == 0 &&
 		       e->first_ns == 0;
+	if (e->first_ns == 0 || e->first_ns > e->time_ns)
+		return false;
+	if (e->reason == LB_REASON_TAMPER)
+		return e->path_kind == LB_PATH_FULL && e->path[0] == '\0' && e->zone == 0 &&
+		       e->grant_id == 0;
 	return (e->op == LB_OP_OPEN || e->op == LB_OP_READ || e->op == LB_OP_WRITE) &&
-	       e->reason != LB_REASON_GRANT && e->first_ns != 0 && e->first_ns <= e->time_ns;
+	       e->reason != LB_REASON_GRANT;
 }
 
 /* The kernel's writer is bpf/guard.bpf.h fill_event(): anything it cannot produce is refused. */
