@@ -188,6 +188,7 @@ static __always_inline int ioctl_check(struct file *file, unsigned int cmd)
 	if (a.zone == ZONE_NONE)
 		return 0;
 	a.dentry = file->f_path.dentry;
+	a.object = file->f_inode;
 	return decide(&a, PATH_NAMES);
 }
 

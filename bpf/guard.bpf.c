@@ -31,6 +31,8 @@ static __always_inline int check_file_as(struct subject *subj, struct file *file
 	/* the two hooks whose allowed verdicts are cached (decide(), verdict_store()) */
 	if (op == LB_OP_OPEN || op == LB_OP_READ || op == LB_OP_WRITE)
 		a.inode = file->f_inode;
+	else
+		a.object = file->f_inode;
 
 	a.zone = zone_of_file(file, &a.root);
 	if (a.zone == ZONE_NONE)
@@ -408,6 +410,8 @@ int BPF_PROG(lb_path_link, struct dentry *old_dentry, const struct path *new_dir
 		return 0;
 	a.zone = zone_of(old_dentry, NULL, &a.root);
 	zone_new = zone_of(new_dir->dentry, NULL, &root_new);
+	if (engineer) /* a denial's file, for its count: probe read as in pinned_dir() */
+		a.object = BPF_CORE_READ(old_dentry, d_inode);
 	if (engineer && a.zone != ZONE_NONE) {
 		ret = decide(&a, PATH_NAMES);
 		if (ret)
@@ -468,6 +472,7 @@ int BPF_PROG(lb_path_rename, const struct path *old_dir, struct dentry *old_dent
 	if (!zoned_fs(old_dentry))
 		return 0;
 	if (engineer) {
+		a.object = BPF_CORE_READ(old_dentry, d_inode); /* as in path_link */
 		a.zone = zone_of(old_dentry, NULL, &a.root);
 		zone_new = zone_of(new_dir->dentry, NULL, &root_new);
 		if (a.zone != ZONE_NONE) {

@@ -422,6 +422,7 @@ struct access {
 	struct file *file;     /* PATH_D_PATH */
 	struct dentry *dentry; /* PATH_NAMES */
 	struct inode *inode;   /* file_open, file_permission: cache an allowed verdict for it */
+	struct inode *object;  /* another hook's existing file, for its denials' count */
 };
 
 /* The buffer names_into() fills: a type the verifier can size (a char * is one byte). */
@@ -720,6 +721,14 @@ static __always_inline int decide(struct access *a, enum path_src src)
 		/* a denied open, read or write of a file: logged once, its repeats counted */
 		if (deny_counted(a, &d, now, src))
 			return d.verdict == LB_VERDICT_AUDIT ? 0 : -EACCES;
+	} else if (reason != LB_REASON_GRANT && src == PATH_NAMES && a->object && a->dentry) {
+		struct denial d = {.grant_id = g ? g->id : 0,
+				   .reason = reason,
+				   .verdict = permissive() ? LB_VERDICT_AUDIT : LB_VERDICT_DENY};
+
+		/* any other denial of an existing file: the same, or logged there alone */
+		deny_named_counted(a, &d, now);
+		return d.verdict == LB_VERDICT_AUDIT ? 0 : -EACCES;
 	}
 	if (reason == LB_REASON_GRANT && a->quiet_allow)
 		return 0;
@@ -837,6 +846,9 @@ static __always_inline int check_change(struct dentry *dentry, struct dentry *na
 
 	if (!subject_get(&a.subj))
 		return 0;
+	/* a new name has no file yet: a create's denials are each logged */
+	if (op != LB_OP_MKDIR && op != LB_OP_MKNOD && op != LB_OP_CREATE && op != LB_OP_SYMLINK)
+		a.object = BPF_CORE_READ(named, d_inode);
 	/* one decide() for both: each inlined copy is verified again */
 	if (protected_name(named))
 		a.zone = LB_ZONE_AGENT;

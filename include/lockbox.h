@@ -158,8 +158,9 @@ struct lb_verdicts {
 };
 
 /*
- * denials (in the same global): an engineer's denied opens, reads and writes
- * of one file, by struct inode address as verdicts are, so that a burst of
+ * denials (in the same global): an engineer's denied opens, reads, writes and
+ * other uses or changes of one existing file (unlink, chmod, rename, mmap...),
+ * by struct inode address as verdicts are, so that a burst of
  * them is one record with an exact count instead of a flood that overflows
  * the ring buffer. The guard logs a denial and takes the slot; the identical
  * denials that follow within LB_DENY_WINDOW_NS of it (same engineer, uid,

@@ -10,6 +10,8 @@
  *                                                then reads the descriptor N times
  *   burst [-u UID] [-l LOGINUID] bpf N           N bpf(BPF_MAP_GET_NEXT_ID) calls: an
  *                                                engineer's are refused as tampering
+ *   burst [-u UID] [-l LOGINUID] unlink N PATH   tries to unlink PATH N times
+ *   burst [-u UID] [-l LOGINUID] chmod N PATH    tries to chmod PATH 0600 N times
  *   burst mkfiles N DIR                          creates DIR/0 .. DIR/N-1 (as root)
  *   burst pending                                denials the guard counted and has
  *                                                not yet recorded (its denials slots)
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -146,6 +149,12 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%ld", argv[i + 2], k);
 			open_close(&t, path, O_RDONLY);
 		}
+	} else if (!strcmp(argv[i], "unlink")) {
+		for (long k = 0; k < n; k++)
+			note(&t, unlink(argv[i + 2]));
+	} else if (!strcmp(argv[i], "chmod")) {
+		for (long k = 0; k < n; k++)
+			note(&t, chmod(argv[i + 2], 0600));
 	} else if (!strcmp(argv[i], "bpf")) {
 		bpf_calls(&t, n);
 	} else if (!strcmp(argv[i], "read") && argc - i == 4) {
@@ -158,6 +167,7 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr,
 		"usage: burst [-u UID] [-l LOGINUID] open N PATH | alt N PATH | files N DIR | "
-		"read N PATH GO | bpf N | mkfiles N DIR | pending\n");
+		"read N PATH GO | bpf N | unlink N PATH | chmod N PATH | mkfiles N DIR | "
+		"pending\n");
 	return 2;
 }

@@ -122,6 +122,27 @@ n=$(jget -w type=access.denied -w uid=0 -w engineer_uid=$ENG1 -w op=bpf -w reaso
 t_ok "in a few records, not 20000 ($n)" [ "$n" -ge 2 -a "$n" -le 40 ]
 t_is "$(lost)" "$lost0" "none was counted lost"
 
+# test_burst_changes: eng1 (no write grant) tries to unlink a zone file 5,000
+# times and to chmod it 5,000 times: a denied change of an existing file is
+# counted as a denied open is, each op on its own
+U=$ACME/keep.txt
+echo keep >$U
+chmod 777 $ACME # so that only the guard refuses eng1's unlink
+t_is "$(burst -u $ENG1 unlink 5000 $U)" "denied=5000 ok=0 other=0" \
+	"eng1 tries to unlink a zone file 5000 times: every one is refused"
+chmod 755 $ACME
+chmod 666 $U
+t_is "$(burst -u $ENG1 chmod 5000 $U)" "denied=5000 ok=0 other=0" \
+	"and to chmod it 5000 times: refused (the guard; eng1 does not own it either)"
+wait_for 20 drained
+t_ok "the trail's unlink denials add up to exactly 5000" \
+	wait_for 10 denials_are 5000 $ENG1 path=$U op=unlink
+n=$(jget -w type=access.denied -w uid=$ENG1 -w path=$U -w op=unlink '#' </tmp/deny.json)
+t_ok "in a few records, not 5000 ($n)" [ "$n" -ge 2 -a "$n" -le 20 ]
+t_is "$(denials $ENG1 path=$U op=setattr)" 5000 "and the chmod denials, in records of their own"
+t_ok "the file is still there, as it was" [ "$(stat -c %a $U)" = 666 ]
+t_is "$(lost)" "$lost0" "none was counted lost"
+
 # test_full_ring_keeps_a_burst: no agent, the ring buffer filled by
 # 50,000 denials of one file that each differ from the one before (read and
 # write opens in turn: never folded), then 1,000 identical ones of another

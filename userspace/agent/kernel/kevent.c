@@ -70,9 +70,9 @@ static bool names_fit(const struct lb_event *e)
 
 /*
  * The repeats the guard counts: an allowed open's (verdict_flush(), under the
- * zone root, no time span), a denied open's, read's or write's (deny_record()
- * and the agent's denials_take(), from first_ns to time_ns), or a refused
- * tampering's with no file (tamper_counted(): no path, no zone).
+ * zone root, no time span), a denied access's to an existing file
+ * (deny_record() and the agent's denials_take(), from first_ns to time_ns), or
+ * a refused tampering's with no file (tamper_counted(): no path, no zone).
  */
 static bool repeats_fit(const struct lb_event *e)
 {
@@ -84,8 +84,7 @@ static bool repeats_fit(const struct lb_event *e)
 	if (e->reason == LB_REASON_TAMPER)
 		return e->path_kind == LB_PATH_FULL && e->path[0] == '\0' && e->zone == 0 &&
 		       e->grant_id == 0;
-	return (e->op == LB_OP_OPEN || e->op == LB_OP_READ || e->op == LB_OP_WRITE) &&
-	       e->reason != LB_REASON_GRANT;
+	return e->reason != LB_REASON_GRANT;
 }
 
 /* The kernel's writer is bpf/guard.bpf.h fill_event(): anything it cannot produce is refused. */
